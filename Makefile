@@ -1,0 +1,68 @@
+# The two commands: `make run` starts everything, `make test` runs every suite.
+# Both install whatever is missing first (Python venv, npm packages, Chromium for browser tests).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+CLIENT_SOURCES := $(shell find client/src client/public -type f 2>/dev/null) client/index.html client/vite.config.ts client/tsconfig.json
+
+.PHONY: run test test-backend test-client test-browser smoke-embedded deps deps-dev client-build chromium manage clean-data help
+
+help:
+	@echo "make run    - install what is missing, build the dashboard, start every process"
+	@echo "make test   - install what is missing, run backend, client and browser tests"
+
+run: deps client-build
+	@scripts/run.sh
+
+test: deps-dev client-build chromium
+	@scripts/test.sh
+
+test-backend: deps-dev
+	@scripts/test.sh backend
+
+test-client: client/node_modules/.package-lock.json
+	@scripts/test.sh client
+
+test-browser: deps-dev client-build chromium
+	@scripts/test.sh browser
+
+# Start `make run` with neither DATABASE_URL nor REDIS_URL, wait for a healthy /api/health/, stop it.
+smoke-embedded: deps client-build
+	@scripts/smoke_embedded.sh
+
+manage: deps
+	@scripts/with_env.sh $(PY) backend/manage.py $(ARGS)
+
+# --- installation (each step reruns only when its inputs change) ---------------
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.deps-run: backend/requirements.txt | $(PY)
+	$(PIP) install -q -r backend/requirements.txt
+	@touch $@
+
+$(VENV)/.deps-dev: backend/requirements-dev.txt $(VENV)/.deps-run
+	$(PIP) install -q -r backend/requirements-dev.txt
+	@touch $@
+
+deps: $(VENV)/.deps-run
+deps-dev: $(VENV)/.deps-dev
+
+client/node_modules/.package-lock.json: client/package-lock.json
+	cd client && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+client/dist/index.html: client/node_modules/.package-lock.json $(CLIENT_SOURCES)
+	cd client && npm run build --silent
+
+client-build: client/dist/index.html
+
+chromium:
+	@command -v chromium >/dev/null || { echo "Installing Chromium for browser tests"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null; }
+
+clean-data:
+	rm -rf .data

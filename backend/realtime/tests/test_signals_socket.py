@@ -1,0 +1,68 @@
+"""/ws/signals/: events published from sync code reach a connected client through Redis."""
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+from realtime import dispatcher
+from realtime.events import Event
+
+
+async def _connect() -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(application, "/ws/signals/", headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")])
+    connected, _ = await communicator.connect()
+    assert connected
+    welcome = await communicator.receive_json_from()
+    assert welcome["type"] == "welcome"
+    return communicator
+
+
+async def test_layer_is_redis():
+    assert type(get_channel_layer()).__name__ == "RedisChannelLayer"
+
+
+async def test_published_event_reaches_every_client_with_growing_sequence():
+    first, second = await _connect(), await _connect()
+    try:
+        seq_a = await sync_to_async(dispatcher.publish)(Event("scanner_status", {"state": "idle"}))
+        seq_b = await sync_to_async(dispatcher.publish)(Event("scanner_status", {"state": "running"}))
+        assert seq_b == seq_a + 1
+        for client in (first, second):
+            got_a = await client.receive_json_from(timeout=5)
+            got_b = await client.receive_json_from(timeout=5)
+            assert (got_a["type"], got_a["seq"], got_a["data"]) == ("scanner_status", seq_a, {"state": "idle"})
+            assert (got_b["seq"], got_b["data"]["state"]) == (seq_b, "running")
+    finally:
+        await first.disconnect()
+        await second.disconnect()
+
+
+async def test_ping_pong_and_bad_frames_keep_the_socket_open():
+    client = await _connect()
+    try:
+        await client.send_json_to({"type": "ping"})
+        assert (await client.receive_json_from())["type"] == "pong"
+        await client.send_to(text_data="{not json")
+        assert (await client.receive_json_from())["type"] == "error"
+        await client.send_json_to({"type": "subscribe"})
+        assert (await client.receive_json_from())["type"] == "error"
+        await client.send_json_to({"type": "ping"})
+        assert (await client.receive_json_from())["type"] == "pong"
+    finally:
+        await client.disconnect()
+
+
+async def test_disconnected_client_leaves_the_group():
+    client = await _connect()
+    await client.disconnect()
+    await asyncio.sleep(0.05)
+    # Publishing with nobody listening must not fail.
+    await sync_to_async(dispatcher.publish)(Event("scanner_status", {"state": "idle"}))
+
+
+def test_unknown_event_type_is_rejected():
+    with pytest.raises(ValueError, match="unknown event type"):
+        Event("signal_exploded", {})

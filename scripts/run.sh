@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Start the whole platform in the foreground (what `make run` does after installing).
+# Embedded PostgreSQL/Redis are started for whichever of DATABASE_URL/REDIS_URL is unset.
+# Ctrl-C (or SIGTERM) stops every process, then the embedded services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PY="$ROOT/.venv/bin/python"
+
+# Values from .env count as set (real environment variables win).
+if [[ -f .env ]]; then set -a; source <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' .env); set +a; fi
+
+export WEB_HOST="${WEB_HOST:-127.0.0.1}" WEB_PORT="${WEB_PORT:-8000}" FLOWER_PORT="${FLOWER_PORT:-5555}"
+export CELERY_CONCURRENCY="${CELERY_CONCURRENCY:-2}"
+export FLOWER_URL="http://$WEB_HOST:$FLOWER_PORT/"
+
+eval "$(cd backend && "$PY" -m common.embedded up)"
+stop_embedded() { if [[ -n "${EMBEDDED_SERVICES:-}" ]]; then (cd backend && "$PY" -m common.embedded down) || true; fi; }
+trap stop_embedded EXIT
+
+(cd backend && "$PY" manage.py migrate --no-input -v0 && "$PY" manage.py ensure_demo_admin)
+
+without_credentials() { local url="$1"; [[ $url == *@* ]] && url="${url%%://*}://${url#*@}"; echo "$url"; }
+
+cat <<BANNER
+
+  Binance Signal Scanner is starting
+  ----------------------------------
+  Dashboard      http://$WEB_HOST:$WEB_PORT/
+  API docs       http://$WEB_HOST:$WEB_PORT/api/docs/
+  OpenAPI schema http://$WEB_HOST:$WEB_PORT/api/schema/
+  Health         http://$WEB_HOST:$WEB_PORT/api/health/
+  Admin          http://$WEB_HOST:$WEB_PORT/admin/
+  Flower         http://$WEB_HOST:$FLOWER_PORT/
+  WebSocket      ws://$WEB_HOST:$WEB_PORT/ws/signals/
+  Database       $(without_credentials "$DATABASE_URL")
+  Redis          $(without_credentials "$REDIS_URL")
+  Embedded       ${EMBEDDED_SERVICES:-none}
+  Press Ctrl-C to stop everything.
+
+BANNER
+
+"$ROOT/.venv/bin/honcho" -f "$ROOT/Procfile" -d "$ROOT" start &
+HONCHO_PID=$!
+trap 'kill -TERM "$HONCHO_PID" 2>/dev/null || true' INT TERM
+# The first wait returns when a signal arrives; the second waits for honcho to finish stopping.
+wait "$HONCHO_PID" || true
+wait "$HONCHO_PID" 2>/dev/null || true

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Every test suite (what `make test` runs after installing): backend, client, browser.
+# `scripts/test.sh backend|client|browser` runs one. Uses DATABASE_URL/REDIS_URL when set,
+# embedded PostgreSQL/Redis otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PY="$ROOT/.venv/bin/python"
+SUITES=("${@:-backend client browser}")
+SUITES=(${SUITES[*]})
+source scripts/stack.sh
+
+eval "$(cd backend && "$PY" -m common.embedded up)"
+cleanup() {
+  stack_stop
+  if [[ -n "${EMBEDDED_SERVICES:-}" ]]; then (cd backend && "$PY" -m common.embedded down) || true; fi
+}
+trap cleanup EXIT
+
+for suite in "${SUITES[@]}"; do
+  case "$suite" in
+    backend)
+      echo "== backend: pytest on real PostgreSQL and Redis"
+      "$PY" -m pytest
+      ;;
+    client)
+      echo "== client: lint, types, vitest"
+      (cd client && npm run --silent lint && npm run --silent typecheck && npm test --silent)
+      ;;
+    browser)
+      echo "== browser: Playwright in headless Chromium against the full stack"
+      # A fresh database and Redis index for the stack, so earlier runs leave no trace.
+      export DATABASE_URL="$(cd backend && "$PY" -m common.dbtools fresh-database "$DATABASE_URL" --suffix _e2e)"
+      export REDIS_URL="${REDIS_URL%/*}/5"
+      (cd backend && "$PY" -m common.dbtools flush-redis "$REDIS_URL")
+      mkdir -p artifacts
+      stack_start artifacts/e2e-stack.log
+      (cd client && E2E_BASE_URL="$STACK_URL" npm run --silent e2e)
+      stack_stop
+      ;;
+    *) echo "unknown suite: $suite (backend, client, browser)" >&2; exit 2 ;;
+  esac
+done
+echo "== all suites passed: ${SUITES[*]}"
