@@ -66,3 +66,11 @@ async def test_disconnected_client_leaves_the_group():
 def test_unknown_event_type_is_rejected():
     with pytest.raises(ValueError, match="unknown event type"):
         Event("signal_exploded", {})
+
+
+async def test_foreign_origin_is_refused():
+    communicator = WebsocketCommunicator(
+        application, "/ws/signals/", headers=[(b"host", b"localhost"), (b"origin", b"http://evil.example")]
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
