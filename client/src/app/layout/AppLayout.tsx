@@ -1,0 +1,79 @@
+import { AppShell, Burger, Group, NavLink, ThemeIcon, Title } from '@mantine/core';
+import {
+  IconChartLine,
+  IconLayoutDashboard,
+  IconPuzzle,
+  IconRadar,
+  type Icon,
+} from '@tabler/icons-react';
+import { NavLink as RouterNavLink, Outlet, useMatch } from 'react-router';
+
+import { useNavigationStore } from '@/app/layout/navigation-store';
+import { ColorSchemeToggle } from '@/components/ui/ColorSchemeToggle';
+
+const APP_NAME = 'Binance Signal Scanner';
+
+const NAV_ITEMS: readonly { to: string; label: string; icon: Icon }[] = [
+  { to: '/', label: 'Dashboard', icon: IconLayoutDashboard },
+  { to: '/strategies', label: 'Strategies', icon: IconPuzzle },
+  { to: '/performance', label: 'Performance', icon: IconChartLine },
+];
+
+function NavItem({ to, label, icon: ItemIcon }: (typeof NAV_ITEMS)[number]) {
+  const active = useMatch({ path: to, end: to === '/' }) !== null;
+  const closeNavbar = useNavigationStore((state) => state.closeNavbar);
+  return (
+    <NavLink
+      component={RouterNavLink}
+      to={to}
+      label={label}
+      leftSection={<ItemIcon size={18} stroke={1.6} />}
+      active={active}
+      onClick={closeNavbar}
+    />
+  );
+}
+
+export function AppLayout() {
+  const navbarOpened = useNavigationStore((state) => state.navbarOpened);
+  const toggleNavbar = useNavigationStore((state) => state.toggleNavbar);
+
+  return (
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !navbarOpened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger
+              opened={navbarOpened}
+              onClick={toggleNavbar}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={navbarOpened ? 'Close navigation' : 'Open navigation'}
+            />
+            <ThemeIcon size="lg" variant="light" aria-hidden>
+              <IconRadar size={20} />
+            </ThemeIcon>
+            <Title order={1} size="h3">
+              {APP_NAME}
+            </Title>
+          </Group>
+          <ColorSchemeToggle />
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="xs" component="nav" aria-label="Main">
+        {NAV_ITEMS.map((item) => (
+          <NavItem key={item.to} {...item} />
+        ))}
+      </AppShell.Navbar>
+
+      <AppShell.Main>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}
