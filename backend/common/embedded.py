@@ -20,7 +20,11 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
+
+# pgserver imports platformdirs, which warns when XDG_RUNTIME_DIR is unset (containers, CI): harmless.
+warnings.filterwarnings("ignore", module="platformdirs")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("EMBEDDED_DATA_DIR", REPO_ROOT / ".data"))
@@ -45,10 +49,6 @@ def _port_open(port: int) -> bool:
 
 def postgres_up() -> str:
     """Start (or reuse) the embedded server; return a DATABASE_URL for DATABASE_NAME."""
-    import warnings
-
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless here.
-    warnings.filterwarnings("ignore", module="platformdirs")
     import pgserver
     import psycopg
 
