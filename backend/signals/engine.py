@@ -1,0 +1,348 @@
+"""`SignalDetectionEngine`: candle cache + vectorised scoring + signal lifecycle. Pure.
+
+The engine keeps the last `cache_length` closed candles of every (symbol, timeframe) in a
+bounded `collections.deque`, scores the most recent closed candle of many symbols at once
+(`indicators.compute_all` on 2-D arrays, then `conditions.score_indicators`), and moves the
+active signals through the lifecycle table of `lifecycle.py`, returning the events to publish.
+
+Time is never read from a clock: every call takes `now_ms` (default: the close time of the
+symbol's latest cached candle), so the same candles and calls always give the same events.
+
+One step for one (symbol, timeframe), in this order:
+
+1. each active signal (at most one per direction) is checked against every cached candle newer
+   than the last one checked and closed by its expiry time: the first candle that reaches
+   stop-loss or take-profit closes it (both in one candle: stop-loss);
+2. if `now_ms >= expires_at` it expires, marked to market at the close of the last candle
+   closed by `expires_at`;
+3. otherwise it is re-scored on the latest candle: invalidated below 70% of the threshold, else
+   updated if confidence moved >= `update_confidence_delta` points or SL/TP moved by
+   >= `level_update_atr` ATRs (levels are re-anchored on the fixed entry with the latest ATR);
+4. a direction with no active signal gets a new one if confidence >= `min_confidence`, unless
+   a signal of that direction was already created from this candle or a later one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from indicators import compute_all
+
+from .conditions import ScoreBatch, score_indicators
+from .config import MIN_HISTORY, SignalConfig
+from .lifecycle import (
+    ActiveSignal,
+    Direction,
+    SignalEvent,
+    SignalState,
+    Trigger,
+    candle_hit,
+    signal_close,
+    signal_create,
+    signal_update,
+)
+
+__all__ = [
+    "ActiveSignal", "CandleInputError", "Direction", "SignalConfig", "SignalDetectionEngine",
+    "SignalEvent", "levels", "score_candles",
+]  # fmt: skip
+
+OPEN_TIME, OPEN, HIGH, LOW, CLOSE, VOLUME = range(6)
+
+
+class CandleInputError(ValueError):
+    """Malformed candles (shape, non-finite values). Permanent: fix the caller's data."""
+
+
+def score_candles(
+    open_: np.ndarray, high: np.ndarray, low: np.ndarray, close: np.ndarray,
+    volume: np.ndarray, config: SignalConfig,
+) -> ScoreBatch:  # fmt: skip
+    """The vectorised path: indicators + scores of the last candle of every row.
+
+    Arrays are (symbols, time) or 1-D for one symbol, oldest candle first.
+    """
+    indicators = compute_all(open_, high, low, close, volume)
+    return score_indicators(indicators, close, volume, config)
+
+
+Scorer = Callable[..., ScoreBatch]
+
+
+def levels(
+    direction: Direction, entry: float, atr: float, config: SignalConfig
+) -> tuple[float, float, float]:
+    """(stop_loss, take_profit, reward_risk) at sl_atr / tp_atr ATRs from `entry`."""
+    stop_loss = entry - direction.sign * config.sl_atr * atr
+    take_profit = entry + direction.sign * config.tp_atr * atr
+    return stop_loss, take_profit, abs(take_profit - entry) / abs(entry - stop_loss)
+
+
+class _Series:
+    """Closed candles of one (symbol, timeframe): the bounded deque of rows
+    (open_time_ms, open, high, low, close, volume) and the same rows as a float array, kept in
+    step on every append so that a scan never rebuilds arrays from Python tuples."""
+
+    __slots__ = ("rows", "array")
+
+    def __init__(self, maxlen: int) -> None:
+        self.rows: deque[tuple] = deque(maxlen=maxlen)
+        self.array = np.empty((0, 6))
+
+    def extend(self, new: np.ndarray) -> None:
+        for row in new.tolist():
+            row[OPEN_TIME] = int(row[OPEN_TIME])
+            self.rows.append(tuple(row))
+        array = np.concatenate((self.array, new))[-self.rows.maxlen:]
+        array.setflags(write=False)
+        self.array = array
+
+
+class SignalDetectionEngine:
+    """In-memory candle cache and active signals; see the module docstring for one step."""
+
+    def __init__(
+        self, config: SignalConfig | None = None, *, scorer: Scorer | None = None
+    ) -> None:
+        """`scorer` replaces `score_candles` (same signature), e.g. to script confidences in
+        tests or to score with other indicators; the lifecycle rules stay the engine's."""
+        self.config = config or SignalConfig()
+        self._score = scorer or score_candles
+        self._series: dict[tuple[str, str], _Series] = {}
+        self._active: dict[tuple[str, str, Direction], ActiveSignal] = {}
+        self._checked: dict[str, int] = {}  # signal id -> open time of last candle checked
+        self._last_created: dict[tuple[str, str, Direction], int] = {}  # -> candle open time
+
+    # -- candle cache -------------------------------------------------------------------
+
+    def update_candles(
+        self, symbol: str, timeframe: str, candles, *, now_ms: int | None = None
+    ) -> int:
+        """Append closed candles; return how many were new.
+
+        `candles`: one row or many rows of (open_time_ms, open, high, low, close, volume), as
+        a numpy array or a sequence of rows, in any order. Rows whose open time is not newer
+        than the newest cached one (duplicates, late arrivals) are ignored; a malformed batch
+        (not 6 numbers per row, NaN/inf, high < low) raises `CandleInputError` and changes
+        nothing. With `now_ms`,
+        rows not yet closed at `now_ms` (open_time + timeframe > now_ms) are ignored too, so a
+        REST batch ending in the forming candle can be passed as it is.
+        """
+        tf_ms = self.config.timeframe_ms(timeframe)
+        try:
+            rows = np.array(candles, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise CandleInputError(f"{symbol} {timeframe}: candles are not numeric: {exc}")
+        if rows.ndim == 1 and rows.size:
+            rows = rows[None, :]
+        if rows.size == 0:
+            return 0
+        if rows.ndim != 2 or rows.shape[1] != 6:
+            raise CandleInputError(f"{symbol} {timeframe}: expected rows of 6 values, "
+                                   f"got shape {rows.shape}")  # fmt: skip
+        if not np.all(np.isfinite(rows)):
+            raise CandleInputError(f"{symbol} {timeframe}: candles contain NaN or inf")
+        if np.any(rows[:, HIGH] < rows[:, LOW]):
+            # Checked here, per symbol: in a batch it would fail every symbol's indicators.
+            raise CandleInputError(f"{symbol} {timeframe}: a candle has high < low")
+        rows = rows[np.argsort(rows[:, OPEN_TIME], kind="stable")]
+        series = self._series.get((symbol, timeframe))
+        last = series.array[-1, OPEN_TIME] if series is not None and len(series.rows) else -np.inf
+        times = rows[:, OPEN_TIME]
+        keep = times > np.concatenate(([last], times[:-1]))
+        keep &= times > last
+        if now_ms is not None:
+            keep &= times + tf_ms <= now_ms
+        new = rows[keep][-self.config.cache_length:]
+        if len(new):
+            if series is None:
+                series = self._series[(symbol, timeframe)] = _Series(self.config.cache_length)
+            series.extend(new)
+        return len(new)
+
+    def candles(self, symbol: str, timeframe: str) -> np.ndarray:
+        """Cached candles as a read-only (n, 6) array, oldest first (empty if none)."""
+        series = self._series.get((symbol, timeframe))
+        return series.array if series is not None else np.empty((0, 6))
+
+    def cached_symbols(self, timeframe: str) -> list[str]:
+        return sorted(s for s, tf in self._series if tf == timeframe)
+
+    # -- signals ------------------------------------------------------------------------
+
+    def active_signals(self) -> list[ActiveSignal]:
+        """Every active signal, ordered by id."""
+        return sorted(self._active.values(), key=lambda s: s.id)
+
+    def get_signal(
+        self, symbol: str, timeframe: str, direction: Direction
+    ) -> ActiveSignal | None:
+        return self._active.get((symbol, timeframe, Direction(direction)))
+
+    def process_symbol(
+        self, symbol: str, timeframe: str | None = None, *, now_ms: int | None = None
+    ) -> list[SignalEvent]:
+        """Detect a new signal or move the active ones of one symbol; return the events."""
+        return self.process_batch([symbol], timeframe, now_ms=now_ms)
+
+    def process_batch(
+        self,
+        symbols: Iterable[str] | None = None,
+        timeframe: str | None = None,
+        *,
+        now_ms: int | None = None,
+    ) -> list[SignalEvent]:
+        """`process_symbol` for many symbols with one vectorised indicator + scoring pass.
+
+        `symbols` defaults to every cached symbol of `timeframe` (sorted). Symbols with fewer
+        than `MIN_HISTORY` (200) candles cached cannot be scored yet and are skipped. Events
+        come in the order of `symbols`; for one symbol, changes to active signals come before
+        creations.
+        """
+        timeframe = timeframe or self.config.default_timeframe
+        tf_ms = self.config.timeframe_ms(timeframe)
+        names = list(dict.fromkeys(symbols)) if symbols is not None else self.cached_symbols(
+            timeframe
+        )
+        by_length: dict[int, list[str]] = {}
+        for symbol in names:
+            n = len(self.candles(symbol, timeframe))
+            if n >= MIN_HISTORY:
+                by_length.setdefault(n, []).append(symbol)
+        scored: dict[str, tuple[ScoreBatch, int]] = {}
+        for group in by_length.values():
+            stacked = np.stack([self._series[(s, timeframe)].array for s in group])
+            o, h, l, c, v = np.ascontiguousarray(stacked.transpose(2, 0, 1)[1:])  # noqa: E741
+            batch = self._score(o, h, l, c, v, self.config)
+            scored.update((s, (batch, i)) for i, s in enumerate(group))
+
+        events: list[SignalEvent] = []
+        for symbol in names:
+            if symbol in scored:
+                batch, i = scored[symbol]
+                events += self._step(symbol, timeframe, tf_ms, batch, i, now_ms)
+        return events
+
+    def cleanup_expired_signals(self, now_ms: int) -> list[SignalEvent]:
+        """Expire every active signal with `now_ms >= expires_at` (after checking the candles
+        it has not seen yet for SL/TP, exactly as a step would). Events ordered by id."""
+        events: list[SignalEvent] = []
+        for signal in self.active_signals():
+            if now_ms >= signal.expires_at:
+                tf_ms = self.config.timeframe_ms(signal.timeframe)
+                array = self.candles(signal.symbol, signal.timeframe)
+                event = self._check_hits(signal, array, tf_ms) or self._expire(
+                    signal, array, tf_ms
+                )
+                events.append(event)
+        return events
+
+    # -- one step -----------------------------------------------------------------------
+
+    def _step(self, symbol, timeframe, tf_ms, batch: ScoreBatch, i: int, now_ms):
+        array = self._series[(symbol, timeframe)].array
+        candle_open = int(array[-1, OPEN_TIME])
+        now = int(now_ms) if now_ms is not None else candle_open + tf_ms
+        events = []
+        for direction in Direction:
+            signal = self._active.get((symbol, timeframe, direction))
+            if signal is not None:
+                event = self._check_hits(signal, array, tf_ms)
+                if event is None and now >= signal.expires_at:
+                    event = self._expire(signal, array, tf_ms)
+                if event is None and batch.ready[i]:
+                    event = self._rescore(signal, array, batch, i, now)
+                if event is not None:
+                    events.append(event)
+        if not batch.ready[i]:
+            return events
+        for direction in Direction:
+            key = (symbol, timeframe, direction)
+            confidence = self._confidence(batch, i, direction)
+            if (
+                key not in self._active
+                and confidence >= self.config.min_confidence
+                and candle_open > self._last_created.get(key, -1)
+            ):
+                events.append(self._create(key, batch, i, candle_open, now))
+        return events
+
+    @staticmethod
+    def _confidence(batch: ScoreBatch, i: int, direction: Direction) -> float:
+        long = direction is Direction.LONG
+        return float((batch.long_confidence if long else batch.short_confidence)[i])
+
+    def _create(self, key, batch: ScoreBatch, i: int, candle_open: int, now: int) -> SignalEvent:
+        symbol, timeframe, direction = key
+        entry = float(batch.values["close"][i])
+        stop_loss, take_profit, reward_risk = levels(
+            direction, entry, float(batch.values["atr"][i]), self.config
+        )
+        confidence = self._confidence(batch, i, direction)
+        candidate = ActiveSignal(
+            id=ActiveSignal.make_id(symbol, timeframe, direction, candle_open),
+            symbol=symbol, timeframe=timeframe, direction=direction, confidence=confidence,
+            entry=entry, stop_loss=stop_loss, take_profit=take_profit, reward_risk=reward_risk,
+            conditions=batch.conditions_met(i, direction is Direction.LONG),
+            snapshot=batch.snapshot(i), created_at=now, updated_at=now,
+            candle_open_time=candle_open, state=SignalState.NEW,
+            initial_confidence=confidence, expires_at=now + self.config.expiry_ms,
+        )  # fmt: skip
+        signal, event = signal_create(candidate, at_ms=now)
+        self._active[key] = signal
+        self._checked[signal.id] = candle_open
+        self._last_created[key] = candle_open
+        return event
+
+    def _check_hits(self, signal: ActiveSignal, array: np.ndarray, tf_ms: int):
+        """Close on the first unchecked candle, closed by expiry, that reached SL or TP."""
+        checked = self._checked[signal.id]
+        start = int(np.searchsorted(array[:, OPEN_TIME], checked, side="right"))
+        for row in array[start:]:
+            if row[OPEN_TIME] + tf_ms > signal.expires_at:
+                break
+            self._checked[signal.id] = int(row[OPEN_TIME])
+            trigger = candle_hit(
+                signal.direction, signal.stop_loss, signal.take_profit, row[HIGH], row[LOW]
+            )
+            if trigger is not None:
+                return self._close(signal, trigger, int(row[OPEN_TIME]) + tf_ms, row[CLOSE])
+        return None
+
+    def _expire(self, signal: ActiveSignal, array: np.ndarray, tf_ms: int) -> SignalEvent:
+        """Expire at `expires_at`, marked to market at the last close before it."""
+        last = int(np.searchsorted(array[:, OPEN_TIME], signal.expires_at - tf_ms, "right")) - 1
+        exit_price = array[last, CLOSE] if last >= 0 else signal.entry
+        return self._close(signal, Trigger.EXPIRE, signal.expires_at, exit_price)
+
+    def _rescore(self, signal, array, batch: ScoreBatch, i: int, now: int):
+        config = self.config
+        confidence = self._confidence(batch, i, signal.direction)
+        if confidence < config.invalidation_confidence:
+            return self._close(signal, Trigger.INVALIDATE, now, array[-1, CLOSE])
+        atr = float(batch.values["atr"][i])
+        stop_loss, take_profit, reward_risk = levels(signal.direction, signal.entry, atr, config)
+        tolerance = config.level_update_atr * atr
+        if (
+            abs(confidence - signal.confidence) >= config.update_confidence_delta
+            or abs(stop_loss - signal.stop_loss) >= tolerance
+            or abs(take_profit - signal.take_profit) >= tolerance
+        ):
+            updated, event = signal_update(
+                signal, at_ms=now, confidence=confidence,
+                conditions=batch.conditions_met(i, signal.direction is Direction.LONG),
+                snapshot=batch.snapshot(i), stop_loss=stop_loss, take_profit=take_profit,
+                reward_risk=reward_risk,
+            )  # fmt: skip
+            self._active[(signal.symbol, signal.timeframe, signal.direction)] = updated
+            return event
+        return None
+
+    def _close(self, signal: ActiveSignal, trigger: Trigger, at_ms: int, exit_price):
+        _, event = signal_close(signal, trigger, at_ms=at_ms, exit_price=float(exit_price))
+        del self._active[(signal.symbol, signal.timeframe, signal.direction)]
+        del self._checked[signal.id]
+        return event
