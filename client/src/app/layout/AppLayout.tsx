@@ -57,7 +57,7 @@ export function AppLayout() {
             <ThemeIcon size="lg" variant="light" aria-hidden>
               <IconRadar size={20} />
             </ThemeIcon>
-            <Title order={1} size="h3">
+            <Title order={1} fz={{ base: 'lg', sm: 'xl' }} lineClamp={1}>
               {APP_NAME}
             </Title>
           </Group>

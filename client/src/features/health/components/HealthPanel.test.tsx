@@ -1,7 +1,8 @@
-import { screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 
+import { healthQueryKey } from '@/features/health/api/getHealth';
 import { HealthPanel } from '@/features/health/components/HealthPanel';
 import { healthHandlers } from '@/testing/mocks/health';
 import { server } from '@/testing/mocks/server';
@@ -66,6 +67,22 @@ describe('HealthPanel', () => {
     server.use(healthHandlers.healthy());
     await userEvent.click(panel.getByRole('button', { name: 'Retry' }));
     expect(await panel.findByText('All systems operational')).toBeInTheDocument();
+  });
+
+  it('keeps the last report and warns when a later refresh fails', async () => {
+    server.use(healthHandlers.healthy());
+    const { queryClient } = renderWithProviders(<HealthPanel />);
+    const panel = await findPanel();
+    expect(await panel.findByText('All systems operational')).toBeInTheDocument();
+
+    server.use(healthHandlers.networkError());
+    await act(() => queryClient.refetchQueries({ queryKey: healthQueryKey }));
+
+    expect(await panel.findByText('Refresh failed')).toBeInTheDocument();
+    expect(
+      panel.getByText(/Cannot reach the server\. Showing the report from/),
+    ).toBeInTheDocument();
+    expect(checkRow('Database').getByText('OK')).toBeInTheDocument();
   });
 
   it('shows a loading state until the first report arrives', async () => {

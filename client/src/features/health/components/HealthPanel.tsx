@@ -40,7 +40,7 @@ function CheckRow({ check }: { check: HealthCheck }) {
   const details = checkDetails(check);
   return (
     <Group component="li" justify="space-between" wrap="nowrap" align="flex-start">
-      <div>
+      <div style={{ minWidth: 0 }}>
         <Text fw={500}>{checkLabel(check.name)}</Text>
         {details && (
           <Text size="sm" c="dimmed">
@@ -48,12 +48,12 @@ function CheckRow({ check }: { check: HealthCheck }) {
           </Text>
         )}
         {!check.ok && check.error && (
-          <Text size="sm" c="red">
+          <Text size="sm" c="red" style={{ overflowWrap: 'anywhere' }}>
             {check.error}
           </Text>
         )}
       </div>
-      <Badge color={check.ok ? 'green' : 'red'} variant="light">
+      <Badge color={check.ok ? 'green' : 'red'} variant="light" style={{ flexShrink: 0 }}>
         {check.ok ? 'OK' : 'Failed'}
       </Badge>
     </Group>
