@@ -82,6 +82,16 @@ WHITENOISE_ROOT = CLIENT_DIST
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+
+def _vite_hashed_asset(path: str, url: str) -> bool:
+    # Vite names built files `assets/<name>-<hash>.<ext>`: safe to cache forever.
+    import re
+
+    return re.match(r"^/?assets/.+-[A-Za-z0-9_-]{8,}\.\w+$", url.lstrip("/")) is not None
+
+
+WHITENOISE_IMMUTABLE_FILE_TEST = _vite_hashed_asset
+
 REDIS_URL = ENV.redis_url
 
 CACHES = {
