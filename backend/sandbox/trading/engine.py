@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Callable
 
 from . import errors, lifecycle, payloads
+from .brackets import MAX_LEVERAGE, max_notional
 from .errors import err
 from .execution import Execution
 from .ledger import ZERO, Ledger
@@ -247,8 +248,6 @@ class Engine(Execution):
         ledger.dual_side = dual
 
     def set_leverage(self, account_id: str, symbol: str, leverage: int) -> None:
-        from .brackets import MAX_LEVERAGE, max_notional
-
         ledger = self.account(account_id)
         settings = ledger.settings_for(symbol)
         if not 1 <= leverage <= MAX_LEVERAGE:
@@ -260,9 +259,9 @@ class Engine(Execution):
             raise err(errors.MAX_LEVERAGE_RATIO)
         previous = settings.leverage
         settings.leverage = leverage
-        if self.summary(account_id).available < 0 and leverage > 0 and previous != leverage and positions:
+        if positions and self.summary(account_id).available < 0:
             settings.leverage = previous
-            raise err(errors.MARGIN_INSUFFICIENT)
+            raise err(errors.MIN_LEVERAGE_RATIO)
         now = self.now()
         self.publish(account_id, payloads.leverage_update(symbol, leverage, now))
 
