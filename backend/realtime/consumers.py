@@ -5,12 +5,16 @@ import time
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from channels.db import database_sync_to_async
+
+from realtime.dispatcher import current_sequence
 from realtime.events import SIGNALS_GROUP
 
 
 class SignalsConsumer(AsyncJsonWebsocketConsumer):
     """`/ws/signals/`: every signal and scanner event of `signals_global`.
 
+    On connect: `{"type": "welcome", "ts": ms, "seq": last sequence number sent}`.
     Client frames: `{"type": "ping"}` is answered with `{"type": "pong", "ts": ms}`.
     Anything else gets an `error` frame; the connection stays open.
     """
@@ -19,7 +23,9 @@ class SignalsConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.accept()
-        await self.send_json({"type": "welcome", "ts": _now_ms()})
+        # The current sequence number lets a client tell a gap from a fresh start.
+        seq = await database_sync_to_async(current_sequence)(SIGNALS_GROUP)
+        await self.send_json({"type": "welcome", "ts": _now_ms(), "seq": seq})
 
     async def receive_json(self, content, **kwargs) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "common",
     "health",
     "realtime",
+    "market",
+    "signals",
 ]
 
 MIDDLEWARE = [
@@ -167,3 +169,7 @@ LOGGING = {
 }
 
 FLOWER_URL = ENV.flower_url
+
+# Binance client and market data (typed groups; see config/env.py and .env.example).
+BINANCE = ENV.binance
+MARKET = ENV.market

@@ -16,7 +16,7 @@ async def _connect() -> WebsocketCommunicator:
     connected, _ = await communicator.connect()
     assert connected
     welcome = await communicator.receive_json_from()
-    assert welcome["type"] == "welcome"
+    assert welcome["type"] == "welcome" and isinstance(welcome["seq"], int)
     return communicator
 
 

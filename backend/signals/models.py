@@ -1,0 +1,125 @@
+"""Signals as stored: the lifecycle records of `lifecycle.py`, their history, and scan runs.
+
+The database is the source of truth for which signals are active. Two constraints make a
+duplicate impossible whichever path (live stream or periodic scan) gets there first:
+`key` (the engine's deterministic id, one per symbol/timeframe/direction/candle) is unique, and
+at most one row per (symbol, timeframe, direction) may have status `active`.
+"""
+from django.db import models
+from django.db.models import Q
+
+
+class Direction(models.TextChoices):
+    LONG = "LONG"
+    SHORT = "SHORT"
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active"
+    INVALIDATED = "invalidated"
+    EXPIRED = "expired"
+    TP_HIT = "tp_hit"
+    SL_HIT = "sl_hit"
+
+
+class Signal(models.Model):
+    key = models.CharField(max_length=80, unique=True, help_text="symbol:timeframe:direction:candle open time")
+    symbol = models.CharField(max_length=30)
+    timeframe = models.CharField(max_length=4)
+    direction = models.CharField(max_length=5, choices=Direction.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    confidence = models.FloatField(help_text="Last published confidence, 0-100")
+    initial_confidence = models.FloatField(help_text="Confidence at creation; outcomes are bucketed by it")
+    entry = models.FloatField()
+    stop_loss = models.FloatField()
+    take_profit = models.FloatField()
+    reward_risk = models.FloatField()
+    conditions = models.JSONField(default=list, help_text="Names of the conditions that held")
+    snapshot = models.JSONField(default=dict, help_text="Indicator values behind the confidence")
+    candle_open_time = models.BigIntegerField(help_text="Open time (ms) of the candle that created it")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    exit_price = models.FloatField(null=True, blank=True)
+    outcome_r = models.FloatField(null=True, blank=True, help_text="Result in R (multiples of the risk)")
+    return_pct = models.FloatField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Grows with every change; guards concurrent writers")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["symbol", "timeframe", "direction"],
+                condition=Q(status="active"),
+                name="one_active_signal_per_market_direction",
+            )
+        ]
+        indexes = [
+            # Dashboard grid: active signals by confidence / recency, filtered by timeframe.
+            models.Index(fields=["status", "-confidence"], name="signal_status_conf"),
+            models.Index(fields=["status", "-created_at"], name="signal_status_created"),
+            models.Index(fields=["timeframe", "status"], name="signal_tf_status"),
+            models.Index(fields=["symbol", "timeframe"], name="signal_symbol_tf"),
+            # Performance page and cleanup: closed signals by close time.
+            models.Index(fields=["-closed_at"], name="signal_closed", condition=Q(closed_at__isnull=False)),
+            models.Index(fields=["created_at"], name="signal_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.symbol} {self.timeframe} {self.confidence:.0f}% ({self.status})"
+
+
+class SignalChange(models.Model):
+    """One published change of a signal: its history on the detail page."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created"
+        UPDATED = "updated"
+        DELETED = "deleted"
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    reason = models.CharField(max_length=12, blank=True, help_text="For deleted: why it ended")
+    at = models.DateTimeField()
+    confidence = models.FloatField()
+    stop_loss = models.FloatField()
+    take_profit = models.FloatField()
+    conditions = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["-at"], name="signalchange_at")]
+
+
+class ScanRun(models.Model):
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule"
+        STREAM = "stream"
+        MANUAL = "manual"
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running"
+        OK = "ok"
+        FAILED = "failed"
+        SKIPPED = "skipped"
+
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    status = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.RUNNING)
+    timeframe = models.CharField(max_length=4)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    symbols = models.PositiveIntegerField(default=0)
+    weight_used = models.PositiveIntegerField(default=0)
+    signals_created = models.PositiveIntegerField(default=0)
+    signals_updated = models.PositiveIntegerField(default=0)
+    signals_closed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-started_at"], name="scanrun_started")]
+
+    def __str__(self) -> str:
+        return f"scan {self.timeframe} {self.started_at:%Y-%m-%d %H:%M:%S} {self.status}"
