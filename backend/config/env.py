@@ -125,6 +125,90 @@ class Env:
     log_level: str
     celery_task_always_eager: bool
     flower_url: str
+    binance: BinanceEnv
+    market: MarketEnv
+
+
+@dataclass(frozen=True)
+class BinanceEnv:
+    """The Binance client (backend/market/binance/)."""
+
+    env: str  # sandbox | testnet | live
+    market: str  # usdm | spot: the market scanned and streamed
+    sandbox_url: str
+    sandbox_ws_url: str  # empty: the sandbox URL with ws:// instead of http://
+    request_timeout_ms: int
+    max_concurrency: int
+    weight_share_percent: int
+    ban_max_wait_s: int
+    retry_attempts: int
+    retry_base_ms: int
+    retry_cap_ms: int
+
+
+@dataclass(frozen=True)
+class MarketEnv:
+    """Market data: the universe, the kline streams and the candle store (backend/market/)."""
+
+    universe_size: int  # 0 = every eligible pair
+    stablecoins: list[str]
+    stream_intervals: list[str]
+    streams_per_connection: int
+    stream_stall_s: int
+    stream_max_age_s: int
+    stream_seed_candles: int
+    events_maxlen: int
+    candles_keep: int
+
+
+KLINE_INTERVALS = ("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w")
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env_str(name, default)
+    if value not in choices:
+        raise EnvError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def read_binance_env() -> BinanceEnv:
+    return BinanceEnv(
+        env=env_choice("BINANCE_ENV", "sandbox", ("sandbox", "testnet", "live")),
+        market=env_choice("BINANCE_MARKET", "usdm", ("usdm", "spot")),
+        sandbox_url=env_str("BINANCE_SANDBOX_URL", "http://127.0.0.1:8765"),
+        sandbox_ws_url=os.environ.get("BINANCE_SANDBOX_WS_URL", ""),
+        request_timeout_ms=env_int("BINANCE_REQUEST_TIMEOUT_MS", 10_000, minimum=100),
+        max_concurrency=env_int("BINANCE_MAX_CONCURRENCY", 50, minimum=1),
+        weight_share_percent=min(100, env_int("BINANCE_WEIGHT_SHARE_PERCENT", 80, minimum=1)),
+        ban_max_wait_s=env_int("BINANCE_BAN_MAX_WAIT_S", 120, minimum=0),
+        retry_attempts=env_int("BINANCE_RETRY_ATTEMPTS", 5, minimum=1),
+        retry_base_ms=env_int("BINANCE_RETRY_BASE_MS", 250, minimum=1),
+        retry_cap_ms=env_int("BINANCE_RETRY_CAP_MS", 10_000, minimum=1),
+    )
+
+
+def read_market_env() -> MarketEnv:
+    intervals = env_list("MARKET_STREAM_INTERVALS", "5m,15m,1h,4h")
+    unknown = [i for i in intervals if i not in KLINE_INTERVALS]
+    if unknown:
+        raise EnvError(f"MARKET_STREAM_INTERVALS has unknown intervals {unknown}; known: {', '.join(KLINE_INTERVALS)}")
+    per_connection = env_int("MARKET_STREAMS_PER_CONNECTION", 200, minimum=1)
+    if per_connection > 1024:
+        raise EnvError(f"MARKET_STREAMS_PER_CONNECTION must be <= 1024 (Binance's limit), got {per_connection}")
+    return MarketEnv(
+        universe_size=env_int("MARKET_UNIVERSE_SIZE", 50, minimum=0),
+        stablecoins=env_list("MARKET_STABLECOINS", DEFAULT_STABLECOINS),
+        stream_intervals=intervals,
+        streams_per_connection=per_connection,
+        stream_stall_s=env_int("MARKET_STREAM_STALL_S", 30, minimum=1),
+        stream_max_age_s=env_int("MARKET_STREAM_MAX_AGE_S", 85_800, minimum=10),
+        stream_seed_candles=env_int("MARKET_STREAM_SEED_CANDLES", 200, minimum=0),
+        events_maxlen=env_int("MARKET_CANDLE_EVENTS_MAXLEN", 100_000, minimum=1000),
+        candles_keep=env_int("MARKET_CANDLES_KEEP", 1000, minimum=1),
+    )
+
+
+DEFAULT_STABLECOINS = "USDC,FDUSD,TUSD,BUSD,USDP,DAI,USDD,PYUSD,USDE,USD1,RLUSD,USDS,BFUSD,XUSD,EURI,AEUR,UST,SUSD,GUSD"
 
 
 def read_env() -> Env:
@@ -146,6 +230,8 @@ def read_env() -> Env:
         log_level=log_level,
         celery_task_always_eager=env_bool("CELERY_TASK_ALWAYS_EAGER", False),
         flower_url=env_str("FLOWER_URL", "http://127.0.0.1:5555/"),
+        binance=read_binance_env(),
+        market=read_market_env(),
     )
 
 

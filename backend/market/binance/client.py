@@ -1,0 +1,173 @@
+"""The async REST client: every Binance request of the platform goes through `BinanceClient.get`.
+
+    async with BinanceClient.from_settings() as client:
+        info = await client.market_data.exchange_info()
+        candles = await client.market_data.klines_fetch_batch(symbols, "5m", 200)
+
+One client per process and event loop: it owns one aiohttp session (keep-alive connections
+reused by every request), one governor connection and one concurrency limit. Each request:
+
+1. reserves its weight in the shared governor (waits while over budget, banned or backing off);
+2. is sent with a timeout (`ClientTimeout(total=...)`): a silent server becomes a TemporaryError;
+3. reports `X-MBX-USED-WEIGHT-1M` back to the governor, and 429/418 to every process;
+4. maps failures onto `errors.py` and goes through the one retry policy (`retry.py`).
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from market.binance.errors import (
+    AUTHENTICATION_CODES, TEMPORARY_CODES, AuthenticationError, BannedError, BinanceError,
+    ExecutionUnknownError, PermanentError, RateLimitedError, TemporaryError,
+)
+from market.binance.governor import WeightGovernor, WeightPool
+from market.binance.retry import RetryPolicy, call_with_retries
+from market.binance.schemas import error_body_decode
+from market.binance.venues import Venue, venue_for
+from market.binance.weights import request_weight
+
+if TYPE_CHECKING:
+    from market.binance.market_data import MarketDataApi
+
+USED_WEIGHT_HEADER = "X-MBX-USED-WEIGHT-1M"
+DEFAULT_RETRY_AFTER_429_S = 10.0
+DEFAULT_RETRY_AFTER_418_S = 120.0  # bans start at 2 minutes
+
+
+@dataclass
+class ClientStats:
+    requests: int = 0  # sent, retries included
+    weight: int = 0  # reserved for them
+    retries: int = 0
+    rate_limited: int = 0
+    banned: int = 0
+
+
+class BinanceClient:
+    def __init__(self, venue: Venue, governor: WeightGovernor, *, timeout_s: float = 10.0,
+                 max_concurrency: int = 50, retry: RetryPolicy | None = None) -> None:
+        self.venue = venue
+        self.governor = governor
+        self.timeout_s = timeout_s
+        self.max_concurrency = max_concurrency
+        self.retry = retry or RetryPolicy()
+        self.stats = ClientStats()
+        self._session: aiohttp.ClientSession | None = None
+        self._limit = asyncio.Semaphore(max_concurrency)
+        from market.binance.market_data import MarketDataApi
+
+        self.market_data: MarketDataApi = MarketDataApi(self)
+
+    @classmethod
+    def from_settings(cls, *, market: str | None = None, redis_url: str | None = None, **overrides: Any) -> BinanceClient:
+        """A client configured from `settings.BINANCE` (environment, URLs, limits)."""
+        from django.conf import settings
+
+        conf = settings.BINANCE
+        venue = venue_for(conf.env, market or conf.market, sandbox_url=conf.sandbox_url,
+                          sandbox_ws_url=conf.sandbox_ws_url)
+        governor = WeightGovernor(
+            redis_url or settings.REDIS_URL, scope=venue.governor_scope, share=conf.weight_share_percent / 100,
+            default_limit=2400 if venue.market == "usdm" else 6000, ban_max_wait_s=conf.ban_max_wait_s,
+        )
+        options: dict[str, Any] = {
+            "timeout_s": conf.request_timeout_ms / 1000,
+            "max_concurrency": conf.max_concurrency,
+            "retry": RetryPolicy(attempts=conf.retry_attempts, base_s=conf.retry_base_ms / 1000,
+                                 cap_s=conf.retry_cap_ms / 1000),
+        }
+        options.update(overrides)
+        return cls(venue, governor, **options)
+
+    async def __aenter__(self) -> BinanceClient:
+        connector = aiohttp.TCPConnector(limit=self.max_concurrency, ttl_dns_cache=300)
+        self._session = aiohttp.ClientSession(
+            connector=connector, timeout=aiohttp.ClientTimeout(total=self.timeout_s),
+            headers={"Accept": "application/json", "User-Agent": "binance-scanner/0.1"},
+        )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        await self.governor.close()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError("BinanceClient used outside `async with`")
+        return self._session
+
+    async def get(self, path: str, params: dict[str, Any] | None = None, *, pool: WeightPool | None = None) -> bytes:
+        """GET `path` with the governor, a timeout and the retry policy; returns the raw body of a 200.
+
+        `pool`: weight already reserved for a batch (used by the first try only; retries
+        reserve afresh).
+        """
+        weight = request_weight(path, params)
+
+        async def attempt(try_number: int) -> bytes:
+            if try_number:
+                self.stats.retries += 1
+            if pool is not None and try_number == 0:
+                await pool.take(weight)
+            else:
+                await self.governor.acquire(weight)
+            async with self._limit:
+                return await self._send(path, params, weight)
+
+        return await call_with_retries(attempt, self.retry, what=f"GET {path}")
+
+    async def _send(self, path: str, params: dict[str, Any] | None, weight: int) -> bytes:
+        self.stats.requests += 1
+        self.stats.weight += weight
+        try:
+            async with self.session.get(self.venue.rest_url + path, params=params) as response:
+                body = await response.read()
+                status, headers = response.status, response.headers
+        except asyncio.TimeoutError:
+            raise TemporaryError(f"no response within {self.timeout_s} s", path=path) from None
+        except aiohttp.ClientError as exc:
+            raise TemporaryError(f"connection failed: {exc!r}", path=path) from None
+        used = headers.get(USED_WEIGHT_HEADER)
+        if used is not None and used.isdigit():
+            self.governor.observe(int(used))
+        if status == 200:
+            return body
+        raise await self._error(status, headers, body, path)
+
+    async def _error(self, status: int, headers: Any, body: bytes, path: str) -> BinanceError:
+        code, message = error_body_decode(body)
+        if status == 429:
+            retry_after = _retry_after(headers, DEFAULT_RETRY_AFTER_429_S)
+            self.stats.rate_limited += 1
+            await self.governor.rate_limited(retry_after)
+            return RateLimitedError(message, retry_after=retry_after, status=status, code=code, path=path)
+        if status == 418:
+            retry_after = _retry_after(headers, DEFAULT_RETRY_AFTER_418_S)
+            self.stats.banned += 1
+            until_ms = await self.governor.banned(retry_after)
+            return BannedError(message, until_ms=until_ms, status=status, code=code, path=path)
+        if status == 503 and "unknown error" in message.lower():
+            return ExecutionUnknownError(message, status=status, code=code, path=path)
+        if status >= 500 or status == 408 or code in TEMPORARY_CODES:
+            return TemporaryError(message or "server error", status=status, code=code, path=path)
+        if status == 401 or code in AUTHENTICATION_CODES:
+            return AuthenticationError(message, status=status, code=code, path=path)
+        return PermanentError(message or f"HTTP {status}", status=status, code=code, path=path)
+
+
+def _retry_after(headers: Any, default: float) -> float:
+    value = headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else default
+    except ValueError:
+        return default
