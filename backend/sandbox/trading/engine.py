@@ -14,7 +14,6 @@ trigger at once -2021, post-only that would take -5022, FOK that cannot fill -50
 from __future__ import annotations
 
 import itertools
-import logging
 import secrets
 import string
 from dataclasses import dataclass, replace
@@ -28,8 +27,6 @@ from .execution import Execution
 from .ledger import ZERO, Ledger
 from .orders import Order, SymbolRules, marketable, stop_hit
 from .validation import NewOrder, check_min_notional, check_price_band
-
-log = logging.getLogger(__name__)
 
 Publish = Callable[[str, dict], None]
 _CLIENT_ID_ALPHABET = string.ascii_letters + string.digits
@@ -95,6 +92,7 @@ class Engine(Execution):
 
     def mark(self, symbol: str) -> Decimal:
         return Decimal(str(self.market.mark_price(symbol)))
+
 
     # -- accounts --------------------------------------------------------------------------------
 
@@ -279,19 +277,19 @@ class Engine(Execution):
     # -- the tick listener -----------------------------------------------------------------------
 
     def on_tick(self, symbol: str, price: float, ts_ms: int) -> None:
-        """Market tick listener: triggers stops, fills crossed limits, expires GTD orders."""
+        """Market tick listener: triggers stops, fills crossed limits, expires GTD orders.
+
+        Fills are stamped with the tick's own time (`ts_ms`: when the replayed price got there).
+        """
         book = self.open_by_symbol.get(symbol)
         if not book:
             return
-        try:
-            last = Decimal(str(price))
-            mark = self.mark(symbol)
-            now = self.now()
-            for order in list(book.values()):
-                if order.is_open:
-                    self.on_order_tick(order, last, mark, now)
-        except Exception:  # a bug here must not stop the market replay; it is logged loudly
-            log.exception("trading engine failed on tick %s %s", symbol, price)
+        rules = self.rules(symbol)
+        last = rules.round_to_tick(Decimal(str(price)), up=False)
+        mark = self.mark(symbol)
+        for order in list(book.values()):
+            if order.is_open:
+                self.on_order_tick(order, last, mark, ts_ms)
 
     def expire_due(self) -> None:
         """Expire GTD orders whose time has come, even for symbols without ticks."""

@@ -10,9 +10,10 @@ Callers never catch these to retry: every one of them is a permanent answer to *
 
 from __future__ import annotations
 
-from ..errors import BinanceError  # the sandbox-wide error type; its middleware renders it
+# The sandbox-wide error type (its middleware renders it) and JSON answer helper.
+from ..errors import BinanceError, json_response
 
-__all__ = ["BinanceError"]
+__all__ = ["BinanceError", "json_response"]
 
 DECIMAL_RANGE = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
 LONG_RANGE = r"^[0-9]{1,20}$"

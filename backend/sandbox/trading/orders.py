@@ -55,6 +55,7 @@ class SymbolRules:
     step_size: Decimal
     min_qty: Decimal
     max_qty: Decimal
+    market_max_qty: Decimal
     min_notional: Decimal
     price_precision: int
     quantity_precision: int
@@ -71,6 +72,7 @@ class SymbolRules:
             step_size=_dec(f.get("stepSize")),
             min_qty=_dec(f.get("minQty")),
             max_qty=_dec(f.get("maxQty")),
+            market_max_qty=_dec(f.get("marketMaxQty", f.get("maxQty"))),
             min_notional=_dec(f.get("minNotional", f.get("notional"))),
             price_precision=int(f.get("pricePrecision", 2)),
             quantity_precision=int(f.get("quantityPrecision", 3)),

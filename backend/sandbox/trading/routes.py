@@ -1,12 +1,11 @@
 """HTTP edge of USD-M trading: authenticate, read parameters, call the engine, answer in Binance's shape.
 
 Handlers stay thin; rules live in validation.py / engine.py / execution.py. Refusals are raised as
-`BinanceError` and rendered by `answer`, so bad input always gets a 4xx Binance body, never a 500.
+`BinanceError`, which the sandbox middleware (sandbox/middleware.py) renders as Binance's 4xx body.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections import deque
 
@@ -18,14 +17,13 @@ from . import account_payloads as views
 from . import errors
 from .brackets import as_json as bracket_json
 from .engine import Engine
-from .errors import BinanceError, err
+from .errors import BinanceError, err, json_response
 from .params import Params
 from .payloads import order_json, trade_json
 from .signing import SignedRequest, verify_key_only, verify_signed
 from .user_stream import UserStreams
 from .validation import parse_new_order
 
-log = logging.getLogger(__name__)
 
 ENGINE = web.AppKey("trading_engine", Engine)
 KEYS = web.AppKey("trading_keys", KeyStore)
@@ -36,27 +34,7 @@ ORDER_LIMITS = (("10S", 10_000, 300), ("1M", 60_000, 1200))
 
 
 def _json(body, headers: dict | None = None) -> web.Response:
-    return web.Response(body=orjson.dumps(body), headers=headers,
-                        content_type="application/json", charset="UTF-8")
-
-
-def answer(handler):
-    """Render BinanceError as Binance does; an unexpected failure is -1000 and logged."""
-
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except BinanceError as exc:
-            return web.Response(body=orjson.dumps({"code": exc.code, "msg": exc.msg}), status=exc.status,
-                                headers=exc.headers, content_type="application/json", charset="UTF-8")
-        except Exception:
-            log.exception("unexpected failure in %s %s", request.method, request.path)
-            return web.Response(body=orjson.dumps({"code": -1000, "msg": "An unknown error occured while "
-                                                   "processing the request."}), status=500,
-                                content_type="application/json", charset="UTF-8")
-
-    wrapped.__name__ = handler.__name__
-    return wrapped
+    return json_response(orjson.dumps(body), headers=headers)
 
 
 async def _body(request: web.Request) -> str:
@@ -103,7 +81,6 @@ def _lookup(p: Params) -> tuple[int | None, str | None]:
     return order_id, client_id
 
 
-@answer
 async def new_order(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine, account = request.app[ENGINE], auth.key.api_key
@@ -115,7 +92,6 @@ async def new_order(request: web.Request) -> web.Response:
     return _json(order_json(shown, rules, "new"), headers=counts)
 
 
-@answer
 async def query_order(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine = request.app[ENGINE]
@@ -124,7 +100,6 @@ async def query_order(request: web.Request) -> web.Response:
     return _json(order_json(order, rules, "query"))
 
 
-@answer
 async def query_open_order(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine = request.app[ENGINE]
@@ -135,7 +110,6 @@ async def query_open_order(request: web.Request) -> web.Response:
     return _json(order_json(order, rules, "query"))
 
 
-@answer
 async def cancel_order(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine = request.app[ENGINE]
@@ -144,7 +118,6 @@ async def cancel_order(request: web.Request) -> web.Response:
     return _json(order_json(order, rules, "cancel"))
 
 
-@answer
 async def cancel_all(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine = request.app[ENGINE]
@@ -153,7 +126,6 @@ async def cancel_all(request: web.Request) -> web.Response:
     return _json({"code": 200, "msg": "The operation of cancel all open order is done."})
 
 
-@answer
 async def open_orders(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine = request.app[ENGINE]
@@ -186,7 +158,6 @@ def _time_range(p: Params, now: int) -> tuple[int, int]:
     return start, end
 
 
-@answer
 async def all_orders(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine = request.app[ENGINE]
@@ -205,7 +176,6 @@ async def all_orders(request: web.Request) -> web.Response:
     return _json([order_json(o, rules, "query") for o in orders])
 
 
-@answer
 async def user_trades(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine = request.app[ENGINE]
@@ -228,13 +198,11 @@ async def user_trades(request: web.Request) -> web.Response:
 
 # -- account configuration -------------------------------------------------------------------
 
-@answer
 async def get_position_mode(request: web.Request) -> web.Response:
     auth = await signed(request)
     return _json({"dualSidePosition": request.app[ENGINE].account(auth.key.api_key).dual_side})
 
 
-@answer
 async def set_position_mode(request: web.Request) -> web.Response:
     auth = await signed(request)
     if not auth.params.has("dualSidePosition"):
@@ -243,7 +211,6 @@ async def set_position_mode(request: web.Request) -> web.Response:
     return _json({"code": 200, "msg": "success"})
 
 
-@answer
 async def set_leverage(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine = request.app[ENGINE]
@@ -252,7 +219,6 @@ async def set_leverage(request: web.Request) -> web.Response:
     return _json(views.leverage_answer(engine, auth.key.api_key, rules.symbol))
 
 
-@answer
 async def set_margin_type(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine = request.app[ENGINE]
@@ -264,7 +230,6 @@ async def set_margin_type(request: web.Request) -> web.Response:
     return _json({"code": 200, "msg": "success"})
 
 
-@answer
 async def leverage_brackets(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine = request.app[ENGINE]
@@ -277,7 +242,6 @@ async def leverage_brackets(request: web.Request) -> web.Response:
 # -- account, balance, positions ---------------------------------------------------------------
 
 def _account_view(render, *, with_symbol: bool):
-    @answer
     async def handler(request: web.Request) -> web.Response:
         auth = await signed(request)
         engine = request.app[ENGINE]
@@ -302,17 +266,14 @@ async def _stream_account(request: web.Request) -> str:
     return auth.key.api_key
 
 
-@answer
 async def listen_key_start(request: web.Request) -> web.Response:
     return _json({"listenKey": _streams(request).start(await _stream_account(request))})
 
 
-@answer
 async def listen_key_keepalive(request: web.Request) -> web.Response:
     return _json({"listenKey": _streams(request).keepalive(await _stream_account(request))})
 
 
-@answer
 async def listen_key_close(request: web.Request) -> web.Response:
     await _streams(request).close(await _stream_account(request))
     return _json({})

@@ -79,14 +79,16 @@ def check_price(rules: SymbolRules, value: Decimal, *, stop: bool = False) -> No
         raise err(errors.PRICE_TICK)
 
 
-def check_quantity(rules: SymbolRules, value: Decimal) -> None:
+def check_quantity(rules: SymbolRules, value: Decimal, *, market: bool = False) -> None:
+    """LOT_SIZE (MARKET_LOT_SIZE's maxQty for market orders)."""
     if _decimals(value) > rules.quantity_precision:
         raise errors.bad_precision()
     if value <= 0:
         raise err(errors.QTY_LE_ZERO)
     if rules.min_qty and value < rules.min_qty:
         raise err(errors.QTY_LT_MIN)
-    if rules.max_qty and value > rules.max_qty:
+    max_qty = rules.market_max_qty if market else rules.max_qty
+    if max_qty and value > max_qty:
         raise err(errors.QTY_GT_MAX)
     if rules.step_size and (value - rules.min_qty) % rules.step_size:
         raise err(errors.QTY_STEP)
@@ -157,7 +159,7 @@ def parse_new_order(p: Params, rules: SymbolRules, *, dual_side: bool, now_ms: i
             raise err(errors.GTD_TIME_INVALID)
 
     if needs_quantity:
-        check_quantity(rules, quantity)
+        check_quantity(rules, quantity, market=order_type in ("MARKET", "STOP_MARKET", "TAKE_PROFIT_MARKET"))
     if price is not None:
         check_price(rules, price)
     if needs_stop:
