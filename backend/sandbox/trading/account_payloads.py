@@ -11,7 +11,6 @@ Which rows appear (docs' notes on each endpoint):
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 
 from .brackets import max_notional
 from .engine import Engine
@@ -191,5 +190,3 @@ def leverage_answer(engine: Engine, account_id: str, symbol: str) -> dict:
     leverage = engine.account(account_id).settings_for(symbol).leverage
     return {"leverage": leverage, "maxNotionalValue": str(max_notional(leverage)), "symbol": symbol}
 
-
-__all__ = ["Decimal"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Callable
 
-from . import errors, lifecycle, payloads
+from . import errors, payloads
 from .brackets import MAX_LEVERAGE, max_notional
 from .errors import err
 from .execution import Execution
@@ -87,11 +87,15 @@ class Engine(Execution):
             self._rules[symbol] = SymbolRules.from_filters(symbol, self.market.symbol_filters(symbol))
         return self._rules[symbol]
 
+    def price(self, symbol: str, value: float) -> Decimal:
+        """A market float as the Decimal on the symbol's tick grid it stands for."""
+        return self.rules(symbol).round_to_tick(Decimal(str(value)), up=False)
+
     def last(self, symbol: str) -> Decimal:
-        return Decimal(str(self.market.last_price(symbol)))
+        return self.price(symbol, self.market.last_price(symbol))
 
     def mark(self, symbol: str) -> Decimal:
-        return Decimal(str(self.market.mark_price(symbol)))
+        return self.price(symbol, self.market.mark_price(symbol))
 
 
     # -- accounts --------------------------------------------------------------------------------
@@ -284,9 +288,7 @@ class Engine(Execution):
         book = self.open_by_symbol.get(symbol)
         if not book:
             return
-        rules = self.rules(symbol)
-        last = rules.round_to_tick(Decimal(str(price)), up=False)
-        mark = self.mark(symbol)
+        last, mark = self.price(symbol, price), self.mark(symbol)
         for order in list(book.values()):
             if order.is_open:
                 self.on_order_tick(order, last, mark, ts_ms)
@@ -300,5 +302,3 @@ class Engine(Execution):
                     order.expire_reason = 6
                     self.finish(order, "expire", now)
 
-
-__all__ = ["Engine", "TradingSettings", "lifecycle"]

@@ -118,8 +118,8 @@ class Execution:
         self.publish(order.account_id, payloads.trade_lite(order, trade, now))
         self.emit_order(order, "TRADE", trade)
         position = ledger.position(order.symbol, order.position_side)
-        self.publish(order.account_id, payloads.account_update(
-            ledger, [position], self.mark(order.symbol), self.rules(order.symbol), "ORDER", now))
+        self.publish(order.account_id, payloads.account_update(ledger, [position], self.mark(order.symbol),
+                                                               "ORDER", now))
         if order.is_open and order.closes_only and not ledger.closable(order.symbol, order.position_side, order.side):
             order.expire_reason = 4
             self.finish(order, "expire", now)

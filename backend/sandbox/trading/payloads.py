@@ -163,7 +163,7 @@ def trade_lite(o: Order, t: Trade, now: int) -> dict:
     }
 
 
-def account_update(ledger, positions, mark: Decimal, rules: SymbolRules, reason: str, now: int) -> dict:
+def account_update(ledger, positions, mark: Decimal, reason: str, now: int) -> dict:
     summary_isolated = sum((ledger.isolated_wallet(p) for p in ledger.open_positions()), ZERO)
     settings = {p.symbol: ledger.settings_for(p.symbol) for p in positions}
     return {

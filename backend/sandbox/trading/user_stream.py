@@ -105,12 +105,6 @@ class UserStreams:
                 for _ws, queue in entry.sockets:
                     queue.put_nowait(event)
 
-    async def run_expiry(self, interval: float = 1.0) -> None:
-        """Background task: expire keys even when no events flow."""
-        while True:
-            await asyncio.sleep(interval)
-            self.expire_due()
-
     # -- WebSocket side --------------------------------------------------------------------------
 
     def owns(self, name: str) -> bool:
