@@ -15,7 +15,8 @@ from aiohttp import web
 
 from ..keys import KeyStore, keys_file_from_config
 from .engine import Engine, TradingSettings
-from .routes import ENGINE, KEYS, ORDER_COUNTS, ROUTES, OrderCounter
+from .edge import ENGINE, KEYS, ORDER_COUNTS, OrderCounter
+from .routes import ROUTES
 from .user_stream import UserStreams
 
 _EXPIRY_TASK = web.AppKey("trading_expiry_task", asyncio.Task)

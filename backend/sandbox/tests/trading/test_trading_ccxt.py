@@ -76,3 +76,15 @@ async def test_hedge_mode_positions_and_balance(exchange):
         await exchange.create_order(SYMBOL, "market", "buy", 0.01)
     with pytest.raises(ccxt.ExchangeError):  # -4068: cannot switch back with open positions
         await exchange.set_position_mode(False)
+
+
+async def test_batch_create_and_cancel(exchange):
+    await exchange.load_markets()
+    far = float((_price(exchange) * D("0.8")).quantize(D("0.1")))
+    orders = await exchange.create_orders([
+        {"symbol": SYMBOL, "type": "limit", "side": "buy", "amount": 0.01, "price": far},
+        {"symbol": SYMBOL, "type": "limit", "side": "buy", "amount": 0.01, "price": far},
+    ])
+    assert [o["status"] for o in orders] == ["open", "open"]
+    canceled = await exchange.cancel_orders([o["id"] for o in orders], SYMBOL)
+    assert [o["status"] for o in canceled] == ["canceled", "canceled"]

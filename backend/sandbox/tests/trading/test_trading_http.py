@@ -213,3 +213,25 @@ async def test_bad_input_gets_binance_errors_never_500(client, params, code):
         assert status == 200
     else:
         assert status == 400 and payload["code"] == code, payload
+
+
+async def test_batch_orders_place_and_cancel(client):
+    import orjson
+
+    high = str((client.price() * D("1.5")).quantize(D("0.1")))
+    batch = [
+        {"symbol": BTC, "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.01", "price": high},
+        {"symbol": BTC, "side": "SELL", "type": "MARKET", "quantity": "0.01", "reduceOnly": "true"},
+    ]
+    status, headers, placed = await client.call("POST", "/fapi/v1/batchOrders", body=True,
+                                                batchOrders=orjson.dumps(batch).decode())
+    assert status == 200 and headers["X-MBX-ORDER-COUNT-10S"] == "5" and headers["X-MBX-ORDER-COUNT-1M"] == "1"
+    assert same_shape(placed[0], ex.NEW_ORDER) == []
+    assert placed[1] == {"code": -2022, "msg": "ReduceOnly Order is rejected."}  # the docs' own example
+    canceled = await client.ok("DELETE", "/fapi/v1/batchOrders", symbol=BTC,
+                               orderIdList=orjson.dumps([placed[0]["orderId"], 1]).decode())
+    assert canceled[0]["status"] == "CANCELED" and same_shape(canceled[0], ex.NEW_ORDER) == []
+    assert canceled[1] == {"code": -2011, "msg": "Unknown order sent."}
+    too_many = orjson.dumps(batch * 3).decode()
+    assert await client.error("POST", "/fapi/v1/batchOrders", batchOrders=too_many) == -4082
+    assert await client.error("POST", "/fapi/v1/batchOrders", batchOrders="[{") == -1130

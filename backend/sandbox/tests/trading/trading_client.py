@@ -8,6 +8,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import aiohttp
+from yarl import URL
 
 from sandbox.control import step
 from sandbox.trading import key_store, trading_engine
@@ -42,7 +43,8 @@ class Signed:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         else:
             url += "?" + signed
-        async with self.session.request(method, url, **kwargs) as response:
+        # encoded=True: send the query exactly as signed (no re-quoting by the client library)
+        async with self.session.request(method, URL(url, encoded=True), **kwargs) as response:
             return response.status, response.headers, await response.json(content_type=None)
 
     async def ok(self, method: str, path: str, **params):

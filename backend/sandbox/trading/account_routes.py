@@ -1,0 +1,92 @@
+"""Account endpoints: position mode, leverage, margin type, brackets, account/balance/positions,
+and the listen key endpoints of the user data stream."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from . import account_payloads as views
+from . import errors
+from .brackets import as_json as bracket_json
+from .edge import ENGINE, answer, key_only, signed
+from .user_stream import UserStreams
+
+
+async def get_position_mode(request: web.Request) -> web.Response:
+    auth = await signed(request)
+    return answer({"dualSidePosition": request.app[ENGINE].account(auth.key.api_key).dual_side})
+
+
+async def set_position_mode(request: web.Request) -> web.Response:
+    auth = await signed(request)
+    if not auth.params.has("dualSidePosition"):
+        raise errors.mandatory_missing("dualSidePosition")
+    request.app[ENGINE].set_dual_side(auth.key.api_key, auth.params.boolean("dualSidePosition"))
+    return answer({"code": 200, "msg": "success"})
+
+
+async def set_leverage(request: web.Request) -> web.Response:
+    auth = await signed(request)
+    engine = request.app[ENGINE]
+    rules = engine.rules(auth.params.string("symbol", required=True))
+    engine.set_leverage(auth.key.api_key, rules.symbol, auth.params.long("leverage", required=True))
+    return answer(views.leverage_answer(engine, auth.key.api_key, rules.symbol))
+
+
+async def set_margin_type(request: web.Request) -> web.Response:
+    auth = await signed(request)
+    engine = request.app[ENGINE]
+    rules = engine.rules(auth.params.string("symbol", required=True))
+    margin_type = auth.params.string("marginType", required=True).upper()
+    if margin_type not in ("ISOLATED", "CROSSED"):
+        raise errors.invalid_value("marginType")
+    engine.set_margin_type(auth.key.api_key, rules.symbol, margin_type)
+    return answer({"code": 200, "msg": "success"})
+
+
+async def leverage_brackets(request: web.Request) -> web.Response:
+    auth = await signed(request)
+    engine = request.app[ENGINE]
+    symbol = auth.params.string("symbol")
+    if symbol is not None:
+        return answer(bracket_json(engine.rules(symbol).symbol))
+    return answer([bracket_json(s) for s in sorted(engine.market.symbols())])
+
+
+def account_view(render, *, with_symbol: bool):
+    """GET handler rendering one of account_payloads' views for the caller's account."""
+
+    async def handler(request: web.Request) -> web.Response:
+        auth = await signed(request)
+        engine = request.app[ENGINE]
+        if with_symbol:
+            return answer(render(engine, auth.key.api_key, auth.params.string("symbol")))
+        return answer(render(engine, auth.key.api_key))
+
+    handler.__name__ = render.__name__
+    return handler
+
+
+# -- user data stream keys ------------------------------------------------------------------------
+
+def _streams(request: web.Request) -> UserStreams:
+    return request.app["user_streams"]
+
+
+async def _stream_account(request: web.Request) -> str:
+    auth = await key_only(request)
+    request.app[ENGINE].account(auth.key.api_key)
+    return auth.key.api_key
+
+
+async def listen_key_start(request: web.Request) -> web.Response:
+    return answer({"listenKey": _streams(request).start(await _stream_account(request))})
+
+
+async def listen_key_keepalive(request: web.Request) -> web.Response:
+    return answer({"listenKey": _streams(request).keepalive(await _stream_account(request))})
+
+
+async def listen_key_close(request: web.Request) -> web.Response:
+    await _streams(request).close(await _stream_account(request))
+    return answer({})
