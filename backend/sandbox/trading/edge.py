@@ -56,14 +56,17 @@ async def key_only(request: web.Request) -> SignedRequest:
 class OrderCounter:
     """Per-account order counts for the X-MBX-ORDER-COUNT-10S / -1M headers and the ORDERS limits.
 
-    A batch counts 5 on the 10-second counter and 1 on the minute counter, as documented.
+    A batch counts 5 on the 10-second counter and 1 on the minute counter, as documented. Counted
+    in wall-clock time like the IP weights: a paused replay clock must not turn a test's few
+    hundred orders into "300 in 10 seconds".
     """
 
     def __init__(self):
         self._hits: dict[str, deque[tuple[int, dict[str, int]]]] = {}
 
-    def hit(self, account_id: str, now: int, weights: dict[str, int] | None = None) -> dict[str, str]:
+    def hit(self, account_id: str, weights: dict[str, int] | None = None, now: int | None = None) -> dict[str, str]:
         weights = weights or {"10S": 1, "1M": 1}
+        now = time.monotonic_ns() // 1_000_000 if now is None else now
         hits = self._hits.setdefault(account_id, deque())
         horizon = max(window for _, window, _ in ORDER_LIMITS)
         while hits and hits[0][0] <= now - horizon:

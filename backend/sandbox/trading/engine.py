@@ -108,9 +108,11 @@ class Engine(Execution):
         return self.accounts[account_id]
 
     def open_orders(self, account_id: str, symbol: str | None = None) -> list[Order]:
+        """The account's open orders, oldest first (read from the open-order index, not the history)."""
         self.account(account_id)
-        return [o for o in self.orders[account_id].values()
-                if o.is_open and (symbol is None or o.symbol == symbol)]
+        books = [self.open_by_symbol.get(symbol, {})] if symbol is not None else self.open_by_symbol.values()
+        found = [o for book in books for o in book.values() if o.account_id == account_id]
+        return found if symbol is not None else sorted(found, key=lambda o: o.order_id)
 
     def order_margins(self, account_id: str) -> dict[tuple[str, str], Decimal]:
         """Initial margin held by resting LIMIT orders, per (symbol, positionSide).

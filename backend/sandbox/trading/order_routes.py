@@ -28,7 +28,7 @@ async def new_order(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine, account = request.app[ENGINE], auth.key.api_key
     engine.rules(auth.params.string("symbol", required=True))
-    counts = request.app[ORDER_COUNTS].hit(account, engine.now())
+    counts = request.app[ORDER_COUNTS].hit(account)
     return answer(_place(engine, account, auth.params), headers=counts)
 
 
@@ -61,7 +61,7 @@ async def place_batch(request: web.Request) -> web.Response:
     if items is None:
         raise errors.mandatory_missing("batchOrders")
     batch = [_as_params(item) for item in items]
-    counts = request.app[ORDER_COUNTS].hit(account, engine.now(), {"10S": 5, "1M": 1})
+    counts = request.app[ORDER_COUNTS].hit(account, {"10S": 5, "1M": 1})
     out = []
     for p in batch:
         try:

@@ -41,3 +41,4 @@ def test_store_file_is_private_and_reloaded_when_changed(tmp_path):
 def test_secret_never_in_repr(tmp_path):
     key = KeyStore(tmp_path / "k.json").create(label="x")
     assert key.secret not in repr(key) and key.secret not in str(key)
+
