@@ -1,0 +1,67 @@
+"""Momentum indicators: Wilder's RSI.
+
+Arrays in, arrays out: 1-D (time) or 2-D (symbols x time, time last), float64, same shape as the input,
+NaN exactly where TA-Lib's output is NaN.  The lower-level helpers work on time-major (time, symbols)
+arrays and a `Workspace`, and are shared with `compute_all`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._filters import Recursion, Workspace, run_recursions, tree_sum
+from ._validate import check_period, from_time_major, prepare
+
+
+def rsi(close, period: int = 14) -> np.ndarray:
+    """Relative Strength Index (Wilder), as TA-Lib ``RSI``.
+
+    ``change[t] = close[t] - close[t-1]``, ``gain = max(change, 0)``, ``loss = max(-change, 0)``.
+    Seed: average gain and loss of the first ``period`` changes (``t = 1 .. period``); then Wilder
+    smoothing ``avg[t] = (avg[t-1] * (period - 1) + value[t]) / period``.
+    ``rsi = 100 * avg_gain / (avg_gain + avg_loss)``, and 0 when both averages are 0 (a flat series;
+    TA-Lib's convention).  Warm-up: NaN for the first ``period`` candles.  Needs ``period + 1`` candles.
+
+    The filters run on ``period`` times the averages (Wilder sums); the factor cancels in the ratio.
+
+    Deviation from TA-Lib, deliberate: TA-Lib returns 0 whenever ``avg_gain + avg_loss < 1e-14`` (price
+    units), which also zeroes the RSI of instruments priced around 1e-12; we return 0 only for an exact
+    zero, so the RSI is scale-invariant.  Both agree whenever the sum is 0 or above 1e-14.
+    """
+    period = check_period("period", period)
+    ws, one_d, (values,) = prepare(period + 1, 5, close=close)
+    sums = run_recursions(rsi_recursions(values, period, ws), ws)
+    return from_time_major(rsi_from_sums(*sums, period, ws.take(), ws), one_d)
+
+
+def rsi_recursions(close: np.ndarray, period: int, ws: Workspace) -> list[Recursion]:
+    """Wilder sums of gains and losses, seeded at ``period`` with the plain sums of the first changes."""
+    change = np.subtract(close[1:], close[:-1], out=ws.take()[1:])
+    zeros = np.zeros(close.shape[1:])  # maximum() against an array is ~3x faster than against 0.0
+
+    def fill_gain(column: np.ndarray) -> None:
+        np.maximum(change, zeros, out=column[1:])
+        column[period] = tree_sum(column[1 : period + 1])
+
+    def fill_loss(column: np.ndarray) -> None:
+        np.maximum(change, zeros, out=column[1:])
+        np.subtract(column[1:], change, out=column[1:])  # max(c, 0) - c == max(-c, 0), exactly
+        column[period] = tree_sum(column[1 : period + 1])
+
+    coef = 1.0 - 1.0 / period
+    return [Recursion(start=period, coef=coef, fill=fill_gain), Recursion(start=period, coef=coef, fill=fill_loss)]
+
+
+def rsi_from_sums(gain_sum, loss_sum, period: int, out: np.ndarray, ws: Workspace) -> np.ndarray:
+    out[:period] = np.nan
+    live = out[period:]
+    gain = gain_sum[period:]
+    with ws.scratch():
+        total = np.add(gain, loss_sum[period:], out=ws.take()[period:])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(gain, total, out=live)
+        flat = total == 0.0
+        if flat.any():
+            live[flat] = 0.0
+    live *= 100.0
+    return out
