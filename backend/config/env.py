@@ -10,7 +10,7 @@ variables always win over it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -124,6 +124,8 @@ class Env:
     time_zone: str
     log_level: str
     celery_task_always_eager: bool
+    notifications: NotificationsEnv
+    email: EmailEnv
     flower_url: str
     binance: BinanceEnv
     market: MarketEnv
@@ -211,6 +213,75 @@ def read_market_env() -> MarketEnv:
 DEFAULT_STABLECOINS = "USDC,FDUSD,TUSD,BUSD,USDP,DAI,USDD,PYUSD,USDE,USD1,RLUSD,USDS,BFUSD,XUSD,EURI,AEUR,UST,SUSD,GUSD"
 
 
+@dataclass(frozen=True)
+class NotificationsEnv:
+    """Signal notifications (backend/notifications/): retries, HTTP limits and the Telegram bot."""
+
+    lookback_minutes: int  # signals created longer ago than this are never notified
+    max_attempts: int  # tries of one delivery across runs before it stays failed
+    retry_base_s: int  # backoff between runs: base * 2^(attempt-1), capped
+    retry_cap_s: int
+    http_timeout_ms: int
+    http_tries: int  # tries within one send for 5xx, 429 and connection errors
+    http_backoff_ms: int
+    send_concurrency: int
+    telegram_api_base: str
+    # repr=False: a logged or printed ENV must never show the token.
+    telegram_bot_token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class EmailEnv:
+    """Django's email backend (EMAIL_* settings), used by email notifications."""
+
+    backend: str
+    host: str
+    port: int
+    host_user: str
+    host_password: str = field(repr=False)
+    use_tls: bool = False
+    use_ssl: bool = False
+    timeout_s: int = 10
+    default_from: str = "scanner@localhost"
+
+
+def read_notifications_env() -> NotificationsEnv:
+    lookback = env_int("NOTIFICATIONS_LOOKBACK_MINUTES", 60, minimum=1)
+    # Signals are deleted after 24 h, taking their delivery rows with them; a longer
+    # lookback could then notify the same signal twice.
+    if lookback >= 24 * 60:
+        raise EnvError(f"NOTIFICATIONS_LOOKBACK_MINUTES must be < 1440 (signals are deleted after 24 h), got {lookback}")
+    return NotificationsEnv(
+        lookback_minutes=lookback,
+        max_attempts=env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5, minimum=1),
+        retry_base_s=env_int("NOTIFICATIONS_RETRY_BASE_S", 60, minimum=0),
+        retry_cap_s=env_int("NOTIFICATIONS_RETRY_CAP_S", 1800, minimum=0),
+        http_timeout_ms=env_int("NOTIFICATIONS_HTTP_TIMEOUT_MS", 10_000, minimum=100),
+        http_tries=env_int("NOTIFICATIONS_HTTP_TRIES", 3, minimum=1),
+        http_backoff_ms=env_int("NOTIFICATIONS_HTTP_BACKOFF_MS", 500, minimum=0),
+        send_concurrency=env_int("NOTIFICATIONS_SEND_CONCURRENCY", 8, minimum=1),
+        telegram_api_base=env_str("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/"),
+        telegram_bot_token=env_str("TELEGRAM_BOT_TOKEN", ""),
+    )
+
+
+def read_email_env() -> EmailEnv:
+    use_tls, use_ssl = env_bool("EMAIL_USE_TLS", False), env_bool("EMAIL_USE_SSL", False)
+    if use_tls and use_ssl:
+        raise EnvError("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+    return EmailEnv(
+        backend=env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        host=env_str("EMAIL_HOST", "localhost"),
+        port=env_int("EMAIL_PORT", 25, minimum=1),
+        host_user=env_str("EMAIL_HOST_USER", ""),
+        host_password=env_str("EMAIL_HOST_PASSWORD", ""),
+        use_tls=use_tls,
+        use_ssl=use_ssl,
+        timeout_s=env_int("EMAIL_TIMEOUT", 10, minimum=1),
+        default_from=env_str("DEFAULT_FROM_EMAIL", "scanner@localhost"),
+    )
+
+
 def read_env() -> Env:
     _load_dotenv(REPO_ROOT / ".env")
     debug = env_bool("DJANGO_DEBUG", True)
@@ -229,6 +300,8 @@ def read_env() -> Env:
         time_zone=env_str("TIME_ZONE", "UTC"),
         log_level=log_level,
         celery_task_always_eager=env_bool("CELERY_TASK_ALWAYS_EAGER", False),
+        notifications=read_notifications_env(),
+        email=read_email_env(),
         flower_url=env_str("FLOWER_URL", "http://127.0.0.1:5555/"),
         binance=read_binance_env(),
         market=read_market_env(),

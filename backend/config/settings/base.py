@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "realtime",
     "market",
     "signals",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -173,3 +174,15 @@ FLOWER_URL = ENV.flower_url
 # Binance client and market data (typed groups; see config/env.py and .env.example).
 BINANCE = ENV.binance
 MARKET = ENV.market
+
+# Signal notifications (see config/env.py and .env.example) and Django's email backend.
+NOTIFICATIONS = ENV.notifications
+EMAIL_BACKEND = ENV.email.backend
+EMAIL_HOST = ENV.email.host
+EMAIL_PORT = ENV.email.port
+EMAIL_HOST_USER = ENV.email.host_user
+EMAIL_HOST_PASSWORD = ENV.email.host_password
+EMAIL_USE_TLS = ENV.email.use_tls
+EMAIL_USE_SSL = ENV.email.use_ssl
+EMAIL_TIMEOUT = ENV.email.timeout_s
+DEFAULT_FROM_EMAIL = ENV.email.default_from

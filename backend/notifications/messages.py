@@ -1,0 +1,48 @@
+"""What a notification says: the signal payload and the human text, built from Signal fields."""
+from __future__ import annotations
+
+from signals.models import Signal
+
+
+def signal_payload(signal: Signal) -> dict:
+    """The `signal` object of every notification (WebSocket event, webhook body)."""
+    return {
+        "id": signal.id,
+        "key": signal.key,
+        "symbol": signal.symbol,
+        "timeframe": signal.timeframe,
+        "direction": signal.direction,
+        "confidence": round(signal.confidence, 2),
+        "entry": signal.entry,
+        "stop_loss": signal.stop_loss,
+        "take_profit": signal.take_profit,
+    }
+
+
+def signal_subject(signal: Signal) -> str:
+    return f"{signal.direction} {signal.symbol} {signal.timeframe} - {signal.confidence:.0f}% confidence"
+
+
+def signal_message(signal: Signal) -> str:
+    """One line a trader reads at a glance, e.g.
+    `LONG BTCUSDT 5m, 87% confidence: entry 65,000.00, stop-loss 64,500.00, take-profit 65,833.33 (R/R 1.67)`.
+    """
+    return (
+        f"{signal.direction} {signal.symbol} {signal.timeframe}, {signal.confidence:.0f}% confidence: "
+        f"entry {format_price(signal.entry)}, stop-loss {format_price(signal.stop_loss)}, "
+        f"take-profit {format_price(signal.take_profit)} (R/R {signal.reward_risk:.2f})"
+    )
+
+
+def format_price(value: float) -> str:
+    # Enough decimals for cheap coins (0.00001234) without printing 65000.00000000 for BTC.
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        decimals = 2
+    elif magnitude >= 1:
+        decimals = 4
+    elif magnitude >= 0.01:
+        decimals = 6
+    else:
+        decimals = 8
+    return f"{value:,.{decimals}f}"
