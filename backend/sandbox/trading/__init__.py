@@ -33,7 +33,8 @@ def _register_weights() -> None:
 
 def setup_trading(app: web.Application) -> None:
     market, config = app["market"], app["config"]
-    streams = UserStreams(market.now_ms, heartbeat=float(getattr(config, "ping_interval", 180.0)))
+    streams = UserStreams(market.now_ms, heartbeat=float(config.ping_interval),
+                          max_lifetime=float(config.ws_cut_seconds))
     engine = Engine(market, TradingSettings.from_config(config), publish=streams.publish)
     market.add_tick_listener(engine.on_tick)
     app[ENGINE] = engine

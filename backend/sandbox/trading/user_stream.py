@@ -7,7 +7,8 @@ Rules (private_websocket_api.md, "User Data Streams"):
 * A key not extended within 60 minutes expires: connected sockets receive one `listenKeyExpired`
   event and nothing more (the socket itself stays open, as on Binance).
 * Events for an account go to every socket connected with its active key, in the order they
-  happened (one FIFO queue per socket).
+  happened (one FIFO queue per socket). A connection is cut after 24 hours (config ws_cut_seconds)
+  and pinged every 3 minutes (config ping_interval), as on USD-M.
 
 Time is the market's clock (`now_ms`), the same clock as the REST `timestamp` checks, so a test
 that steps the replay clock past 60 minutes sees the key expire.
@@ -47,9 +48,11 @@ class ListenKey:
 class UserStreams:
     """The object C's `/ws/{name}` handler delegates listen keys to (`owns` + `handle`)."""
 
-    def __init__(self, now_ms: Callable[[], int], *, heartbeat: float = SERVER_PING_SECONDS):
+    def __init__(self, now_ms: Callable[[], int], *, heartbeat: float = SERVER_PING_SECONDS,
+                 max_lifetime: float = 86_400.0):
         self._now = now_ms
         self._heartbeat = heartbeat
+        self._max_lifetime = max_lifetime  # "a single connection is only valid for 24 hours"
         self._keys: dict[str, ListenKey] = {}
         self._active: dict[str, ListenKey] = {}  # account_id -> its live key
 
@@ -122,11 +125,14 @@ class UserStreams:
         member = (ws, queue)
         entry.sockets.add(member)
         sender = asyncio.create_task(self._send_loop(ws, queue))
+        cut = asyncio.get_running_loop().call_later(
+            self._max_lifetime, lambda: asyncio.ensure_future(ws.close(code=WSCloseCode.GOING_AWAY)))
         try:
             async for msg in ws:  # clients only ping/pong/close on this stream
                 if msg.type == WSMsgType.ERROR:
                     break
         finally:
+            cut.cancel()
             entry.sockets.discard(member)
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -115,3 +115,16 @@ async def test_delete_closes_the_stream(client):
     stale = await _connect(client, body["listenKey"])  # a dead key is refused at once
     msg = await asyncio.wait_for(stale.receive(), 5)
     assert msg.type.name in ("CLOSE", "CLOSED", "CLOSING")
+
+
+async def test_connection_is_cut_after_its_lifetime(sandbox_factory):
+    import aiohttp
+    from trading_client import Signed
+
+    base_url, app = await sandbox_factory(ws_cut_seconds=0.3)
+    async with aiohttp.ClientSession() as session:
+        client = Signed(session, base_url, app)
+        _, body = await client.stream_key("POST")
+        ws = await _connect(client, body["listenKey"])
+        msg = await asyncio.wait_for(ws.receive(), 5)
+        assert msg.type.name in ("CLOSE", "CLOSED", "CLOSING")
