@@ -32,9 +32,13 @@ def answer(body, headers: dict | None = None) -> web.Response:
 
 
 async def _body(request: web.Request) -> str:
-    if request.method in ("POST", "PUT", "DELETE") and request.can_read_body:
-        return await request.text()
-    return ""
+    """The raw form body (as signed); bytes that are not UTF-8 are refused, not a 500."""
+    if request.method not in ("POST", "PUT", "DELETE") or not request.can_read_body:
+        return ""
+    try:
+        return (await request.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BinanceError(-1100, "Illegal characters found in a parameter.") from None
 
 
 async def signed(request: web.Request) -> SignedRequest:

@@ -235,3 +235,12 @@ async def test_batch_orders_place_and_cancel(client):
     too_many = orjson.dumps(batch * 3).decode()
     assert await client.error("POST", "/fapi/v1/batchOrders", batchOrders=too_many) == -4082
     assert await client.error("POST", "/fapi/v1/batchOrders", batchOrders="[{") == -1130
+
+
+async def test_undecodable_body_and_odd_queries_get_400(client):
+    headers = {"X-MBX-APIKEY": client.key.api_key, "Content-Type": "application/x-www-form-urlencoded"}
+    async with client.session.post(f"{client.base_url}/fapi/v1/order", data=b"symbol=\xff\xfe", headers=headers) as r:
+        assert r.status == 400 and (await r.json(content_type=None))["code"] == -1100
+    for query in ("symbol=%FF&timestamp=1", "&&&", "=", "timestamp=1&timestamp=2", "signature=zz"):
+        async with client.session.get(f"{client.base_url}/fapi/v2/balance?{query}", headers=headers) as r:
+            assert r.status == 400, (query, await r.text())
