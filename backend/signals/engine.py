@@ -1,9 +1,10 @@
 """`SignalDetectionEngine`: candle cache + vectorised scoring + signal lifecycle. Pure.
 
 The engine keeps the last `cache_length` closed candles of every (symbol, timeframe) in a
-bounded `collections.deque`, scores the most recent closed candle of many symbols at once
-(`indicators.compute_all` on 2-D arrays, then `conditions.score_indicators`), and moves the
-active signals through the lifecycle table of `lifecycle.py`, returning the events to publish.
+bounded `collections.deque` (`candles.CandleCache`), scores the most recent closed candle of
+many symbols at once (`indicators.compute_all` on 2-D arrays, then
+`conditions.score_indicators`), and moves the active signals through the lifecycle table of
+`lifecycle.py`, returning the events to publish.
 
 Time is never read from a clock: every call takes `now_ms` (default: the close time of the
 symbol's latest cached candle), so the same candles and calls always give the same events.
@@ -24,13 +25,13 @@ One step for one (symbol, timeframe), in this order:
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from indicators import compute_all
 
+from .candles import CLOSE, HIGH, LOW, OPEN_TIME, CandleCache, CandleInputError
 from .conditions import ScoreBatch, score_indicators
 from .config import MIN_HISTORY, SignalConfig
 from .lifecycle import (
@@ -49,12 +50,6 @@ __all__ = [
     "ActiveSignal", "CandleInputError", "Direction", "SignalConfig", "SignalDetectionEngine",
     "SignalEvent", "levels", "score_candles",
 ]  # fmt: skip
-
-OPEN_TIME, OPEN, HIGH, LOW, CLOSE, VOLUME = range(6)
-
-
-class CandleInputError(ValueError):
-    """Malformed candles (shape, non-finite values). Permanent: fix the caller's data."""
 
 
 def score_candles(
@@ -81,26 +76,6 @@ def levels(
     return stop_loss, take_profit, abs(take_profit - entry) / abs(entry - stop_loss)
 
 
-class _Series:
-    """Closed candles of one (symbol, timeframe): the bounded deque of rows
-    (open_time_ms, open, high, low, close, volume) and the same rows as a float array, kept in
-    step on every append so that a scan never rebuilds arrays from Python tuples."""
-
-    __slots__ = ("rows", "array")
-
-    def __init__(self, maxlen: int) -> None:
-        self.rows: deque[tuple] = deque(maxlen=maxlen)
-        self.array = np.empty((0, 6))
-
-    def extend(self, new: np.ndarray) -> None:
-        for row in new.tolist():
-            row[OPEN_TIME] = int(row[OPEN_TIME])
-            self.rows.append(tuple(row))
-        array = np.concatenate((self.array, new))[-self.rows.maxlen:]
-        array.setflags(write=False)
-        self.array = array
-
-
 class SignalDetectionEngine:
     """In-memory candle cache and active signals; see the module docstring for one step."""
 
@@ -111,7 +86,7 @@ class SignalDetectionEngine:
         tests or to score with other indicators; the lifecycle rules stay the engine's."""
         self.config = config or SignalConfig()
         self._score = scorer or score_candles
-        self._series: dict[tuple[str, str], _Series] = {}
+        self._cache = CandleCache(self.config.cache_length)
         self._active: dict[tuple[str, str, Direction], ActiveSignal] = {}
         self._checked: dict[str, int] = {}  # signal id -> open time of last candle checked
         self._last_created: dict[tuple[str, str, Direction], int] = {}  # -> candle open time
@@ -121,55 +96,25 @@ class SignalDetectionEngine:
     def update_candles(
         self, symbol: str, timeframe: str, candles, *, now_ms: int | None = None
     ) -> int:
-        """Append closed candles; return how many were new.
+        """Append closed candles to the cache; return how many were new.
 
         `candles`: one row or many rows of (open_time_ms, open, high, low, close, volume), as
         a numpy array or a sequence of rows, in any order. Rows whose open time is not newer
-        than the newest cached one (duplicates, late arrivals) are ignored; a malformed batch
-        (not 6 numbers per row, NaN/inf, high < low) raises `CandleInputError` and changes
-        nothing. With `now_ms`,
-        rows not yet closed at `now_ms` (open_time + timeframe > now_ms) are ignored too, so a
-        REST batch ending in the forming candle can be passed as it is.
+        than the newest cached one (duplicates, late arrivals) are ignored. With `now_ms`,
+        rows not yet closed at `now_ms` are ignored too, so a REST batch ending in the
+        forming candle can be passed as it is. A malformed batch raises `CandleInputError`
+        and changes nothing; an unconfigured timeframe raises `ValueError`.
         """
         tf_ms = self.config.timeframe_ms(timeframe)
-        try:
-            rows = np.array(candles, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise CandleInputError(f"{symbol} {timeframe}: candles are not numeric: {exc}")
-        if rows.ndim == 1 and rows.size:
-            rows = rows[None, :]
-        if rows.size == 0:
-            return 0
-        if rows.ndim != 2 or rows.shape[1] != 6:
-            raise CandleInputError(f"{symbol} {timeframe}: expected rows of 6 values, "
-                                   f"got shape {rows.shape}")  # fmt: skip
-        if not np.all(np.isfinite(rows)):
-            raise CandleInputError(f"{symbol} {timeframe}: candles contain NaN or inf")
-        if np.any(rows[:, HIGH] < rows[:, LOW]):
-            # Checked here, per symbol: in a batch it would fail every symbol's indicators.
-            raise CandleInputError(f"{symbol} {timeframe}: a candle has high < low")
-        rows = rows[np.argsort(rows[:, OPEN_TIME], kind="stable")]
-        series = self._series.get((symbol, timeframe))
-        last = series.array[-1, OPEN_TIME] if series is not None and len(series.rows) else -np.inf
-        times = rows[:, OPEN_TIME]
-        keep = times > np.concatenate(([last], times[:-1]))
-        keep &= times > last
-        if now_ms is not None:
-            keep &= times + tf_ms <= now_ms
-        new = rows[keep][-self.config.cache_length:]
-        if len(new):
-            if series is None:
-                series = self._series[(symbol, timeframe)] = _Series(self.config.cache_length)
-            series.extend(new)
-        return len(new)
+        max_open_time = None if now_ms is None else now_ms - tf_ms  # closed by now_ms
+        return self._cache.update(symbol, timeframe, candles, max_open_time=max_open_time)
 
     def candles(self, symbol: str, timeframe: str) -> np.ndarray:
         """Cached candles as a read-only (n, 6) array, oldest first (empty if none)."""
-        series = self._series.get((symbol, timeframe))
-        return series.array if series is not None else np.empty((0, 6))
+        return self._cache.array(symbol, timeframe)
 
     def cached_symbols(self, timeframe: str) -> list[str]:
-        return sorted(s for s, tf in self._series if tf == timeframe)
+        return self._cache.symbols(timeframe)
 
     # -- signals ------------------------------------------------------------------------
 
@@ -214,7 +159,7 @@ class SignalDetectionEngine:
                 by_length.setdefault(n, []).append(symbol)
         scored: dict[str, tuple[ScoreBatch, int]] = {}
         for group in by_length.values():
-            stacked = np.stack([self._series[(s, timeframe)].array for s in group])
+            stacked = np.stack([self._cache.array(s, timeframe) for s in group])
             o, h, l, c, v = np.ascontiguousarray(stacked.transpose(2, 0, 1)[1:])  # noqa: E741
             batch = self._score(o, h, l, c, v, self.config)
             scored.update((s, (batch, i)) for i, s in enumerate(group))
@@ -243,7 +188,7 @@ class SignalDetectionEngine:
     # -- one step -----------------------------------------------------------------------
 
     def _step(self, symbol, timeframe, tf_ms, batch: ScoreBatch, i: int, now_ms):
-        array = self._series[(symbol, timeframe)].array
+        array = self._cache.array(symbol, timeframe)
         candle_open = int(array[-1, OPEN_TIME])
         now = int(now_ms) if now_ms is not None else candle_open + tf_ms
         events = []
@@ -313,9 +258,13 @@ class SignalDetectionEngine:
         return None
 
     def _expire(self, signal: ActiveSignal, array: np.ndarray, tf_ms: int) -> SignalEvent:
-        """Expire at `expires_at`, marked to market at the last close before it."""
+        """Expire at `expires_at`, marked to market at the close of the last candle closed by
+        then (the entry itself if no candle after the signal's own closed in time)."""
         last = int(np.searchsorted(array[:, OPEN_TIME], signal.expires_at - tf_ms, "right")) - 1
-        exit_price = array[last, CLOSE] if last >= 0 else signal.entry
+        if last >= 0 and array[last, OPEN_TIME] > signal.candle_open_time:
+            exit_price = array[last, CLOSE]
+        else:
+            exit_price = signal.entry
         return self._close(signal, Trigger.EXPIRE, signal.expires_at, exit_price)
 
     def _rescore(self, signal, array, batch: ScoreBatch, i: int, now: int):

@@ -4,8 +4,9 @@
 
 Scores every 300-candle window of every recorded pair and prints, for each of the sixteen
 (condition, direction) rules, the first window where the rule holds while the other direction
-is not a signal (each search starting at a different pair), plus the first windows that create a LONG and a SHORT signal at 100 and at
-exactly 70 points, and the first engine-created LONG and SHORT of the pairs in ENGINE_PAIRS.
+is not a signal (each search starting at a different pair), plus the first windows that create
+a LONG and a SHORT signal at 100 and at exactly 70 points, and the first engine-created LONG
+and SHORT of the pairs in ENGINE_PAIRS.
 Only windows where no compared pair of values is within rounding distance are eligible, so
 the pinned conditions cannot flip on a last-bit change in an indicator.
 """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 import pytest
 
@@ -226,8 +228,10 @@ def test_update_candles_validation_and_bounds():
     cached = engine.candles("X", "5m")
     assert len(cached) == 300 and cached[-1, 0] == T0 + 399 * TF
     assert not cached.flags.writeable
-    series = engine._series[("X", "5m")]
-    assert series.rows.maxlen == 300 and list(series.rows)[-1] == candle(399)
+    series = engine._cache._series[("X", "5m")]  # the storage itself: a bounded deque
+    assert isinstance(series.rows, deque) and series.rows.maxlen == 300
+    assert engine._cache.rows("X", "5m")[-1] == candle(399)
+    assert type(engine._cache.rows("X", "5m")[-1][0]) is int
 
 
 def test_same_stream_gives_identical_events():
@@ -240,3 +244,17 @@ def test_same_stream_gives_identical_events():
 
     first, second = run(), run()
     assert first == second and len(first) > 5
+
+
+def test_four_hour_signal_expires_before_its_next_candle_closes():
+    h4 = 14_400_000
+    engine = SignalDetectionEngine(scorer=ScriptedScorer())
+    rows = [(T0 + i * h4, 0.0, 100.5, 99.5, 100.0, 0.0) for i in range(200)]
+    engine.update_candles("BTCUSDT", "4h", rows + [(T0 + 200 * h4, 80.0, 100.5, 99.5, 100.0, 0.0)])
+    [created] = engine.process_symbol("BTCUSDT", "4h")
+    assert created.signal.created_at == T0 + 201 * h4
+    assert created.signal.expires_at == created.signal.created_at + HOUR
+    # The next candle reaches TP, but it closes three hours after the signal expired.
+    engine.update_candles("BTCUSDT", "4h", [(T0 + 201 * h4, 60.0, 110.0, 99.5, 105.0, 0.0)])
+    [event] = engine.process_symbol("BTCUSDT", "4h")
+    assert kinds([event]) == [("deleted", "expired")] and event.outcome.r_multiple == 0.0

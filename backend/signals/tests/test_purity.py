@@ -10,8 +10,8 @@ from pathlib import Path
 
 BACKEND = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
-    "signals", "signals.config", "signals.conditions", "signals.lifecycle", "signals.outcomes",
-    "signals.engine",
+    "signals", "signals.config", "signals.candles", "signals.conditions", "signals.lifecycle",
+    "signals.outcomes", "signals.engine",
 ]  # fmt: skip
 FORBIDDEN = {
     "django", "rest_framework", "channels", "celery", "aiohttp", "asyncio", "socket", "ssl",
