@@ -123,34 +123,3 @@ class ScanRun(models.Model):
 
     def __str__(self) -> str:
         return f"scan {self.timeframe} {self.started_at:%Y-%m-%d %H:%M:%S} {self.status}"
-
-
-class SignalOutcomeRecord(models.Model):
-    """How a closed signal ended, kept after the signal itself is cleaned up (24 h).
-
-    The performance page and the calibration read only this table, so cleaning up old signals
-    never erases the track record.
-    """
-
-    key = models.CharField(max_length=80, unique=True)
-    symbol = models.CharField(max_length=30)
-    timeframe = models.CharField(max_length=4)
-    direction = models.CharField(max_length=5, choices=Direction.choices)
-    reason = models.CharField(max_length=12, choices=Status.choices)
-    initial_confidence = models.FloatField()
-    entry = models.FloatField()
-    exit_price = models.FloatField()
-    stop_loss = models.FloatField()
-    take_profit = models.FloatField()
-    r_multiple = models.FloatField()
-    return_pct = models.FloatField()
-    conditions = models.JSONField(default=list)
-    opened_at = models.DateTimeField()
-    closed_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-closed_at"]
-        indexes = [
-            models.Index(fields=["-closed_at"], name="outcome_closed"),
-            models.Index(fields=["timeframe", "-closed_at"], name="outcome_tf_closed"),
-        ]

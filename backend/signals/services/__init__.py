@@ -1,1 +1,0 @@
-"""Writes of the signals app, split by concern: persistence of engine events, scanning, symbols."""
