@@ -176,7 +176,8 @@ def tree_sum(x: np.ndarray) -> np.ndarray:
 
 def window_sum(x: np.ndarray, period: int, out: np.ndarray, ws: Workspace) -> np.ndarray:
     """Write into ``out`` the sums of ``period`` consecutive rows of ``x``; ``out[i]`` covers
-    ``x[i : i + period]``, so ``out`` has ``len(x) - period + 1`` rows.  Scratch comes from ``ws``."""
+    ``x[i : i + period]``, so ``out`` has ``len(x) - period + 1`` rows.  Takes
+    `window_sum_scratch` slabs of scratch from ``ws``."""
     rows = x.shape[0] - period + 1
     with ws.scratch():
         powers = [x]  # powers[k][i] = sum of x[i : i + 2**k]
@@ -195,3 +196,8 @@ def window_sum(x: np.ndarray, period: int, out: np.ndarray, ws: Workspace) -> np
                     out[...] = block
                 covered += size
     return out
+
+
+def window_sum_scratch(period: int) -> int:
+    """Scratch slabs `window_sum` needs: one per power of two up to ``period``."""
+    return period.bit_length() - 1

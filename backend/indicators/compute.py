@@ -48,9 +48,9 @@ INDICATOR_KEYS = (
     "volume_sma20",
 )  # fmt: skip
 
-# (time, symbols) slabs used by compute_time_major: 3 input copies, 13 + 2 filter columns, 13 other
-# outputs, 5 long-lived intermediates and at most 6 scratch slabs at a time.
-_SLABS = 42
+# (time, symbols) slabs used at the peak by compute_all: 3 input copies, 13 + 2 filter columns, 13 other
+# outputs, 4 long-lived intermediates and 6 scratch slabs (tests/test_workspace.py checks it).
+_SLABS = 39
 
 
 def compute_all(open, high, low, close, volume) -> dict[str, np.ndarray]:

@@ -23,10 +23,8 @@ def rsi(close, period: int = 14) -> np.ndarray:
     TA-Lib's convention).  Warm-up: NaN for the first ``period`` candles.  Needs ``period + 1`` candles.
 
     The filters run on ``period`` times the averages (Wilder sums); the factor cancels in the ratio.
-
-    Deviation from TA-Lib, deliberate: TA-Lib returns 0 whenever ``avg_gain + avg_loss < 1e-14`` (price
-    units), which also zeroes the RSI of instruments priced around 1e-12; we return 0 only for an exact
-    zero, so the RSI is scale-invariant.  Both agree whenever the sum is 0 or above 1e-14.
+    There is no absolute zero band (TA-Lib 0.4 had one, 1e-8 in price units, which zeroed the RSI of
+    sub-cent coins): a tiny but nonzero movement still gives its ratio, at any price scale.
     """
     period = check_period("period", period)
     ws, one_d, (values,) = prepare(period + 1, 5, close=close)

@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._filters import Recursion, Workspace, run_recursions, tree_sum, window_sum
+from ._filters import Recursion, Workspace, run_recursions, tree_sum, window_sum, window_sum_scratch
 from ._validate import IndicatorInputError, check_high_low, check_period, from_time_major, prepare
 from .volatility import true_range
 
-# TA-Lib's TA_IS_ZERO band, applied as TA-Lib applies it to +DI + -DI: a dimensionless percentage, so
-# it is the same at every price scale.
+# TA-Lib's zero band for +DI + -DI (below it DX is undefined and ADX holds): DI are percentages, so
+# the band is the same at every price scale.
 DI_SUM_ZERO = 1e-14
 
 
@@ -29,7 +29,7 @@ def sma(x, period: int) -> np.ndarray:
     Warm-up: NaN for the first ``period - 1`` candles.  Needs ``period`` candles.
     """
     period = check_period("period", period)
-    ws, one_d, (values,) = prepare(period, 2, x=x)
+    ws, one_d, (values,) = prepare(period, 1 + window_sum_scratch(period), x=x)
     return from_time_major(sma_time_major(values, period, ws.take(), ws), one_d)
 
 
@@ -78,7 +78,7 @@ def macd(close, fast: int = 12, slow: int = 26, signal: int = 9) -> tuple[np.nda
     Unlike TA-Lib, ``fast >= slow`` is rejected instead of being silently swapped.
     """
     fast, slow, signal = macd_periods(fast, slow, signal)
-    ws, one_d, (values,) = prepare(slow + signal - 1, 6, close=close)
+    ws, one_d, (values,) = prepare(slow + signal - 1, 5, close=close)
     line = macd_line(*run_recursions(macd_line_recursions(values, fast, slow), ws), slow, ws.take())
     (signal_line,) = run_recursions([macd_signal_recursion(line, slow, signal)], ws)
     outputs = macd_outputs(line, signal_line, slow, signal, ws.take())
@@ -132,12 +132,11 @@ def adx(high, low, close, period: int = 14) -> tuple[np.ndarray, np.ndarray, np.
     Warm-up: ADX NaN for the first ``2 * period - 1`` candles (27), +DI/-DI for the first ``period`` (14).
     Needs ``2 * period`` candles.  Returns ``(adx, plus_di, minus_di)``.
 
-    Deviation from TA-Lib, deliberate: TA-Lib treats ``|S(TR)| < 1e-14`` (price units) as zero, so +DI
-    and -DI collapse to 0 for instruments priced around 1e-12; we test for an exact zero, which keeps the
-    indicator scale-invariant.  Both agree whenever ``S(TR)`` is 0 or above 1e-14, i.e. on real data.
+    The only zero band is TA-Lib's 1e-14 on ``+DI + -DI``, a percentage and so scale-free; ``S(TR)`` is
+    tested for an exact zero.  Results scale exactly with the prices (tested down to 1e-17).
     """
     period = check_period("period", period)
-    ws, one_d, (h, lo, c) = prepare(2 * period, 12, high=high, low=low, close=close)
+    ws, one_d, (h, lo, c) = prepare(2 * period, 10, high=high, low=low, close=close)
     check_high_low(h, lo)
     tr = true_range(h, lo, c, ws.take(), ws)
     sums = run_recursions(dm_sum_recursions(h, lo, tr, period, ws), ws)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._filters import Recursion, Workspace, run_recursions, tree_sum, window_sum
+from ._filters import Recursion, Workspace, run_recursions, tree_sum, window_sum, window_sum_scratch
 from ._validate import check_high_low, check_period, from_time_major, prepare
 
 # The sum-of-squares variance has an absolute rounding error of about 12 ulp of the mean squared
@@ -40,7 +40,7 @@ def atr(high, low, close, period: int = 14) -> np.ndarray:
     candles.  Needs ``period + 1`` candles.  ``period = 1`` gives the true range itself.
     """
     period = check_period("period", period, minimum=1)
-    ws, one_d, (h, lo, c) = prepare(period + 1, 3, high=high, low=low, close=close)
+    ws, one_d, (h, lo, c) = prepare(period + 1, 2, high=high, low=low, close=close)
     check_high_low(h, lo)
     (out,) = run_recursions([atr_recursion(true_range(h, lo, c, ws.take(), ws), period)], ws)
     out[:period] = np.nan
@@ -67,7 +67,7 @@ def bollinger(close, period: int = 20, k: float = 2.0) -> tuple[np.ndarray, np.n
     below the rounding noise of that formula is reported as 0.
     """
     period = check_period("period", period)
-    ws, one_d, (values,) = prepare(period, 9, close=close)
+    ws, one_d, (values,) = prepare(period, 5 + window_sum_scratch(period), close=close)
     bands = bollinger_time_major(values, period, float(k), ws)
     return tuple(from_time_major(a, one_d) for a in bands)
 
