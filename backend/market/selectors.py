@@ -1,0 +1,9 @@
+"""Reads of market reference data."""
+from __future__ import annotations
+
+from market.models import Symbol
+
+
+def universe_symbols() -> list[str]:
+    """Symbols of the current universe, most traded first."""
+    return list(Symbol.objects.filter(in_universe=True).order_by("rank", "symbol").values_list("symbol", flat=True))
