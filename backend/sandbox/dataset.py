@@ -13,6 +13,7 @@ open and close swapped, taker side mirrored), used by the replay's ping-pong loo
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -146,3 +147,9 @@ class Dataset:
     def data_end_time(self) -> int:
         """Open time of the first candle after the recorded data (where the replay turns round)."""
         return self.first_open_time + self.candle_count * CANDLE_MS
+
+
+@functools.lru_cache(maxsize=4)
+def load_dataset(data_path: Path, extra_symbols: int = 0) -> Dataset:
+    """Shared, read-only after loading (tables are computed once, deterministically)."""
+    return Dataset(data_path, extra_symbols)

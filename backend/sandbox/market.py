@@ -6,10 +6,11 @@ Interface used by sandbox.trading (fixed): ``now_ms``, ``symbols``, ``has_symbol
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Callable
 
 from .config import SandboxConfig
-from .dataset import CANDLE_MS, Dataset, SymbolSpec
+from .dataset import CANDLE_MS, Dataset, SymbolSpec, load_dataset
 from .formatting import ROW, MarketStyle, kline_row
 from .replay import Clock, Replay
 
@@ -26,7 +27,7 @@ TickListener = Callable[[str, float, int], None]
 
 class Market:
     def __init__(self, config: SandboxConfig, dataset: Dataset | None = None):
-        self.dataset = dataset or Dataset(config.data_path, config.extra_symbols)
+        self.dataset = dataset or load_dataset(Path(config.data_path), config.extra_symbols)
         first = self.dataset.first_open_time
         start = config.start if config.start is not None else first + HISTORY_CANDLES * CANDLE_MS
         if start < first:

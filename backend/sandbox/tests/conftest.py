@@ -11,31 +11,18 @@ to change settings, or use ``sandbox_factory(**changes)`` for several servers in
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
 import pytest
 from aiohttp import web
 
 from sandbox.app import create_app
 from sandbox.config import SandboxConfig
-from sandbox.dataset import Dataset
-from sandbox.market import Market
-
-_DATASETS: dict[tuple[Path, int], Dataset] = {}
-
-
-def cached_dataset(config: SandboxConfig) -> Dataset:
-    """Datasets are read-only after loading, so tests share one per (file, extra symbols)."""
-    key = (config.data_path, config.extra_symbols)
-    if key not in _DATASETS:
-        _DATASETS[key] = Dataset(config.data_path, config.extra_symbols)
-    return _DATASETS[key]
 
 
 @contextlib.asynccontextmanager
 async def running_sandbox(config: SandboxConfig):
     """Start ``create_app(config)`` on 127.0.0.1:<free port>; yields (base_url, app)."""
-    app = create_app(config, market=Market(config, cached_dataset(config)))
+    app = create_app(config)
     runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
