@@ -16,48 +16,22 @@ from __future__ import annotations
 import itertools
 import secrets
 import string
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Callable
 
 from . import errors, payloads
+from .algo import AlgoBook
 from .brackets import MAX_LEVERAGE, max_notional
 from .errors import err
 from .execution import Execution
 from .ledger import ZERO, Ledger
 from .orders import Order, SymbolRules, marketable, stop_hit
+from .settings import TradingSettings
 from .validation import NewOrder, check_min_notional, check_price_band
 
 Publish = Callable[[str, dict], None]
 _CLIENT_ID_ALPHABET = string.ascii_letters + string.digits
-
-
-@dataclass(frozen=True)
-class TradingSettings:
-    """The knobs the sandbox config provides (see `from_config`)."""
-
-    starting_balance: Decimal = Decimal("10000")
-    maker_fee: Decimal = Decimal("0.0002")
-    taker_fee: Decimal = Decimal("0.0005")
-    slippage_bps: Decimal = Decimal("0")
-
-    @classmethod
-    def from_config(cls, config) -> "TradingSettings":
-        def pick(names, default):
-            for name in names:
-                value = getattr(config, name, None)
-                if value is not None:
-                    return Decimal(str(value))
-            return default
-
-        d = cls()
-        return cls(
-            starting_balance=pick(("starting_balance_usdt", "starting_balance", "start_balance"),
-                                  d.starting_balance),
-            maker_fee=pick(("maker_fee_rate", "maker_fee", "fee_maker"), d.maker_fee),
-            taker_fee=pick(("taker_fee_rate", "taker_fee", "fee_taker"), d.taker_fee),
-            slippage_bps=pick(("slippage_bps",), d.slippage_bps),
-        )
 
 
 class Engine(Execution):
@@ -72,6 +46,7 @@ class Engine(Execution):
         self._rules: dict[str, SymbolRules] = {}
         self._order_ids = itertools.count(4_000_000_001)
         self._trade_ids = itertools.count(200_000_001)
+        self.algos = AlgoBook(self)
 
     # -- market access ---------------------------------------------------------------------------
 
@@ -146,7 +121,7 @@ class Engine(Execution):
         rules = self.rules(req.symbol)
         now = self.now()
         last, mark = self.last(req.symbol), self.mark(req.symbol)
-        self._check_new(ledger, rules, req, last, mark)
+        self.check_new(ledger, rules, req, last, mark)
         order = Order(
             account_id=account_id, order_id=next(self._order_ids),
             client_order_id=req.client_order_id or "".join(secrets.choice(_CLIENT_ID_ALPHABET) for _ in range(22)),
@@ -172,7 +147,7 @@ class Engine(Execution):
             self.on_order_tick(order, last, mark, now)
         return accepted, order
 
-    def _check_new(self, ledger: Ledger, rules: SymbolRules, req: NewOrder, last: Decimal, mark: Decimal) -> None:
+    def check_new(self, ledger: Ledger, rules: SymbolRules, req: NewOrder, last: Decimal, mark: Decimal) -> None:
         if req.client_order_id and any(o.client_order_id == req.client_order_id
                                        for o in self.open_orders(ledger.account_id)):
             raise err(errors.CLIENT_ID_DUPLICATED)
@@ -245,7 +220,7 @@ class Engine(Execution):
         ledger = self.account(account_id)
         if ledger.dual_side == dual:
             raise err(errors.NO_NEED_POSITION_SIDE)
-        if self.open_orders(account_id):
+        if self.open_orders(account_id) or self.algos.open(account_id):
             raise err(errors.POSITION_SIDE_OPEN_ORDERS)
         if ledger.has_position():
             raise err(errors.POSITION_SIDE_POSITION)
@@ -274,7 +249,7 @@ class Engine(Execution):
         settings = ledger.settings_for(symbol)
         if settings.margin_type == margin_type:
             raise err(errors.NO_NEED_MARGIN_TYPE)
-        if self.open_orders(account_id, symbol):
+        if self.open_orders(account_id, symbol) or self.algos.open(account_id, symbol):
             raise err(errors.MARGIN_TYPE_OPEN_ORDERS)
         if ledger.has_position(symbol):
             raise err(errors.MARGIN_TYPE_POSITION)
@@ -283,17 +258,20 @@ class Engine(Execution):
     # -- the tick listener -----------------------------------------------------------------------
 
     def on_tick(self, symbol: str, price: float, ts_ms: int) -> None:
-        """Market tick listener: triggers stops, fills crossed limits, expires GTD orders.
+        """Market tick listener: fills crossed limits, triggers stops and algo orders, expires GTD.
 
         Fills are stamped with the tick's own time (`ts_ms`: when the replayed price got there).
         """
         book = self.open_by_symbol.get(symbol)
-        if not book:
+        algos = self.algos.open_by_symbol.get(symbol)
+        if not book and not algos:
             return
         last, mark = self.price(symbol, price), self.mark(symbol)
-        for order in list(book.values()):
+        for order in list((book or {}).values()):
             if order.is_open:
                 self.on_order_tick(order, last, mark, ts_ms)
+        if algos:
+            self.algos.on_tick(symbol, last, mark, ts_ms)
 
     def expire_due(self) -> None:
         """Expire GTD orders whose time has come, even for symbols without ticks."""

@@ -57,3 +57,33 @@ def next_status(status: str, trigger: str) -> str:
 
 def is_open(status: str) -> bool:
     return status in OPEN_STATUSES
+
+
+# -- Algo (conditional) orders: /fapi/v1/algoOrder ------------------------------------------------
+# NEW until the trigger price is reached, TRIGGERING while the exchange places the real order,
+# TRIGGERED once placed (the order's id is reported as "ai"), FINISHED when that order is done.
+# A placement the exchange refuses ends REJECTED; the user cancels (CANCELED); GTD runs out (EXPIRED).
+
+ALGO_NEW = "NEW"
+ALGO_TRIGGERING = "TRIGGERING"
+ALGO_TRIGGERED = "TRIGGERED"
+ALGO_FINISHED = "FINISHED"
+ALGO_CANCELED = "CANCELED"
+ALGO_EXPIRED = "EXPIRED"
+ALGO_REJECTED = "REJECTED"
+
+ALGO_TRANSITIONS: dict[tuple[str, str], str] = {
+    (ALGO_NEW, "trigger"): ALGO_TRIGGERING,
+    (ALGO_NEW, "cancel"): ALGO_CANCELED,
+    (ALGO_NEW, "expire"): ALGO_EXPIRED,
+    (ALGO_TRIGGERING, "placed"): ALGO_TRIGGERED,
+    (ALGO_TRIGGERING, "reject"): ALGO_REJECTED,
+    (ALGO_TRIGGERED, "finish"): ALGO_FINISHED,
+}
+
+
+def next_algo_status(status: str, trigger: str) -> str:
+    try:
+        return ALGO_TRANSITIONS[(status, trigger)]
+    except KeyError:
+        raise IllegalTransition(f"algo {trigger!r} is not allowed from {status!r}") from None

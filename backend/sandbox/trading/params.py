@@ -44,6 +44,9 @@ class Params:
     def has(self, name: str) -> bool:
         return name in self._values
 
+    def items(self):
+        return self._values.items()
+
     def raw(self, name: str) -> str | None:
         return self._values.get(name)
 

@@ -1,4 +1,5 @@
-"""The USD-M trading routes and their IP weights (docs/usdm_futures/endpoints/*.md, LIMITS.md)."""
+"""The USD-M trading routes and their IP weights (docs/usdm_futures/endpoints/*.md, LIMITS.md; the
+algo order weights are the ones ccxt records, their pages not being in the docs)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from . import account_payloads as views
 from .account_routes import (account_view, get_position_mode, leverage_brackets, listen_key_close,
                              listen_key_keepalive, listen_key_start, set_leverage, set_margin_type,
                              set_position_mode)
+from .algo_routes import (all_algo_orders, cancel_algo_order, cancel_all_algo_orders, new_algo_order,
+                          open_algo_orders, query_algo_order)
 from .order_routes import (all_orders, cancel_all, cancel_batch, cancel_order, new_order, open_orders,
                            place_batch, query_open_order, query_order, user_trades)
 
@@ -26,6 +29,12 @@ ROUTES = [
     ("DELETE", "/fapi/v1/allOpenOrders", cancel_all, 1),
     ("GET", "/fapi/v1/allOrders", all_orders, 5),
     ("GET", "/fapi/v1/userTrades", user_trades, 5),
+    ("POST", "/fapi/v1/algoOrder", new_algo_order, 0),
+    ("DELETE", "/fapi/v1/algoOrder", cancel_algo_order, 1),
+    ("GET", "/fapi/v1/algoOrder", query_algo_order, 1),
+    ("GET", "/fapi/v1/openAlgoOrders", open_algo_orders, _per_symbol(1, 40)),
+    ("GET", "/fapi/v1/allAlgoOrders", all_algo_orders, 5),
+    ("DELETE", "/fapi/v1/algoOpenOrders", cancel_all_algo_orders, 1),
     ("GET", "/fapi/v1/positionSide/dual", get_position_mode, 30),
     ("POST", "/fapi/v1/positionSide/dual", set_position_mode, 1),
     ("POST", "/fapi/v1/leverage", set_leverage, 1),

@@ -191,3 +191,24 @@ def same_shape(actual, example, *, ignore: frozenset = frozenset(), path: str = 
     elif type(actual) is not type(example):
         problems.append(f"{path}: {type(actual).__name__} != {type(example).__name__} ({actual!r})")
     return problems
+
+
+# Algo orders (not in the shared docs): ccxt's recorded create/query answer and cancel answer, and a
+# captured ALGO_UPDATE (nautilus fixture ws_futures_algo_update_triggered.json, DOGEUSDT 2025-12-11).
+ALGO_ORDER = {
+    "algoId": 3358, "clientAlgoId": "yT58zmV3DSzMBQxc5tAJXU", "algoType": "CONDITIONAL", "orderType": "STOP",
+    "symbol": "BTCUSDT", "side": "BUY", "positionSide": "BOTH", "timeInForce": "GTC", "quantity": "0.002",
+    "algoStatus": "NEW", "triggerPrice": "100000.00", "price": "102000.00", "icebergQuantity": None,
+    "selfTradePreventionMode": "EXPIRE_MAKER", "workingType": "CONTRACT_PRICE", "priceMatch": "NONE",
+    "closePosition": False, "priceProtect": False, "reduceOnly": False, "createTime": 1763458576201,
+    "updateTime": 1763458576201, "triggerTime": 0, "goodTillDate": 0,
+}
+ALGO_CANCEL = {"algoId": 3358, "clientAlgoId": "yT58zmV3DSzMBQxc5tAJXU", "code": "200", "msg": "success"}
+ALGO_UPDATE = {
+    "e": "ALGO_UPDATE", "T": 1765431097030, "E": 1765431097037,
+    "o": {"caid": "O-20251211-053131-TEST-000-1", "aid": 1000000033225453, "at": "CONDITIONAL",
+          "o": "STOP_MARKET", "s": "DOGEUSDT", "S": "BUY", "ps": "BOTH", "f": "GTC", "q": "38",
+          "X": "TRIGGERED", "ai": "88937381063", "ap": "0", "aq": "0", "act": "MARKET", "tp": "0.13855",
+          "p": "0", "V": "EXPIRE_MAKER", "wt": "CONTRACT_PRICE", "pm": "NONE", "cp": False, "pP": False,
+          "R": False, "tt": 1765431097019, "gtd": 0},
+}

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import ccxt.async_support as ccxt
 import pytest
 
+from sandbox.control import step
 from sandbox.trading import key_store
 
 SYMBOL = "BTC/USDT:USDT"
@@ -88,3 +89,35 @@ async def test_batch_create_and_cancel(exchange):
     assert [o["status"] for o in orders] == ["open", "open"]
     canceled = await exchange.cancel_orders([o["id"] for o in orders], SYMBOL)
     assert [o["status"] for o in canceled] == ["canceled", "canceled"]
+
+
+async def test_conditional_orders_go_through_the_algo_endpoints(exchange):
+    await exchange.load_markets()
+    app = exchange.app
+    await exchange.create_order(SYMBOL, "market", "buy", 0.01)
+    price = _price(exchange)
+    # a stop-loss far below: ccxt sends it to POST /fapi/v1/algoOrder
+    far_stop = float((price * D("0.7")).quantize(D("0.1")))
+    stop = await exchange.create_order(SYMBOL, "market", "sell", 0.01,
+                                       params={"stopLossPrice": far_stop, "reduceOnly": True})
+    assert stop["status"] == "open" and stop["triggerPrice"] == far_stop
+    listed = await exchange.fetch_open_orders(SYMBOL, params={"trigger": True})
+    assert [o["id"] for o in listed] == [stop["id"]]
+    canceled = await exchange.cancel_order(stop["id"], SYMBOL, params={"trigger": True})
+    assert canceled["id"] == stop["id"]
+    assert await exchange.fetch_open_orders(SYMBOL, params={"trigger": True}) == []
+
+    # a take-profit the replay will reach: it triggers as the clock steps and closes the position
+    market = app["market"]
+    spec = market.spec("BTCUSDT")
+    now = market.now_ms()
+    ahead = next(ms for ms in range(5_000, 6 * 3600_000, 5_000)
+                 if D(market.price_int("BTCUSDT", now + ms)) / 10 ** spec.price_decimals >= price + D("0.3"))
+    tp = await exchange.create_order(SYMBOL, "market", "sell", 0.01,
+                                     params={"takeProfitPrice": float(price + D("0.2")), "reduceOnly": True})
+    step(app, ahead)
+    done = await exchange.fetch_order(tp["id"], SYMBOL, params={"trigger": True})
+    assert done["status"] == "closed"
+    assert await exchange.fetch_positions([SYMBOL]) == []  # v3 positionRisk lists open positions only
+    closing = (await exchange.fetch_my_trades(SYMBOL))[-1]
+    assert closing["side"] == "sell" and closing["order"] != tp["id"]  # filled by the order the trigger placed

@@ -244,3 +244,40 @@ async def test_undecodable_body_and_odd_queries_get_400(client):
     for query in ("symbol=%FF&timestamp=1", "&&&", "=", "timestamp=1&timestamp=2", "signature=zz"):
         async with client.session.get(f"{client.base_url}/fapi/v2/balance?{query}", headers=headers) as r:
             assert r.status == 400, (query, await r.text())
+
+
+async def test_algo_order_endpoints(client):
+    await client.ok("POST", "/fapi/v1/order", symbol=BTC, side="BUY", type="MARKET", quantity="0.01")
+    low = str((client.price() * D("0.7")).quantize(D("0.1")))
+    placed = await client.ok("POST", "/fapi/v1/algoOrder", algoType="CONDITIONAL", symbol=BTC, side="SELL",
+                             type="STOP_MARKET", triggerPrice=low, quantity="0.01", reduceOnly="true")
+    assert same_shape(placed, ex.ALGO_ORDER) == [] and placed["algoStatus"] == "NEW"
+    assert await client.ok("GET", "/fapi/v1/algoOrder", algoId=placed["algoId"]) == placed
+    assert await client.ok("GET", "/fapi/v1/openAlgoOrders", symbol=BTC) == [placed]
+    canceled = await client.ok("DELETE", "/fapi/v1/algoOrder", algoId=placed["algoId"])
+    assert same_shape(canceled, ex.ALGO_CANCEL) == []
+    history = await client.ok("GET", "/fapi/v1/allAlgoOrders", symbol=BTC)
+    assert [a["algoStatus"] for a in history] == ["CANCELED"]
+    assert await client.error("DELETE", "/fapi/v1/algoOrder", algoId=placed["algoId"]) == -2011
+    assert await client.error("GET", "/fapi/v1/algoOrder") == -1102
+    await client.ok("POST", "/fapi/v1/algoOrder", algoType="CONDITIONAL", symbol=BTC, side="SELL",
+                    type="STOP_MARKET", triggerPrice=low, quantity="0.01", reduceOnly="true")
+    assert (await client.ok("DELETE", "/fapi/v1/algoOpenOrders", symbol=BTC))["code"] == 200
+    assert await client.ok("GET", "/fapi/v1/openAlgoOrders") == []
+
+
+async def test_config_sets_balance_fees_and_slippage(sandbox_factory):
+    import aiohttp
+    from trading_client import Signed
+
+    base_url, app = await sandbox_factory(starting_balance_usdt=5000.0, taker_fee_rate=0.001, slippage_bps=10.0)
+    async with aiohttp.ClientSession() as session:
+        client = Signed(session, base_url, app)
+        assert (await client.ok("GET", "/fapi/v2/balance"))[0]["balance"] == "5000.00000000"
+        price = client.price()
+        order = await client.ok("POST", "/fapi/v1/order", symbol=BTC, side="BUY", type="MARKET", quantity="0.01",
+                                newOrderRespType="RESULT")
+        fill = D(order["avgPrice"])
+        assert price * D("1.001") <= fill < price * D("1.001") + D("0.1")   # 10 bps, up to the next tick
+        trade, = await client.ok("GET", "/fapi/v1/userTrades", symbol=BTC)
+        assert D(trade["commission"]) == (fill * D("0.01") * D("0.001")).quantize(D("0.00000001"))
