@@ -32,6 +32,23 @@ def database_url_of(settings_dict: dict) -> str:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, whose teardown first ends every other session on it.
+
+    Connections opened by sync_to_async threads and by worker processes would otherwise make
+    DROP DATABASE fail and leave the database behind.
+    """
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+
+
+@pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real `celery worker` process on the test database, consuming every queue through Redis."""
     from django.db import connection

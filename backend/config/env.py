@@ -127,6 +127,7 @@ class Env:
     notifications: NotificationsEnv
     email: EmailEnv
     flower_url: str
+    scanner_timeframes: list[str]
     binance: BinanceEnv
     market: MarketEnv
 
@@ -282,6 +283,14 @@ def read_email_env() -> EmailEnv:
     )
 
 
+def read_scanner_timeframes() -> list[str]:
+    timeframes = env_list("SCANNER_TIMEFRAMES", "5m")
+    unknown = [tf for tf in timeframes if tf not in ("5m", "15m", "1h", "4h")]
+    if unknown or not timeframes:
+        raise EnvError(f"SCANNER_TIMEFRAMES must list some of 5m, 15m, 1h, 4h; got {timeframes}")
+    return timeframes
+
+
 def read_env() -> Env:
     _load_dotenv(REPO_ROOT / ".env")
     debug = env_bool("DJANGO_DEBUG", True)
@@ -303,6 +312,7 @@ def read_env() -> Env:
         notifications=read_notifications_env(),
         email=read_email_env(),
         flower_url=env_str("FLOWER_URL", "http://127.0.0.1:5555/"),
+        scanner_timeframes=read_scanner_timeframes(),
         binance=read_binance_env(),
         market=read_market_env(),
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/", include("health.urls")),
+    path("api/", include("signals.api.urls")),
     # Everything else is the dashboard: React Router owns those paths.
     re_path(r"^(?!api/|admin/|static/|ws/).*$", client_app, name="client-app"),
 ]

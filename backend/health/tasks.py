@@ -8,5 +8,5 @@ from health.checks import system_check
 def system_health_check() -> dict:
     """Periodic check of the platform's parts; the result is kept by django-celery-results."""
     # The worker runs this task, so its own Celery ping is left out.
-    results = system_check(["database", "redis", "channel_layer"])
+    results = system_check(["database", "redis", "channel_layer", "signals"])
     return {name: result.as_dict() for name, result in results.items()}

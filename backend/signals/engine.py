@@ -122,6 +122,27 @@ class SignalDetectionEngine:
         """Every active signal, ordered by id."""
         return sorted(self._active.values(), key=lambda s: s.id)
 
+    def restore_signals(
+        self, signals: Iterable[ActiveSignal], *, timeframe: str, symbols: Iterable[str]
+    ) -> None:
+        """Make `signals` the active set of (`symbols`, `timeframe`), replacing what the engine
+        held for them: used when another store (the database) is the source of truth, so that
+        several engines in several processes agree on which signals are active.
+
+        A signal the engine already tracks keeps its progress; a new one is checked for SL/TP
+        from the candle after the one that created it.
+        """
+        scope = {(symbol, timeframe) for symbol in symbols}
+        for key in [k for k in self._active if (k[0], k[1]) in scope]:
+            self._checked.pop(self._active.pop(key).id, None)
+        for signal in signals:
+            if (signal.symbol, signal.timeframe) not in scope or signal.state is not SignalState.ACTIVE:
+                raise ValueError(f"cannot restore {signal.id} ({signal.state.value}) outside the given scope")
+            key = (signal.symbol, signal.timeframe, signal.direction)
+            self._active[key] = signal
+            self._checked.setdefault(signal.id, signal.candle_open_time)
+            self._last_created[key] = max(self._last_created.get(key, -1), signal.candle_open_time)
+
     def get_signal(
         self, symbol: str, timeframe: str, direction: Direction
     ) -> ActiveSignal | None:

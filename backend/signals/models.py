@@ -37,10 +37,15 @@ class Signal(models.Model):
     conditions = models.JSONField(default=list, help_text="Names of the conditions that held")
     snapshot = models.JSONField(default=dict, help_text="Indicator values behind the confidence")
     candle_open_time = models.BigIntegerField(help_text="Open time (ms) of the candle that created it")
+    # Two clocks: *_at are wall-clock times when the platform wrote the change (what the dashboard
+    # shows as age); *_ms are the exchange's clock, which the engine's lifecycle runs on (they
+    # differ when the sandbox replays recorded markets faster than real time).
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    created_ms = models.BigIntegerField(default=0, help_text="Exchange time (ms) of creation")
+    expires_ms = models.BigIntegerField(default=0, help_text="Exchange time (ms) of expiry")
     exit_price = models.FloatField(null=True, blank=True)
     outcome_r = models.FloatField(null=True, blank=True, help_text="Result in R (multiples of the risk)")
     return_pct = models.FloatField(null=True, blank=True)
@@ -123,3 +128,34 @@ class ScanRun(models.Model):
 
     def __str__(self) -> str:
         return f"scan {self.timeframe} {self.started_at:%Y-%m-%d %H:%M:%S} {self.status}"
+
+
+class SignalOutcomeRecord(models.Model):
+    """How a closed signal ended, kept after the signal itself is cleaned up (24 h).
+
+    The performance page and the calibration read only this table, so cleaning up old signals
+    never erases the track record.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    symbol = models.CharField(max_length=30)
+    timeframe = models.CharField(max_length=4)
+    direction = models.CharField(max_length=5, choices=Direction.choices)
+    reason = models.CharField(max_length=12, choices=Status.choices)
+    initial_confidence = models.FloatField()
+    entry = models.FloatField()
+    exit_price = models.FloatField()
+    stop_loss = models.FloatField()
+    take_profit = models.FloatField()
+    r_multiple = models.FloatField()
+    return_pct = models.FloatField()
+    conditions = models.JSONField(default=list)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-closed_at"]
+        indexes = [
+            models.Index(fields=["-closed_at"], name="outcome_closed"),
+            models.Index(fields=["timeframe", "-closed_at"], name="outcome_tf_closed"),
+        ]

@@ -175,6 +175,14 @@ FLOWER_URL = ENV.flower_url
 BINANCE = ENV.binance
 MARKET = ENV.market
 
+# The periodic full scan (backend/signals/services/scanning.py): which timeframes it scans
+# (the first is the default), and the key its lock is taken on, one scan per universe at a time.
+SCANNER = {
+    "timeframes": ENV.scanner_timeframes,
+    "timeframe": ENV.scanner_timeframes[0],
+    "universe_key": f"{ENV.binance.env}-{ENV.binance.market}-top{ENV.market.universe_size or 'all'}",
+}
+
 # Signal notifications (see config/env.py and .env.example) and Django's email backend.
 NOTIFICATIONS = ENV.notifications
 EMAIL_BACKEND = ENV.email.backend

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_task_runs_on_a_real_worker_and_stores_its_result(celery_worker_process):
     result = system_health_check.delay()
     value = result.get(timeout=30)
-    assert set(value) == {"database", "redis", "channel_layer"}
+    assert set(value) == {"database", "redis", "channel_layer", "signals"}
+    assert value["signals"]["detail"] == {"active_signals": 0, "symbols": 0}
     assert all(part["ok"] for part in value.values()), value
     stored = TaskResult.objects.get(task_id=result.id)
     assert stored.status == "SUCCESS"

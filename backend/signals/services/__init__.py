@@ -1,0 +1,1 @@
+"""Writes of the signals app, split by concern: persistence of engine events, scanning, symbols."""

@@ -1,0 +1,164 @@
+"""The scan: candles -> engine -> persisted, published signal changes.
+
+Two paths use `signals_evaluate`: the periodic full pass (`market_scan`, a Celery task that
+fetches candles over REST) and the live path (closed candles from the stream process). The
+engine holds no state between passes that matters: the active signals are loaded from
+PostgreSQL before each pass, and every write is conditional (see `persistence.py`), so the two
+paths may run at the same time without duplicating or losing a change.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import redis
+from django.conf import settings
+from django.utils import timezone
+
+from signals.models import ScanRun, Signal, Status
+from signals.services import status as scanner_status
+from signals.services.persistence import AppliedEvents, signal_events_apply
+
+logger = logging.getLogger(__name__)
+
+SCAN_CANDLES = 200  # history the engine needs (EMA200), plus the forming candle fetched with it
+LOCK_SECONDS = 120
+
+
+class ScanTemporaryError(Exception):
+    """The exchange or a service failed in a way a retry may fix (timeouts, 5xx, bans ending)."""
+
+
+@dataclass
+class CandleSet:
+    """Closed candles of many symbols for one timeframe, as (n, 6) arrays of
+    open_time, open, high, low, close, volume, oldest first; `now_ms` is the exchange's time."""
+
+    timeframe: str
+    candles: dict[str, np.ndarray]
+    now_ms: int
+
+
+def active_signals_as_records(*, timeframe: str, symbols) -> list:
+    """Active signals from the database as engine records (the source of truth for the engine)."""
+    from signals.lifecycle import ActiveSignal, Direction, SignalState
+
+    rows = Signal.objects.filter(status=Status.ACTIVE, timeframe=timeframe, symbol__in=list(symbols))
+    return [
+        ActiveSignal(
+            id=row.key, symbol=row.symbol, timeframe=row.timeframe, direction=Direction(row.direction),
+            confidence=row.confidence, entry=row.entry, stop_loss=row.stop_loss, take_profit=row.take_profit,
+            reward_risk=row.reward_risk, conditions=tuple(row.conditions), snapshot=dict(row.snapshot),
+            created_at=row.created_ms, updated_at=row.created_ms, candle_open_time=row.candle_open_time,
+            state=SignalState.ACTIVE, initial_confidence=row.initial_confidence, expires_at=row.expires_ms,
+        )
+        for row in rows
+    ]
+
+
+def signals_evaluate(candle_set: CandleSet, *, engine=None) -> AppliedEvents:
+    """Run the engine over `candle_set` with the database's active signals; persist the events."""
+    from signals.engine import SignalDetectionEngine
+
+    engine = engine or SignalDetectionEngine()
+    tf = candle_set.timeframe
+    for symbol, rows in candle_set.candles.items():
+        engine.update_candles(symbol, tf, rows, now_ms=candle_set.now_ms)
+    engine.restore_signals(active_signals_as_records(timeframe=tf, symbols=candle_set.candles))
+    events = engine.process_batch(list(candle_set.candles), tf, now_ms=candle_set.now_ms)
+    return signal_events_apply(events=events)
+
+
+def candles_from_klines(klines_by_symbol: dict, timeframe: str) -> CandleSet:
+    """REST klines (the last one possibly forming) -> a CandleSet on the exchange's clock.
+
+    The exchange's "now" is taken as the newest open time seen: every candle that opened
+    before it has closed; the forming one is dropped by the engine.
+    """
+    arrays, now_ms = {}, 0
+    for symbol, k in klines_by_symbol.items():
+        if len(k) == 0:
+            continue
+        arrays[symbol] = np.column_stack([k.open_time.astype(np.float64), k.open, k.high, k.low, k.close, k.volume])
+        now_ms = max(now_ms, int(k.open_time[-1]))
+    return CandleSet(timeframe=timeframe, candles=arrays, now_ms=now_ms)
+
+
+def _lock(timeframe: str):
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    # One scan per universe and timeframe at a time; the lock expires if a worker dies.
+    return client.lock(f"signals:scan-lock:{settings.SCANNER['universe_key']}:{timeframe}",
+                       timeout=LOCK_SECONDS, blocking=False)
+
+
+def market_scan(*, timeframe: str | None = None, trigger: str = "schedule") -> dict:
+    """The full pass: fetch candles of the universe over REST, evaluate, record a ScanRun."""
+    timeframe = timeframe or settings.SCANNER["timeframe"]
+    lock = _lock(timeframe)
+    if not lock.acquire():
+        run = ScanRun.objects.create(trigger=trigger, timeframe=timeframe, status=ScanRun.Outcome.SKIPPED,
+                                     started_at=timezone.now(), finished_at=timezone.now(), duration_ms=0)
+        return {"scan_run": run.pk, "status": run.status}
+    try:
+        return _scan_locked(timeframe, trigger)
+    finally:
+        try:
+            lock.release()
+        except redis.exceptions.LockError:
+            logger.warning("scan lock expired before the scan of %s ended", timeframe)
+
+
+def _scan_locked(timeframe: str, trigger: str) -> dict:
+    from market import selectors as market_selectors
+
+    started = time.perf_counter()
+    run = ScanRun.objects.create(trigger=trigger, timeframe=timeframe, started_at=timezone.now())
+    scanner_status.scanner_status_publish(state="running", timeframe=timeframe)
+    symbols = market_selectors.universe_symbols()
+    try:
+        batch, weight = asyncio.run(_fetch(symbols, timeframe))
+    except Exception as exc:
+        _finish(run, started, status=ScanRun.Outcome.FAILED, errors=[f"{type(exc).__name__}: {exc}"])
+        scanner_status.scanner_error_publish(message=f"scan of {timeframe} failed: {type(exc).__name__}")
+        raise ScanTemporaryError(str(exc)) from exc
+    applied = signals_evaluate(candles_from_klines(batch.klines, timeframe))
+    errors = [f"{symbol}: {type(err).__name__}: {err}" for symbol, err in sorted(batch.errors.items())]
+    _finish(run, started, status=ScanRun.Outcome.OK, errors=errors, symbols=len(batch.klines), weight_used=weight,
+            signals_created=len(applied.created), signals_updated=len(applied.updated),
+            signals_closed=len(applied.closed))
+    return {"scan_run": run.pk, "status": run.status, "symbols": run.symbols, "duration_ms": run.duration_ms,
+            "created": len(applied.created), "updated": len(applied.updated), "closed": len(applied.closed),
+            "errors": len(errors)}
+
+
+async def _fetch(symbols: list[str], timeframe: str):
+    from market.binance.client import BinanceClient
+
+    async with BinanceClient.from_settings() as client:
+        batch = await client.market_data.klines_fetch_batch(symbols, timeframe, SCAN_CANDLES + 1)
+        return batch, client.stats.weight
+
+
+def _finish(run: ScanRun, started: float, **fields) -> None:
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.finished_at = timezone.now()
+    run.duration_ms = round((time.perf_counter() - started) * 1000, 1)
+    run.save()
+    scanner_status.scanner_status_publish(state="idle" if run.status == ScanRun.Outcome.OK else "error",
+                                          timeframe=run.timeframe)
+
+
+def market_refresh() -> dict:
+    """Hourly: refresh the universe from the exchange, then run a full scan of every timeframe."""
+    from market import services as market_services
+
+    try:
+        universe = market_services.universe_refresh()
+    except Exception as exc:
+        raise ScanTemporaryError(str(exc)) from exc
+    scans = {tf: market_scan(timeframe=tf, trigger="schedule") for tf in settings.SCANNER["timeframes"]}
+    return {"universe": universe, "scans": scans}

@@ -1,0 +1,80 @@
+"""Scanner status: what the scanner is doing, its last scan, the streams and the weight governor.
+
+The live state is a small JSON document in Redis (written by whichever process scans) so the
+API and every worker see the same thing; each change is also pushed as a `scanner_status` event.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from datetime import UTC, datetime
+
+import redis
+from django.conf import settings
+
+from realtime.dispatcher import publish
+from realtime.events import Event
+
+logger = logging.getLogger(__name__)
+
+STATE_KEY = "signals:scanner:state"
+STREAM_KEY = "market:stream:status"  # written by `manage.py stream_market`
+
+
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def scanner_status_get() -> dict:
+    from signals.api.serializers import ScanRunSummarySerializer
+    from signals.selectors import scan_run_latest
+
+    client = _redis()
+    state = json.loads(client.get(STATE_KEY) or b'{"state": "idle"}')
+    stream = json.loads(client.get(STREAM_KEY) or b'{"connected": false, "last_event_at": null}')
+    governor = _governor_state()
+    if governor.get("banned"):
+        state["state"] = "banned"
+    last = scan_run_latest()
+    return {
+        "state": state.get("state", "idle"),
+        "timeframe": state.get("timeframe"),
+        "since": state.get("since"),
+        "last_scan": ScanRunSummarySerializer(last).data if last else None,
+        "stream": {"connected": bool(stream.get("connected")), "last_event_at": stream.get("last_event_at")},
+        "governor": governor,
+    }
+
+
+def scanner_status_publish(*, state: str, timeframe: str | None = None) -> None:
+    _redis().set(STATE_KEY, json.dumps({"state": state, "timeframe": timeframe, "since": int(time.time() * 1000)}))
+    publish(Event("scanner_status", scanner_status_get()))
+
+
+def scanner_error_publish(*, message: str) -> None:
+    publish(Event("scanner_error", {"message": message}))
+
+
+def _governor_state() -> dict:
+    """Used weight, budget and ban of the shared weight governor (never fails the status)."""
+    from market.binance.client import BinanceClient
+
+    async def read() -> dict:
+        client = BinanceClient.from_settings()
+        try:
+            return (await client.governor.state()).as_dict()
+        finally:
+            await client.governor.close()
+
+    try:
+        state = asyncio.run(read())
+    except Exception as exc:  # noqa: BLE001 — the status must answer even when Redis struggles
+        logger.warning("governor state unavailable: %s", exc)
+        return {"error": f"{type(exc).__name__}", "banned": False, "banned_until": None}
+    until = state.get("banned_until_ms")
+    state["banned_until"] = (
+        datetime.fromtimestamp(until / 1000, tz=UTC).isoformat().replace("+00:00", "Z") if until else None
+    )
+    return state
