@@ -40,6 +40,7 @@ def _stream_routes(app: web.Application, prefix: str, market: str) -> None:
         return await serve(request, market, combined=True, names=request.query.get("streams", "").split("/"))
 
     app.router.add_get(f"{prefix}/ws", raw_root)
+    app.router.add_get(f"{prefix}/ws/", raw_root)  # clients that build "<base>/ws/" + "" then SUBSCRIBE
     app.router.add_get(f"{prefix}/ws/{{name:.+}}", raw_named)
     app.router.add_get(f"{prefix}/stream", combined)
 
