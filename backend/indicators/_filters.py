@@ -2,7 +2,7 @@
 
 `Workspace`: one allocation carved into arrays.  Dozens of separately allocated 640 KB arrays (400
 symbols x 200 candles) cost more than the arithmetic done on them: the allocator maps, page-faults and
-unmaps each one.  One block of the same total size costs about a tenth (numpy backs it with huge pages).
+unmaps each one.  One block of the same total size costs about a tenth (numpy asks for huge pages for it).
 
 `run_recursions`: first-order recursive filters ``y[t] = coef * y[t-1] + drive[t]`` (EMA, Wilder
 smoothing, Heikin Ashi open), several at once.  Filters sit side by side in one (time, filters, symbols)
@@ -107,7 +107,8 @@ def run_recursions(recursions: list[Recursion], ws: Workspace) -> list[np.ndarra
             coef[position] = rec.coef
 
     starts = np.repeat([recursions[i].start for i in order], width)
-    _step_through_time(buffer.reshape(length, count * width), coef.reshape(-1, count * width), starts)
+    flat_coef = coef.reshape(length if varying else 1, count * width)
+    _step_through_time(buffer.reshape(length, count * width), flat_coef, starts, varying)
 
     views = [None] * count
     for position, index in enumerate(order):
@@ -121,10 +122,9 @@ def run_recursions(recursions: list[Recursion], ws: Workspace) -> list[np.ndarra
 _PYTHON_LOOP_MAX_COLUMNS = 12
 
 
-def _step_through_time(y: np.ndarray, coef: np.ndarray, starts: np.ndarray) -> None:
+def _step_through_time(y: np.ndarray, coef: np.ndarray, starts: np.ndarray, varying: bool) -> None:
     """In place: ``y[t, :w] = coef * y[t-1, :w] + y[t, :w]`` where ``w`` counts the columns seeded
-    before ``t`` (``starts`` is sorted).  ``coef`` has one row, or one per candle."""
-    varying = coef.shape[0] > 1
+    before ``t`` (``starts`` is sorted).  ``coef`` has one row, or one per candle if ``varying``."""
     if y.shape[1] <= _PYTHON_LOOP_MAX_COLUMNS:
         for j, start in enumerate(starts.tolist()):
             _step_column(y[:, j], coef[:, j] if varying else float(coef[0, j]), start)

@@ -61,11 +61,12 @@ def compute_all(open, high, low, close, volume) -> dict[str, np.ndarray]:
     (`adx`, 14), ``bb_upper bb_middle bb_lower`` (`bollinger`, 20, 2.0),
     ``ha_open ha_high ha_low ha_close`` (`heikin_ashi`), ``volume_sma20`` (`sma` of volume, 20).
 
-    Each value is what the single-indicator function returns (same formulas and NaN warm-up as TA-Lib,
-    equal to a few ulp) with the input's shape.  The arrays are views into one shared buffer: copy the
-    ones you keep if you drop the rest.  Needs `COMPUTE_ALL_MIN_CANDLES` (200) candles so that every
-    output has at least one value; raises `IndicatorInputError` for fewer, for NaN/inf, mismatched
-    shapes, a wrong number of dimensions or ``high < low``.
+    Each value is, bit for bit, what the single-indicator function returns (same formulas and NaN
+    warm-up as TA-Lib), with the input's shape; a 2-D call equals the row-by-row 1-D calls bit for bit.
+    The arrays are views into one buffer of about 39 x 8 bytes x symbols x candles (25 MB for 400 x
+    200): copy the ones you keep if you drop the rest.  Needs `COMPUTE_ALL_MIN_CANDLES` (200) candles,
+    so that every output has at least one value; raises `IndicatorInputError` for fewer, for NaN/inf,
+    mismatched shapes, a wrong number of dimensions or ``high < low``.
     """
     ws, one_d, arrays = prepare(
         COMPUTE_ALL_MIN_CANDLES, _SLABS, open=open, high=high, low=low, close=close, volume=volume

@@ -1,7 +1,7 @@
 """Trend indicators: SMA, EMA, MACD, ADX with +DI/-DI.
 
 Arrays in, arrays out: 1-D (time) or 2-D (symbols x time, time last), float64, same shape as the input,
-NaN exactly where TA-Lib's output is NaN (its lookback).  Values agree with TA-Lib 0.8 called with
+NaN exactly where TA-Lib's output is NaN (its lookback).  Values agree with TA-Lib (0.8) called with
 default settings (compatibility "default", unstable period 0); see tests/test_talib_agreement.py.
 
 The lower-level helpers work on time-major (time, symbols) arrays and a `Workspace`; `compute_all`
@@ -133,7 +133,7 @@ def adx(high, low, close, period: int = 14) -> tuple[np.ndarray, np.ndarray, np.
     Needs ``2 * period`` candles.  Returns ``(adx, plus_di, minus_di)``.
 
     The only zero band is TA-Lib's 1e-14 on ``+DI + -DI``, a percentage and so scale-free; ``S(TR)`` is
-    tested for an exact zero.  Results scale exactly with the prices (tested down to 1e-17).
+    tested for an exact zero.  Results scale exactly with the prices (tested down to ~1e-21).
     """
     period = check_period("period", period)
     ws, one_d, (h, lo, c) = prepare(2 * period, 10, high=high, low=low, close=close)

@@ -113,6 +113,21 @@ def test_compute_all_2d_equals_row_by_row_1d_bit_for_bit(m):
 
 
 @fast
+@given(markets())
+def test_compute_all_equals_the_single_functions_bit_for_bit(m):
+    o, h, lo, c, v = m
+    single = {f"ema{p}": ind.ema(c, p) for p in (9, 21, 50, 200)}
+    single.update(rsi=ind.rsi(c), atr=ind.atr(h, lo, c), volume_sma20=ind.sma(v, 20))
+    single.update(zip(("macd", "macd_signal", "macd_hist"), ind.macd(c)))
+    single.update(zip(("adx", "plus_di", "minus_di"), ind.adx(h, lo, c)))
+    single.update(zip(("bb_upper", "bb_middle", "bb_lower"), ind.bollinger(c)))
+    single.update(zip(("ha_open", "ha_high", "ha_low", "ha_close"), ind.heikin_ashi(o, h, lo, c)))
+    result = ind.compute_all(o, h, lo, c, v)
+    for key in ind.INDICATOR_KEYS:
+        np.testing.assert_array_equal(result[key], single[key], err_msg=key)
+
+
+@fast
 @given(markets(max_length=300, rows=0), st.data())
 def test_streaming_equals_batch_on_the_extended_series(m, data):
     split = data.draw(st.integers(200, len(m.close)))
