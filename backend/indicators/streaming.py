@@ -67,44 +67,34 @@ class StreamingIndicators:
     >>> state.latest["rsi"]                   # values on the last history candle
     >>> values = state.update(o, h, l, c, v)  # a newly closed candle: dict of floats, same keys
     >>> state.peek(o, h, l, c, v)             # the same for a still-forming candle, state unchanged
+    >>> states = StreamingIndicators.for_symbols(o2, h2, l2, c2, v2)  # one per row, one 2-D batch
 
     Raises `IndicatorInputError` for bad history (see `compute_all`) and for a candle with a NaN/inf
-    value or ``high < low``.  Not thread-safe; one instance per symbol and timeframe.
+    value or ``high < low``.  An update costs ~50 us.  Not thread-safe; one instance per symbol and
+    timeframe.
     """
 
     def __init__(self, open, high, low, close, volume):
         if np.ndim(close) != 1:
-            raise IndicatorInputError("StreamingIndicators is seeded with the 1-D history of one symbol")
-        ws, _, (o, h, lo, c, v) = prepare(
-            COMPUTE_ALL_MIN_CANDLES, _SLABS, open=open, high=high, low=low, close=close, volume=volume
-        )
-        check_high_low(h, lo)
-        filters: dict = {}
-        outputs = compute_time_major(o, h, lo, c, v, ws, filter_states=filters)
-        last = {key: float(outputs[key][-1, 0]) for key in INDICATOR_KEYS}
-        scalar = {name: float(value[0]) for name, value in filters.items()}
-        self._state = _State(
-            emas=tuple(last[f"ema{p}"] for p in EMA_PERIODS),
-            ema_fast=scalar["ema_fast"],
-            ema_slow=scalar["ema_slow"],
-            macd_signal=last["macd_signal"],
-            gain_sum=scalar["gain_sum"],
-            loss_sum=scalar["loss_sum"],
-            atr=last["atr"],
-            plus_dm_sum=scalar["plus_dm_sum"],
-            minus_dm_sum=scalar["minus_dm_sum"],
-            tr_sum=scalar["tr_sum"],
-            adx=last["adx"],
-            ha_open=last["ha_open"],
-            ha_close=last["ha_close"],
-            high=float(h[-1, 0]),
-            low=float(lo[-1, 0]),
-            close=float(c[-1, 0]),
-            closes=tuple(float(x) for x in c[-BB_PERIOD:, 0]),
-            volumes=tuple(float(x) for x in v[-VOLUME_SMA_PERIOD:, 0]),
-        )
-        self._latest = last
-        self.count = c.shape[0]
+            raise IndicatorInputError(
+                "StreamingIndicators is seeded with the 1-D history of one symbol; "
+                "use StreamingIndicators.for_symbols for (symbols, time) arrays"
+            )
+        ((self._state, self._latest),) = _seed(open, high, low, close, volume)
+        self.count = np.shape(close)[-1]
+
+    @classmethod
+    def for_symbols(cls, open, high, low, close, volume) -> list[StreamingIndicators]:
+        """One instance per row of (symbols, time) arrays, all seeded by one vectorised batch
+        (400 symbols x 200 candles: a few ms instead of ~0.4 ms per symbol)."""
+        if np.ndim(close) != 2:
+            raise IndicatorInputError("for_symbols expects (symbols, time) arrays")
+        instances = []
+        for state, latest in _seed(open, high, low, close, volume):
+            instance = cls.__new__(cls)
+            instance._state, instance._latest, instance.count = state, latest, np.shape(close)[-1]
+            instances.append(instance)
+        return instances
 
     @property
     def latest(self) -> dict[str, float]:
@@ -121,6 +111,42 @@ class StreamingIndicators:
     def peek(self, open: float, high: float, low: float, close: float, volume: float) -> dict[str, float]:
         """The values `update` would return for this candle, without appending it."""
         return _step(self._state, _candle(open, high, low, close, volume))[1]
+
+
+def _seed(open, high, low, close, volume) -> list[tuple[_State, dict[str, float]]]:
+    """Run the batch over the history; per symbol, the filter states and the last values."""
+    ws, _, (o, h, lo, c, v) = prepare(
+        COMPUTE_ALL_MIN_CANDLES, _SLABS, open=open, high=high, low=low, close=close, volume=volume
+    )
+    check_high_low(h, lo)
+    filters: dict = {}
+    outputs = compute_time_major(o, h, lo, c, v, ws, filter_states=filters)
+    seeded = []
+    for j in range(c.shape[1]):
+        last = {key: float(outputs[key][-1, j]) for key in INDICATOR_KEYS}
+        scalar = {name: float(value[j]) for name, value in filters.items()}
+        state = _State(
+            emas=tuple(last[f"ema{p}"] for p in EMA_PERIODS),
+            ema_fast=scalar["ema_fast"],
+            ema_slow=scalar["ema_slow"],
+            macd_signal=last["macd_signal"],
+            gain_sum=scalar["gain_sum"],
+            loss_sum=scalar["loss_sum"],
+            atr=last["atr"],
+            plus_dm_sum=scalar["plus_dm_sum"],
+            minus_dm_sum=scalar["minus_dm_sum"],
+            tr_sum=scalar["tr_sum"],
+            adx=last["adx"],
+            ha_open=last["ha_open"],
+            ha_close=last["ha_close"],
+            high=float(h[-1, j]),
+            low=float(lo[-1, j]),
+            close=float(c[-1, j]),
+            closes=tuple(c[-BB_PERIOD:, j].tolist()),
+            volumes=tuple(v[-VOLUME_SMA_PERIOD:, j].tolist()),
+        )
+        seeded.append((state, last))
+    return seeded
 
 
 def _candle(*values) -> tuple[float, ...]:

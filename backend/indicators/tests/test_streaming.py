@@ -50,3 +50,16 @@ def test_bad_history_and_bad_candles(klines):
     with pytest.raises(IndicatorInputError, match="high 1.0 < low 2.0"):
         state.update(1.5, 1.0, 2.0, 1.5, 1.0)
     assert state.count == 250  # rejected candles leave no trace
+
+
+def test_for_symbols_seeds_one_instance_per_row_like_the_1d_constructor(kline_matrix):
+    history = [a[:5, :300] for a in kline_matrix]
+    states = StreamingIndicators.for_symbols(*history)
+    assert len(states) == 5
+    for row, state in enumerate(states):
+        single = StreamingIndicators(*(a[row] for a in history))
+        assert state.latest == single.latest and state.count == single.count == 300
+        candle = [float(a[row, 300]) for a in kline_matrix]
+        assert state.update(*candle) == single.update(*candle)
+    with pytest.raises(IndicatorInputError, match=r"\(symbols, time\)"):
+        StreamingIndicators.for_symbols(*(a[0] for a in history))
