@@ -49,7 +49,8 @@ class ClientStats:
 
 class BinanceClient:
     def __init__(self, venue: Venue, governor: WeightGovernor, *, timeout_s: float = 10.0,
-                 max_concurrency: int = 50, retry: RetryPolicy | None = None) -> None:
+                 max_concurrency: int = 50, retry: RetryPolicy | None = None,
+                 trace_configs: list[aiohttp.TraceConfig] | None = None) -> None:
         self.venue = venue
         self.governor = governor
         self.timeout_s = timeout_s
@@ -57,6 +58,7 @@ class BinanceClient:
         self.retry = retry or RetryPolicy()
         self.stats = ClientStats()
         self._session: aiohttp.ClientSession | None = None
+        self._trace_configs = trace_configs
         self._limit = asyncio.Semaphore(max_concurrency)
         from market.binance.market_data import MarketDataApi
 
@@ -88,6 +90,7 @@ class BinanceClient:
         self._session = aiohttp.ClientSession(
             connector=connector, timeout=aiohttp.ClientTimeout(total=self.timeout_s),
             headers={"Accept": "application/json", "User-Agent": "binance-scanner/0.1"},
+            trace_configs=self._trace_configs,
         )
         return self
 
@@ -122,6 +125,8 @@ class BinanceClient:
             else:
                 await self.governor.acquire(weight)
             async with self._limit:
+                # A 429/418 may have arrived while this request waited for a slot.
+                await self.governor.wait_for_clearance()
                 return await self._send(path, params, weight)
 
         return await call_with_retries(attempt, self.retry, what=f"GET {path}")

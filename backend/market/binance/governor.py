@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from dataclasses import asdict, dataclass
 
 import redis.asyncio as aioredis
@@ -51,7 +52,7 @@ end
 if now - obs_at >= window then obs_used = 0 end
 local cap = math.floor(limit * share)
 if slow > now then cap = math.floor(cap / 2) end
-if banned > now then return {1, banned - now, 0, cap} end
+if banned > now then return {1, banned - now, banned, cap} end
 if backoff > now then return {2, backoff - now, 0, cap} end
 local bucket = window / 60
 local idx = math.floor(now / bucket)
@@ -88,7 +89,7 @@ if until_ms > current then redis.call('HSET', KEYS[1], ARGV[1], until_ms) else u
 local slow = now + tonumber(ARGV[3])
 if slow > (tonumber(redis.call('HGET', KEYS[1], 'slow_until')) or 0) then redis.call('HSET', KEYS[1], 'slow_until', slow) end
 redis.call('HINCRBY', KEYS[1], ARGV[4], 1)
-return until_ms
+return {until_ms, until_ms - now}
 """
 
 _STATE = """
@@ -155,32 +156,64 @@ class WeightGovernor:
         self.slow_down_s = slow_down_s
         prefix = f"binance:governor:{scope}"
         self._keys = [f"{prefix}:weight", f"{prefix}:state"]
-        self._redis = aioredis.from_url(redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        # A bounded pool: hundreds of coroutines of one batch queue for a few connections
+        # instead of opening one each.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            redis_url, max_connections=16, timeout=5.0, socket_timeout=2.0, socket_connect_timeout=2.0)
+        self._redis = aioredis.Redis(connection_pool=pool)
         self._reserve = self._redis.register_script(_RESERVE)
         self._penalize = self._redis.register_script(_PENALIZE)
         self._state = self._redis.register_script(_STATE)
         self._observed = -1  # latest used-weight header not yet sent to Redis
+        # What this process already knows (a 429/418 it received, or Redis's answer): its other
+        # coroutines wait on it locally instead of asking Redis, and requests already holding
+        # pre-reserved weight check it right before they are sent.
+        self._hold_until = 0.0  # monotonic
+        self._ban_hold_until = 0.0  # monotonic end of the part of the hold that is a ban
+        self._ban_until_ms = 0
 
     async def close(self) -> None:
         await self._redis.aclose()
 
+    def _hold(self, seconds: float, *, ban_until_ms: int | None = None) -> None:
+        # One jitter per hold, not per coroutine: the coroutines of this process wake together
+        # (the budget still paces them), different processes wake at different moments.
+        until = time.monotonic() + seconds + random.uniform(0.005, 0.05)
+        self._hold_until = max(self._hold_until, until)
+        if ban_until_ms is not None:
+            self._ban_hold_until = max(self._ban_hold_until, until)
+            self._ban_until_ms = max(self._ban_until_ms, ban_until_ms)
+
+    async def wait_for_clearance(self) -> None:
+        """Sleep while this process knows of a backoff or ban; a ban longer than `ban_max_wait_s`
+        raises `BannedError` (status 0: nothing was sent) instead."""
+        while True:
+            now = time.monotonic()
+            if self._hold_until <= now:
+                return
+            if self._ban_hold_until - now > self.ban_max_wait_s:
+                raise BannedError(f"IP banned for {self._ban_hold_until - now:.0f} s more; not sending",
+                                  until_ms=self._ban_until_ms)
+            await asyncio.sleep(self._hold_until - now)
+
     async def acquire(self, weight: int) -> None:
         """Wait until `weight` fits in the budget and no ban or backoff is active, then reserve it."""
         while True:
+            await self.wait_for_clearance()
             observed, self._observed = self._observed, -1
             try:
-                reason, wait_ms, _used, _cap = await self._reserve(
+                reason, wait_ms, banned_until, _cap = await self._reserve(
                     keys=self._keys, args=[weight, self.share, self.default_limit, observed])
             except RedisError as exc:
                 raise TemporaryError(f"weight governor unavailable: {exc}") from exc
             if reason == 0:
                 return
-            if reason == 1 and wait_ms > self.ban_max_wait_s * 1000:
-                state = await self.state()
-                raise BannedError(f"IP banned for {wait_ms / 1000:.0f} s more; not sending",
-                                  until_ms=state.banned_until_ms or 0)
-            # Jitter spreads the processes that all wake at the end of the same wait.
-            await asyncio.sleep(wait_ms / 1000 + random.uniform(0.005, 0.05))
+            if reason == 1:
+                self._hold(wait_ms / 1000, ban_until_ms=banned_until)
+            elif reason == 2:
+                self._hold(wait_ms / 1000)
+            else:  # over budget: this weight waits; a smaller request may still fit, so no local hold
+                await asyncio.sleep(wait_ms / 1000 + random.uniform(0.005, 0.05))
 
     def observe(self, used_weight: int) -> None:
         """Record `X-MBX-USED-WEIGHT-1M`; sent to Redis with the next reservation."""
@@ -188,18 +221,24 @@ class WeightGovernor:
 
     async def rate_limited(self, retry_after_s: float) -> int:
         """A 429 arrived: every process waits `retry_after_s`, then runs at half budget for a while."""
+        self._hold(retry_after_s)  # at once, before the Redis round trip
         return await self._penalize_call("backoff_until", retry_after_s, "rate_limited")
 
     async def banned(self, retry_after_s: float) -> int:
         """A 418 arrived: nobody sends anything for `retry_after_s`. Returns banned-until (ms)."""
-        return await self._penalize_call("banned_until", retry_after_s, "banned")
+        self._hold(retry_after_s, ban_until_ms=int(time.time() * 1000 + retry_after_s * 1000))
+        until_ms = await self._penalize_call("banned_until", retry_after_s, "banned")
+        self._ban_until_ms = max(self._ban_until_ms, until_ms)
+        return until_ms
 
     async def _penalize_call(self, field: str, delay_s: float, counter: str) -> int:
         slow_ms = int(max(self.slow_down_s, delay_s) * 1000)
         try:
-            return int(await self._penalize(keys=[self._keys[1]], args=[field, int(delay_s * 1000), slow_ms, counter]))
+            until_ms, _remaining_ms = await self._penalize(
+                keys=[self._keys[1]], args=[field, int(delay_s * 1000), slow_ms, counter])
         except RedisError as exc:
             raise TemporaryError(f"weight governor unavailable: {exc}") from exc
+        return int(until_ms)
 
     async def set_limit(self, limit: int, window_ms: int = 60_000) -> None:
         """Take the budget from exchangeInfo's REQUEST_WEIGHT rate limit."""
