@@ -1,11 +1,13 @@
 """Fixtures shared by the Django apps' tests: real Celery workers and throwaway Redis servers."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -48,9 +50,62 @@ def django_db_setup(django_db_setup, django_db_blocker):
         )
 
 
+class SandboxProcess:
+    """The sandbox exchange in its own process on a free loopback port, clock paused."""
+
+    def __init__(self, url: str, process: subprocess.Popen) -> None:
+        self.url, self.process = url, process
+
+    def control(self, method: str, path: str, body: dict | None = None) -> dict:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.url}/sandbox/{path}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"{}")
+
+    def step_candles(self, n: int) -> int:
+        return self.control("POST", "clock/step", {"candles": n})["now"]
+
+    def now(self) -> int:
+        return self.control("GET", "clock")["now"]
+
+
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the test database, consuming every queue through Redis."""
+def sandbox_process():
+    """A real sandbox exchange process; the Django settings of this process point at it."""
+    import dataclasses
+
+    from django.conf import settings
+
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port), "--speed", "0"],
+        cwd=BACKEND_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    sandbox = SandboxProcess(f"http://127.0.0.1:{port}", process)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            sandbox.control("GET", "clock")
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the sandbox did not start (exit code {process.poll()})") from None
+            time.sleep(0.05)
+    original = settings.BINANCE
+    settings.BINANCE = dataclasses.replace(original, env="sandbox", sandbox_url=sandbox.url, sandbox_ws_url="")
+    try:
+        yield sandbox
+    finally:
+        settings.BINANCE = original
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, sandbox_process):
+    """A real `celery worker` process on the test database, consuming every queue through Redis,
+    talking to the sandbox exchange."""
     from django.db import connection
 
     from config.celery import app
@@ -60,6 +115,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         os.environ,
         DATABASE_URL=database_url_of(connection.settings_dict),
         DJANGO_SETTINGS_MODULE="config.settings.test",
+        BINANCE_ENV="sandbox",
+        BINANCE_SANDBOX_URL=sandbox_process.url,
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-n", name,

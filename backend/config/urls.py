@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/", include("health.urls")),
     path("api/", include("signals.api.urls")),
+    path("api/", include("market.urls")),
     # Everything else is the dashboard: React Router owns those paths.
     re_path(r"^(?!api/|admin/|static/|ws/).*$", client_app, name="client-app"),
 ]

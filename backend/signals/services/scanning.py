@@ -67,8 +67,9 @@ def signals_evaluate(candle_set: CandleSet, *, engine=None) -> AppliedEvents:
     tf = candle_set.timeframe
     for symbol, rows in candle_set.candles.items():
         engine.update_candles(symbol, tf, rows, now_ms=candle_set.now_ms)
-    engine.restore_signals(active_signals_as_records(timeframe=tf, symbols=candle_set.candles))
-    events = engine.process_batch(list(candle_set.candles), tf, now_ms=candle_set.now_ms)
+    symbols = list(candle_set.candles)
+    engine.restore_signals(active_signals_as_records(timeframe=tf, symbols=symbols), timeframe=tf, symbols=symbols)
+    events = engine.process_batch(symbols, tf, now_ms=candle_set.now_ms)
     return signal_events_apply(events=events)
 
 
@@ -119,6 +120,11 @@ def _scan_locked(timeframe: str, trigger: str) -> dict:
     scanner_status.scanner_status_publish(state="running", timeframe=timeframe)
     symbols = market_selectors.universe_symbols()
     try:
+        if not symbols:  # first start: no universe yet
+            from market.services import universe_refresh
+
+            universe_refresh()
+            symbols = market_selectors.universe_symbols()
         batch, weight = asyncio.run(_fetch(symbols, timeframe))
     except Exception as exc:
         _finish(run, started, status=ScanRun.Outcome.FAILED, errors=[f"{type(exc).__name__}: {exc}"])

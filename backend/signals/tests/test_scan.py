@@ -1,0 +1,77 @@
+"""The periodic full scan: a Celery task on a real worker, the sandbox exchange over HTTP,
+PostgreSQL, and the engine run directly on the same candles as the reference."""
+import asyncio
+
+import pytest
+
+from market.models import Symbol
+from market.services import universe_refresh
+from signals.engine import SignalDetectionEngine
+from signals.models import ScanRun, Signal
+from signals.services.scanning import SCAN_CANDLES, _fetch, candles_from_klines, market_scan
+from signals.tasks import scan_binance_market
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _expected_created_keys(symbols):
+    """What a fresh engine creates from the candles the exchange serves right now."""
+    batch, _ = asyncio.run(_fetch(symbols, "5m"))
+    candle_set = candles_from_klines(batch.klines, "5m")
+    engine = SignalDetectionEngine()
+    for symbol, rows in candle_set.candles.items():
+        engine.update_candles(symbol, "5m", rows, now_ms=candle_set.now_ms)
+    events = engine.process_batch(list(candle_set.candles), "5m", now_ms=candle_set.now_ms)
+    return {e.signal.id for e in events if e.kind.value == "created"}
+
+
+def test_universe_refresh_takes_the_top_pairs_from_the_exchange(sandbox_process):
+    summary = universe_refresh(size=10)
+    assert summary["universe"] == 10
+    ranked = list(Symbol.objects.filter(in_universe=True).order_by("rank").values_list("quote_volume", flat=True))
+    assert ranked == sorted(ranked, reverse=True) and len(ranked) == 10
+    btc = Symbol.objects.get(symbol="BTCUSDT")
+    assert str(btc.tick_size.normalize()) == "0.1"
+    universe_refresh(size=5)
+    assert Symbol.objects.filter(in_universe=True).count() == 5
+
+
+def test_scan_task_on_a_real_worker_stores_the_engines_signals(sandbox_process, celery_worker_process):
+    universe_refresh(size=50)
+    symbols = list(Symbol.objects.filter(in_universe=True).values_list("symbol", flat=True))
+    # Move the replay to a moment where the engine finds signals (the clock is paused).
+    for _ in range(60):
+        expected = _expected_created_keys(symbols)
+        if expected:
+            break
+        sandbox_process.step_candles(1)
+    assert expected, "no signal in five hours of recorded market"
+
+    result = scan_binance_market.delay().get(timeout=60)
+    run = ScanRun.objects.get(pk=result["scan_run"])
+    assert (run.status, run.symbols, run.errors) == ("ok", 50, [])
+    assert run.weight_used >= 50 and run.duration_ms > 0
+    assert set(Signal.objects.values_list("key", flat=True)) == expected
+
+    # The same candles again: nothing new, nothing duplicated.
+    again = scan_binance_market.delay().get(timeout=60)
+    assert again["created"] == 0
+    assert Signal.objects.count() == len(expected)
+
+
+def test_a_scan_already_running_is_skipped(sandbox_process, settings):
+    import redis
+
+    universe_refresh(size=3)
+    lock = redis.Redis.from_url(settings.REDIS_URL).lock(
+        f"signals:scan-lock:{settings.SCANNER['universe_key']}:5m", timeout=30)
+    assert lock.acquire(blocking=False)
+    try:
+        assert market_scan(timeframe="5m")["status"] == "skipped"
+    finally:
+        lock.release()
+    assert market_scan(timeframe="5m")["status"] == "ok"
+
+
+def test_candles_cover_the_engine_history():
+    assert SCAN_CANDLES >= 200
