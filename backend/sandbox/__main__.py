@@ -7,13 +7,12 @@ import sys
 from aiohttp import web
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["keys"]:
-        from .keys import main as keys_main
+        from . import keys
 
-        keys_main(argv[1:])
-        return
+        return keys.main(argv[1:])
     from .app import create_app
     from .config import from_args
 
@@ -27,7 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     web.run_app(app, host=config.host, port=config.port, handler_cancellation=True,
                 access_log=logging.getLogger("aiohttp.access") if config.access_log else None,
                 print=None)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -235,3 +235,27 @@ async def test_usdm_prices_use_price_precision(get):
     assert decimals(ticker["price"]) == 8
     _, pepe, _ = await get("/fapi/v1/klines", symbol="1000PEPEUSDT", interval="1h", limit="1")
     assert decimals(pepe[0][1]) == 7
+
+
+NASTY = ["", "%00", "\u00ff", "'; DROP TABLE x;--", "9" * 30, "-1", "1e3", "[", '["BTCUSDT"', "[]", "null",
+         '{"a":1}', "BTCUSDT" * 10, " BTCUSDT", "5m\n", "0x10", "1.5"]
+PARAMS = ["symbol", "symbols", "interval", "limit", "startTime", "endTime", "type", "timeZone",
+          "permissions", "showPermissionSets", "symbolStatus"]
+
+
+async def test_nasty_input_never_crashes(sandbox_server):
+    base_url, app = sandbox_server
+    paths = [path for path, *_ in __import__("sandbox.rest_market", fromlist=["ROUTES"]).ROUTES]
+    async with aiohttp.ClientSession() as session:
+        for n, path in enumerate(paths):
+            for m, name in enumerate(PARAMS):
+                value = NASTY[(n + m) % len(NASTY)]
+                params = {"symbol": "BTCUSDT", "interval": "5m", name: value}
+                async with session.get(base_url + path, params=params) as resp:
+                    body = await resp.read()
+                    assert resp.status in (200, 400), (path, name, value, resp.status, body)
+                    if resp.status == 400:
+                        error = json.loads(body)
+                        assert set(error) == {"code", "msg"} and error["code"] < 0
+            async with session.post(f"{base_url}/sandbox/limits/reset"):
+                pass
