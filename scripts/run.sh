@@ -13,6 +13,14 @@ if [[ -f .env ]]; then set -a; source <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' .env)
 export WEB_HOST="${WEB_HOST:-127.0.0.1}" WEB_PORT="${WEB_PORT:-8000}" FLOWER_PORT="${FLOWER_PORT:-5555}"
 export CELERY_CONCURRENCY="${CELERY_CONCURRENCY:-2}"
 export FLOWER_URL="http://$WEB_HOST:$FLOWER_PORT/"
+# The market: the built-in sandbox exchange unless BINANCE_ENV says testnet or live.
+export BINANCE_ENV="${BINANCE_ENV:-sandbox}"
+export SANDBOX_PORT="${SANDBOX_PORT:-8765}" SANDBOX_SPEED="${SANDBOX_SPEED:-60}"
+PROCESSES=(web worker beat flower)
+if [[ $BINANCE_ENV == sandbox ]]; then
+  export BINANCE_SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
+  PROCESSES+=(sandbox)
+fi
 
 eval "$(cd backend && "$PY" -m common.embedded up)"
 stop_embedded() { if [[ -n "${EMBEDDED_SERVICES:-}" ]]; then (cd backend && "$PY" -m common.embedded down) || true; fi; }
@@ -33,6 +41,7 @@ cat <<BANNER
   Admin          http://$WEB_HOST:$WEB_PORT/admin/
   Flower         http://$WEB_HOST:$FLOWER_PORT/
   WebSocket      ws://$WEB_HOST:$WEB_PORT/ws/signals/
+  Exchange       $BINANCE_ENV${BINANCE_SANDBOX_URL:+ at $BINANCE_SANDBOX_URL (replay speed x$SANDBOX_SPEED)}
   Database       $(without_credentials "$DATABASE_URL")
   Redis          $(without_credentials "$REDIS_URL")
   Embedded       ${EMBEDDED_SERVICES:-none}
@@ -40,7 +49,7 @@ cat <<BANNER
 
 BANNER
 
-"$ROOT/.venv/bin/honcho" -f "$ROOT/Procfile" -d "$ROOT" start &
+"$ROOT/.venv/bin/honcho" -f "$ROOT/Procfile" -d "$ROOT" start "${PROCESSES[@]}" &
 HONCHO_PID=$!
 trap 'kill -TERM "$HONCHO_PID" 2>/dev/null || true' INT TERM
 # The first wait returns when a signal arrives; the second waits for honcho to finish stopping.

@@ -6,7 +6,7 @@ free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
 # stack_start LOGFILE: starts run.sh in its own process group on free ports, waits for /api/health/ = 200.
 stack_start() {
   local log="$1"
-  export WEB_HOST=127.0.0.1 WEB_PORT="$(free_port)" FLOWER_PORT="$(free_port)"
+  export WEB_HOST=127.0.0.1 WEB_PORT="$(free_port)" FLOWER_PORT="$(free_port)" SANDBOX_PORT="$(free_port)"
   export STACK_URL="http://$WEB_HOST:$WEB_PORT"
   setsid "$ROOT/scripts/run.sh" >"$log" 2>&1 &
   STACK_PID=$!

@@ -18,6 +18,7 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
+from market.binance.errors import BinanceError
 from signals.models import ScanRun, Signal, Status
 from signals.services import status as scanner_status
 from signals.services.persistence import AppliedEvents, signal_events_apply
@@ -113,24 +114,20 @@ def market_scan(*, timeframe: str | None = None, trigger: str = "schedule") -> d
 
 
 def _scan_locked(timeframe: str, trigger: str) -> dict:
-    from market import selectors as market_selectors
-
     started = time.perf_counter()
     run = ScanRun.objects.create(trigger=trigger, timeframe=timeframe, started_at=timezone.now())
     scanner_status.scanner_status_publish(state="running", timeframe=timeframe)
-    symbols = market_selectors.universe_symbols()
     try:
-        if not symbols:  # first start: no universe yet
-            from market.services import universe_refresh
-
-            universe_refresh()
-            symbols = market_selectors.universe_symbols()
+        symbols = _universe()
         batch, weight = asyncio.run(_fetch(symbols, timeframe))
+        applied = signals_evaluate(candles_from_klines(batch.klines, timeframe))
     except Exception as exc:
+        # Whatever failed, the run is closed and the dashboard told; the task decides on retries.
         _finish(run, started, status=ScanRun.Outcome.FAILED, errors=[f"{type(exc).__name__}: {exc}"])
         scanner_status.scanner_error_publish(message=f"scan of {timeframe} failed: {type(exc).__name__}")
-        raise ScanTemporaryError(str(exc)) from exc
-    applied = signals_evaluate(candles_from_klines(batch.klines, timeframe))
+        if isinstance(exc, (BinanceError, OSError, asyncio.TimeoutError)):
+            raise ScanTemporaryError(str(exc)) from exc
+        raise
     errors = [f"{symbol}: {type(err).__name__}: {err}" for symbol, err in sorted(batch.errors.items())]
     _finish(run, started, status=ScanRun.Outcome.OK, errors=errors, symbols=len(batch.klines), weight_used=weight,
             signals_created=len(applied.created), signals_updated=len(applied.updated),
@@ -138,6 +135,17 @@ def _scan_locked(timeframe: str, trigger: str) -> dict:
     return {"scan_run": run.pk, "status": run.status, "symbols": run.symbols, "duration_ms": run.duration_ms,
             "created": len(applied.created), "updated": len(applied.updated), "closed": len(applied.closed),
             "errors": len(errors)}
+
+
+def _universe() -> list[str]:
+    from market import selectors as market_selectors
+    from market.services import universe_refresh
+
+    symbols = market_selectors.universe_symbols()
+    if not symbols:  # first start: no universe yet
+        universe_refresh()
+        symbols = market_selectors.universe_symbols()
+    return symbols
 
 
 async def _fetch(symbols: list[str], timeframe: str):

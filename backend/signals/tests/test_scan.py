@@ -75,3 +75,19 @@ def test_a_scan_already_running_is_skipped(sandbox_process, settings):
 
 def test_candles_cover_the_engine_history():
     assert SCAN_CANDLES >= 200
+
+
+def test_a_failing_scan_is_recorded_and_reported(sandbox_process, monkeypatch):
+    from signals.services import scanning
+
+    universe_refresh(size=3)
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("engine bug")
+
+    monkeypatch.setattr(scanning, "signals_evaluate", broken)
+    with pytest.raises(ZeroDivisionError):
+        market_scan(timeframe="5m")
+    run = ScanRun.objects.latest("started_at")
+    assert run.status == "failed" and run.finished_at is not None
+    assert run.errors == ["ZeroDivisionError: engine bug"]
