@@ -135,7 +135,10 @@ class Replay:
     def first_trade_id(self, spec: SymbolSpec, i: int) -> int:
         source = self.ds.sources[spec.source]
         cycle, pos = divmod(i, self.n)
-        before = source.trades_before[pos] if not cycle & 1 else source.total_trades - source.trades_before[self.n - pos]
+        if cycle & 1:  # played backwards: the trades of the candles after this one in the data
+            before = source.total_trades - source.trades_before[self.n - pos]
+        else:
+            before = source.trades_before[pos]
         return spec.trade_id_base + cycle * source.total_trades + int(before)
 
     # -- candles ---------------------------------------------------------------------------

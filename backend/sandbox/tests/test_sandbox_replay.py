@@ -65,10 +65,11 @@ def test_forming_candle_walks_open_extremes_close(market):
         market.styles["usdm"].price(spec, v) for v in (o, h, lo, c)]
 
 
+@pytest.mark.parametrize("days", [3, 15])  # 15: inside the backward (mirrored) pass
 @pytest.mark.parametrize("interval", ["15m", "1h", "4h", "1d"])
-def test_aggregates_agree_with_5m(market, interval):
+def test_aggregates_agree_with_5m(market, interval, days):
     k = INTERVALS[interval]
-    market.clock.step(3 * 86_400_000 + 7 * CANDLE_MS + 12_345)  # mid-candle, several days in
+    market.clock.step(days * 86_400_000 + 7 * CANDLE_MS + 12_345)  # mid-candle
     five = rows(market, BTC, "5m", limit=1000)
     big = rows(market, BTC, interval, limit=1000)
     by_open = {r[0]: r for r in five}
@@ -164,8 +165,9 @@ def test_listener_errors_do_not_stop_others(market, caplog):
     assert calls and "tick listener" in caplog.text
 
 
-def test_rolling_24h_stats(market):
-    market.clock.step(2 * 86_400_000)
+@pytest.mark.parametrize("hours", [48, 24 * 14 + 2])  # the second window spans the turn of the loop
+def test_rolling_24h_stats(market, hours):
+    market.clock.step(hours * 3_600_000 - 200 * CANDLE_MS + 77_000)
     spec, now = market.spec(BTC), market.now_ms()
     stats = market.replay.stats_24h(spec, now)
     day = rows(market, BTC, "5m", start=now - 86_400_000 + 1, limit=1000)
