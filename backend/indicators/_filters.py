@@ -4,18 +4,20 @@
 symbols x 200 candles) cost more than the arithmetic done on them: the allocator maps, page-faults and
 unmaps each one.  One block of the same total size costs about a tenth (numpy asks for huge pages for it).
 
-`run_recursions`: first-order recursive filters ``y[t] = coef * y[t-1] + drive[t]`` (EMA, Wilder
-smoothing, Heikin Ashi open), several at once.  Filters sit side by side in one (time, filters, symbols)
-buffer, each drive written in place and then overwritten by the output, and a time loop advances all
-of them with two in-place ufunc calls per candle (a filter joins once it is seeded).  The Python
-overhead is paid per candle, not per candle and symbol, and every element sees the same operations in
-the same order whatever the number of symbols: a 2-D result equals the row-by-row 1-D results bit for
-bit, and the streaming path (plain float arithmetic, same order) reproduces the batch exactly.
-(``scipy.signal.lfilter`` is slower here at one call per filter, and importing scipy.signal costs
-~80 MB of worker memory.)
+`run_recursions`: first-order recursive filters in TA-Lib's EMA form
+``y[t] = ((u[t] - y[t-1]) * k) + y[t-1]`` (EMA with ``k = 2 / (period + 1)``, Wilder smoothing with
+``k = 1 / period``, Heikin Ashi open with ``k = 1/2``), several at once.  Filters sit side by side in one
+(time, filters, symbols) buffer, each input written in place and then overwritten by the output, and a
+time loop advances all of them with three in-place ufunc calls per candle (a filter joins once it is
+seeded).  The Python overhead is paid per candle, not per candle and symbol, and every element sees the
+same operations in the same order whatever the number of symbols: a 2-D result equals the row-by-row
+1-D results bit for bit, the streaming path (plain float arithmetic, same order) reproduces the batch
+exactly, and EMAs (so MACD too) are within an ulp of TA-Lib's (which fuses the multiply-add where the
+CPU has FMA).  (``scipy.signal.lfilter`` is slower here at one call per filter, and importing
+scipy.signal costs ~80 MB of worker memory.)
 
-`tree_sum`: sums over the time axis by pairwise halving, used for seeds, so that they too are
-independent of the number of symbols (numpy sums a 1-D array pairwise but a 2-D one row by row).
+`sequential_sum`: seeds are sums added left to right, TA-Lib's order, for any number of symbols (numpy
+sums a 1-D array pairwise but the slow axis of a 2-D one row by row).
 
 `window_sum`: rolling window sums by binary doubling (``W2 = x + x[-1]``, ``W4 = W2 + W2[-2]``, ...,
 ``W20 = W16 + W4[-16]``): O(log period) whole-array additions, pairwise-summation accuracy, and a
@@ -77,16 +79,16 @@ class Workspace:
 
 @dataclass(frozen=True)
 class Recursion:
-    """One recursive filter: ``y[start] = seed`` and ``y[t] = coef * y[t-1] + drive[t]`` for t > start.
+    """One filter: ``y[start] = seed`` and ``y[t] = ((u[t] - y[t-1]) * k) + y[t-1]`` for t > start.
 
     ``fill(column)`` receives the filter's (time, symbols) column of the shared buffer and must write
-    the seed into row ``start`` and the drive into rows ``start + 1`` onwards; rows before ``start`` are
-    free scratch space (e.g. to sum a seed from) and are undefined in the result.  ``coef`` is a float,
-    or a (time, symbols) array for a coefficient that changes over time (ADX holding its value).
+    the seed into row ``start`` and the input ``u`` into rows ``start + 1`` onwards; rows before
+    ``start`` are free scratch space (e.g. to sum a seed from) and are undefined in the result.  ``k``
+    is a float, or a (time, symbols) array for a gain that changes over time (0 holds the value: ADX).
     """
 
     start: int
-    coef: float | np.ndarray
+    k: float | np.ndarray
     fill: Callable[[np.ndarray], None]
 
 
@@ -96,19 +98,19 @@ def run_recursions(recursions: list[Recursion], ws: Workspace) -> list[np.ndarra
     order = sorted(range(len(recursions)), key=lambda i: recursions[i].start)
     count = len(order)
     buffer = ws.take(count)
-    varying = any(isinstance(recursions[i].coef, np.ndarray) for i in order)
-    coef = np.empty((length, count, width) if varying else (count, width))
+    varying = any(isinstance(recursions[i].k, np.ndarray) for i in order)
+    gain = np.empty((length, count, width) if varying else (count, width))
     for position, index in enumerate(order):
         rec = recursions[index]
         rec.fill(buffer[:, position])
         if varying:
-            coef[:, position] = rec.coef
+            gain[:, position] = rec.k
         else:
-            coef[position] = rec.coef
+            gain[position] = rec.k
 
     starts = np.repeat([recursions[i].start for i in order], width)
-    flat_coef = coef.reshape(length if varying else 1, count * width)
-    _step_through_time(buffer.reshape(length, count * width), flat_coef, starts, varying)
+    flat_gain = gain.reshape(length if varying else 1, count * width)
+    _step_through_time(buffer.reshape(length, count * width), flat_gain, starts, varying)
 
     views = [None] * count
     for position, index in enumerate(order):
@@ -116,62 +118,60 @@ def run_recursions(recursions: list[Recursion], ws: Workspace) -> list[np.ndarra
     return views
 
 
-# Below this many columns a plain float loop per column beats two ufunc calls per candle (~0.35 us
-# each).  Python floats are IEEE doubles and ``c * y + d`` rounds exactly like multiply() then add(),
-# so both loops give identical bits.
-_PYTHON_LOOP_MAX_COLUMNS = 12
+# Below this many columns a plain float loop per column beats three ufunc calls per candle (~0.35 us
+# each).  Python floats are IEEE doubles and ``((u - y) * k) + y`` rounds exactly like subtract(),
+# multiply() then add(), so both loops give identical bits.
+_PYTHON_LOOP_MAX_COLUMNS = 16
 
 
-def _step_through_time(y: np.ndarray, coef: np.ndarray, starts: np.ndarray, varying: bool) -> None:
-    """In place: ``y[t, :w] = coef * y[t-1, :w] + y[t, :w]`` where ``w`` counts the columns seeded
-    before ``t`` (``starts`` is sorted).  ``coef`` has one row, or one per candle if ``varying``."""
+def _step_through_time(y: np.ndarray, gain: np.ndarray, starts: np.ndarray, varying: bool) -> None:
+    """In place: ``y[t, :w] = ((y[t, :w] - y[t-1, :w]) * k) + y[t-1, :w]`` where ``w`` counts the
+    columns seeded before ``t`` (``starts`` is sorted).  ``gain`` has one row, or one per candle if
+    ``varying``."""
     if y.shape[1] <= _PYTHON_LOOP_MAX_COLUMNS:
         for j, start in enumerate(starts.tolist()):
-            _step_column(y[:, j], coef[:, j] if varying else float(coef[0, j]), start)
+            _step_column(y[:, j], gain[:, j] if varying else float(gain[0, j]), start)
         return
     length = y.shape[0]
     active = np.searchsorted(starts, np.arange(length), side="left")
-    tmp = np.empty(y.shape[1])
-    multiply, add = np.multiply, np.add
+    subtract, multiply, add = np.subtract, np.multiply, np.add
     t = 1
     while t < length:
         width = int(active[t])
         end = int(np.searchsorted(active, width, side="right"))  # rows sharing this width
         if width:
-            rows, scratch = y[:, :width], tmp[:width]
-            if varying:
-                for step in range(t, end):
-                    multiply(rows[step - 1], coef[step, :width], scratch)
-                    add(rows[step], scratch, rows[step])
-            else:
-                c = coef[0, :width]
-                for prev, row in zip(rows[t - 1 : end - 1], rows[t:end]):
-                    multiply(prev, c, scratch)
-                    add(row, scratch, row)
+            rows = y[:, :width]
+            for step in range(t, end):
+                prev, row = rows[step - 1], rows[step]
+                subtract(row, prev, row)
+                multiply(row, gain[step, :width] if varying else gain[0, :width], row)
+                add(row, prev, row)
         t = end
 
 
-def _step_column(y: np.ndarray, coef: np.ndarray | float, start: int) -> None:
+def _step_column(y: np.ndarray, gain: np.ndarray | float, start: int) -> None:
     values = y[start:].tolist()
     prev = values[0]
-    if isinstance(coef, np.ndarray):
-        for t, c in enumerate(coef[start + 1 :].tolist(), start=1):
-            prev = values[t] = c * prev + values[t]
+    if isinstance(gain, np.ndarray):
+        for t, k in enumerate(gain[start + 1 :].tolist(), start=1):
+            prev = values[t] = ((values[t] - prev) * k) + prev
     else:
         for t in range(1, len(values)):
-            prev = values[t] = coef * prev + values[t]
+            prev = values[t] = ((values[t] - prev) * gain) + prev
     y[start:] = values
 
 
-def tree_sum(x: np.ndarray) -> np.ndarray:
-    """Sum over axis 0 by pairwise halving: the same additions for any number of columns."""
-    while x.shape[0] > 1:
-        half = x.shape[0] // 2
-        paired = x[:half] + x[half : 2 * half]
-        if x.shape[0] % 2:
-            paired[-1] += x[-1]
-        x = paired
-    return x[0].copy()
+def sequential_sum(x: np.ndarray) -> np.ndarray:
+    """``x[0] + x[1] + ...`` over axis 0, added left to right (TA-Lib's order) for every column.
+
+    numpy adds row by row when it reduces the slow axis of an array (documented for ``np.sum``), and
+    pairwise along the fast one; so rows are made contiguous first, and one column is done by cumsum.
+    """
+    if x.shape[1] == 1:
+        return np.cumsum(x[:, 0])[-1:]
+    if x.strides[1] != x.itemsize:
+        x = np.ascontiguousarray(x)
+    return np.add.reduce(x, axis=0)
 
 
 def window_sum(x: np.ndarray, period: int, out: np.ndarray, ws: Workspace) -> np.ndarray:

@@ -37,14 +37,14 @@ def heikin_ashi_close(o, h, lo, c, out: np.ndarray) -> np.ndarray:
 
 
 def heikin_ashi_open_recursion(o: np.ndarray, c: np.ndarray, ha_close: np.ndarray) -> Recursion:
-    # (a + b) / 2 and 0.5 * a + 0.5 * b round identically (halving is exact), so the filter form
-    # reproduces the textbook loop bit for bit.
+    """``ha_open[t] = ha_open[t-1] + (ha_close[t-1] - ha_open[t-1]) / 2``: the midpoint, as a filter."""
+
     def fill(column: np.ndarray) -> None:
         np.add(o[0], c[0], out=column[0])
         column[0] *= 0.5
-        np.multiply(ha_close[:-1], 0.5, out=column[1:])
+        column[1:] = ha_close[:-1]
 
-    return Recursion(start=0, coef=0.5, fill=fill)
+    return Recursion(start=0, k=0.5, fill=fill)
 
 
 def heikin_ashi_candles(ha_open, h, lo, ha_close, high_out: np.ndarray, low_out: np.ndarray):

@@ -1,7 +1,7 @@
 """`compute_all`: the whole indicator set for the signal engine in one vectorised call.
 
-All recursive filters (EMA 9/21/50/200, MACD's two EMAs, RSI's gain and loss sums, ATR, the Wilder
-sums of +DM/-DM/TR and the Heikin Ashi open) run side by side in one time loop, then the two that
+All recursive filters (EMA 9/21/50/200, MACD's two EMAs, RSI's average gain and loss, ATR, the
+smoothed +DM/-DM/TR and the Heikin Ashi open) run side by side in one time loop, then the two that
 depend on them (MACD signal, ADX) in a second one; every array comes from one `Workspace`.  For 400
 symbols x 200 candles this is faster than TA-Lib called symbol by symbol (bench/bench_indicators.py).
 """
@@ -13,11 +13,11 @@ import numpy as np
 from ._filters import Workspace, run_recursions
 from ._validate import check_high_low, from_time_major, prepare
 from .candles import heikin_ashi_candles, heikin_ashi_close, heikin_ashi_open_recursion
-from .momentum import rsi_from_sums, rsi_recursions
+from .momentum import rsi_from_averages, rsi_recursions
 from .trend import (
     adx_recursion,
     directional_indexes,
-    dm_sum_recursions,
+    dm_recursions,
     ema_recursion,
     macd_line,
     macd_line_recursions,
@@ -83,7 +83,7 @@ def compute_time_major(o, h, lo, c, v, ws: Workspace, filter_states: dict | None
     """`compute_all` on validated (time, symbols) arrays.
 
     If ``filter_states`` is a dict it receives the last row of the internal filters that are not
-    outputs (MACD's EMAs, RSI's and ADX's Wilder sums): what the streaming path needs to continue.
+    outputs (MACD's EMAs, RSI's averages, ADX's smoothed DM and TR): what the streaming path needs.
     """
     out = {}
     tr = true_range(h, lo, c, ws.take(), ws)
@@ -93,29 +93,29 @@ def compute_time_major(o, h, lo, c, v, ws: Workspace, filter_states: dict | None
     stage_one += macd_line_recursions(c, MACD_FAST, MACD_SLOW)
     stage_one += rsi_recursions(c, RSI_PERIOD, ws)
     stage_one.append(atr_recursion(tr, ATR_PERIOD))
-    stage_one += dm_sum_recursions(h, lo, tr, ADX_PERIOD, ws)
+    stage_one += dm_recursions(h, lo, tr, ADX_PERIOD, ws)
     stage_one.append(heikin_ashi_open_recursion(o, c, out["ha_close"]))
-    *emas, fast, slow, gains, losses, out["atr"], plus_sum, minus_sum, tr_sum, out["ha_open"] = run_recursions(
+    *emas, fast, slow, gains, losses, out["atr"], plus_dm, minus_dm, tr_avg, out["ha_open"] = run_recursions(
         stage_one, ws
     )
 
     line = macd_line(fast, slow, MACD_SLOW, ws.take())
-    plus_di, minus_di = directional_indexes(plus_sum, minus_sum, tr_sum, ADX_PERIOD, ws.take(), ws.take())
+    plus_di, minus_di = directional_indexes(plus_dm, minus_dm, tr_avg, ADX_PERIOD, ws.take(), ws.take())
     signal_line, out["adx"] = run_recursions(
         [macd_signal_recursion(line, MACD_SLOW, MACD_SIGNAL), adx_recursion(plus_di, minus_di, ADX_PERIOD, ws)],
         ws,
     )
     if filter_states is not None:
         filter_states.update(
-            ema_fast=fast[-1].copy(), ema_slow=slow[-1].copy(), gain_sum=gains[-1].copy(),
-            loss_sum=losses[-1].copy(), plus_dm_sum=plus_sum[-1].copy(),
-            minus_dm_sum=minus_sum[-1].copy(), tr_sum=tr_sum[-1].copy(),
+            ema_fast=fast[-1].copy(), ema_slow=slow[-1].copy(), avg_gain=gains[-1].copy(),
+            avg_loss=losses[-1].copy(), plus_dm=plus_dm[-1].copy(), minus_dm=minus_dm[-1].copy(),
+            tr=tr_avg[-1].copy(),
         )  # fmt: skip
 
     for period, series in zip(EMA_PERIODS, emas):
         series[: period - 1] = np.nan
         out[f"ema{period}"] = series
-    out["rsi"] = rsi_from_sums(gains, losses, RSI_PERIOD, ws.take(), ws)
+    out["rsi"] = rsi_from_averages(gains, losses, RSI_PERIOD, ws.take(), ws)
     out["macd"], out["macd_signal"], out["macd_hist"] = macd_outputs(
         line, signal_line, MACD_SLOW, MACD_SIGNAL, ws.take()
     )

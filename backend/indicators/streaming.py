@@ -44,12 +44,12 @@ class _State:
     ema_fast: float
     ema_slow: float
     macd_signal: float
-    gain_sum: float
-    loss_sum: float
+    avg_gain: float
+    avg_loss: float
     atr: float
-    plus_dm_sum: float
-    minus_dm_sum: float
-    tr_sum: float
+    plus_dm: float  # Wilder-smoothed, divided by the period
+    minus_dm: float
+    tr: float
     adx: float
     ha_open: float
     ha_close: float
@@ -130,12 +130,12 @@ def _seed(open, high, low, close, volume) -> list[tuple[_State, dict[str, float]
             ema_fast=scalar["ema_fast"],
             ema_slow=scalar["ema_slow"],
             macd_signal=last["macd_signal"],
-            gain_sum=scalar["gain_sum"],
-            loss_sum=scalar["loss_sum"],
+            avg_gain=scalar["avg_gain"],
+            avg_loss=scalar["avg_loss"],
             atr=last["atr"],
-            plus_dm_sum=scalar["plus_dm_sum"],
-            minus_dm_sum=scalar["minus_dm_sum"],
-            tr_sum=scalar["tr_sum"],
+            plus_dm=scalar["plus_dm"],
+            minus_dm=scalar["minus_dm"],
+            tr=scalar["tr"],
             adx=last["adx"],
             ha_open=last["ha_open"],
             ha_close=last["ha_close"],
@@ -159,7 +159,7 @@ def _candle(*values) -> tuple[float, ...]:
 
 
 def _step(s: _State, candle: tuple[float, ...]) -> tuple[_State, dict[str, float]]:
-    """One candle of every recursion in `compute_time_major`, same operations in the same order."""
+    """One candle of every filter in `compute_time_major`: same operations in the same order."""
     o, h, lo, c, v = candle
     emas = tuple(_ema(prev, c, p) for prev, p in zip(s.emas, EMA_PERIODS))
     ema_fast, ema_slow = _ema(s.ema_fast, c, MACD_FAST), _ema(s.ema_slow, c, MACD_SLOW)
@@ -168,24 +168,21 @@ def _step(s: _State, candle: tuple[float, ...]) -> tuple[_State, dict[str, float
 
     change = c - s.close
     gain = max(change, 0.0)
-    gain_sum = _wilder_sum(s.gain_sum, gain, RSI_PERIOD)
-    loss_sum = _wilder_sum(s.loss_sum, gain - change, RSI_PERIOD)
-    total = gain_sum + loss_sum
-    rsi = gain_sum / total * 100.0 if total != 0.0 else 0.0
+    avg_gain = _wilder(s.avg_gain, gain, RSI_PERIOD)
+    avg_loss = _wilder(s.avg_loss, gain - change, RSI_PERIOD)
+    total = avg_gain + avg_loss
+    rsi = avg_gain / total * 100.0 if total != 0.0 else 0.0
 
     tr = max(h, s.close) - min(lo, s.close)
-    atr = (1.0 - 1.0 / ATR_PERIOD) * s.atr + tr * (1.0 / ATR_PERIOD)
+    atr = _wilder(s.atr, tr, ATR_PERIOD)
     up, down = max(h - s.high, 0.0), max(s.low - lo, 0.0)
-    plus_dm_sum = _wilder_sum(s.plus_dm_sum, up if up > down else 0.0, ADX_PERIOD)
-    minus_dm_sum = _wilder_sum(s.minus_dm_sum, down if down > up else 0.0, ADX_PERIOD)
-    tr_sum = _wilder_sum(s.tr_sum, tr, ADX_PERIOD)
-    plus_di = plus_dm_sum / tr_sum * 100.0 if tr_sum != 0.0 else 0.0
-    minus_di = minus_dm_sum / tr_sum * 100.0 if tr_sum != 0.0 else 0.0
+    plus_dm = _wilder(s.plus_dm, up if up > down else 0.0, ADX_PERIOD)
+    minus_dm = _wilder(s.minus_dm, down if down > up else 0.0, ADX_PERIOD)
+    tr_avg = _wilder(s.tr, tr, ADX_PERIOD)
+    plus_di = plus_dm / tr_avg * 100.0 if tr_avg != 0.0 else 0.0
+    minus_di = minus_dm / tr_avg * 100.0 if tr_avg != 0.0 else 0.0
     di_sum = plus_di + minus_di
-    adx = s.adx
-    if not di_sum < DI_SUM_ZERO:
-        dx = abs(minus_di - plus_di) / di_sum * (100.0 / ADX_PERIOD)
-        adx = (1.0 - 1.0 / ADX_PERIOD) * adx + dx
+    adx = s.adx if di_sum < DI_SUM_ZERO else _wilder(s.adx, abs(minus_di - plus_di) / di_sum * 100.0, ADX_PERIOD)
 
     closes = s.closes[1:] + (c,)
     volumes = s.volumes[1:] + (v,)
@@ -193,7 +190,7 @@ def _step(s: _State, candle: tuple[float, ...]) -> tuple[_State, dict[str, float
     width = std * BB_K
 
     ha_close = (o + h + lo + c) * 0.25
-    ha_open = 0.5 * s.ha_open + 0.5 * s.ha_close
+    ha_open = ((s.ha_close - s.ha_open) * 0.5) + s.ha_open
 
     values = {
         **{f"ema{p}": value for p, value in zip(EMA_PERIODS, emas)},
@@ -204,21 +201,19 @@ def _step(s: _State, candle: tuple[float, ...]) -> tuple[_State, dict[str, float
         "ha_close": ha_close, "volume_sma20": _window_sum(volumes) / VOLUME_SMA_PERIOD,
     }  # fmt: skip
     state = replace(
-        s, emas=emas, ema_fast=ema_fast, ema_slow=ema_slow, macd_signal=macd_signal, gain_sum=gain_sum,
-        loss_sum=loss_sum, atr=atr, plus_dm_sum=plus_dm_sum, minus_dm_sum=minus_dm_sum, tr_sum=tr_sum,
-        adx=adx, ha_open=ha_open, ha_close=ha_close, high=h, low=lo, close=c, closes=closes,
-        volumes=volumes,
+        s, emas=emas, ema_fast=ema_fast, ema_slow=ema_slow, macd_signal=macd_signal, avg_gain=avg_gain,
+        avg_loss=avg_loss, atr=atr, plus_dm=plus_dm, minus_dm=minus_dm, tr=tr_avg, adx=adx,
+        ha_open=ha_open, ha_close=ha_close, high=h, low=lo, close=c, closes=closes, volumes=volumes,
     )  # fmt: skip
     return state, values
 
 
 def _ema(prev: float, x: float, period: int) -> float:
-    alpha = 2.0 / (period + 1)
-    return (1.0 - alpha) * prev + alpha * x
+    return ((x - prev) * (2.0 / (period + 1))) + prev
 
 
-def _wilder_sum(prev: float, x: float, period: int) -> float:
-    return (1.0 - 1.0 / period) * prev + x
+def _wilder(prev: float, x: float, period: int) -> float:
+    return ((x - prev) * (1.0 / period)) + prev
 
 
 def _window_mean_std(window: tuple[float, ...]) -> tuple[float, float]:

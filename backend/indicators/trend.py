@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._filters import Recursion, Workspace, run_recursions, tree_sum, window_sum, window_sum_scratch
+from ._filters import Recursion, Workspace, run_recursions, sequential_sum, window_sum, window_sum_scratch
 from ._validate import IndicatorInputError, check_high_low, check_period, from_time_major, prepare
 from .volatility import true_range
 
@@ -43,9 +43,11 @@ def sma_time_major(values: np.ndarray, period: int, out: np.ndarray, ws: Workspa
 def ema(x, period: int) -> np.ndarray:
     """Exponential moving average with ``alpha = 2 / (period + 1)``, as TA-Lib ``EMA``.
 
-    Seed (TA-Lib default compatibility): ``ema[period-1] = mean(x[0:period])``; then
-    ``ema[t] = (1 - alpha) * ema[t-1] + alpha * x[t]``.  Warm-up: NaN for the first ``period - 1``
-    candles.  Needs ``period`` candles.  Like TA-Lib's, the value depends on where the series starts.
+    Seed (TA-Lib default compatibility): ``ema[period-1] = mean(x[0:period])``, added left to right;
+    then ``ema[t] = ((x[t] - ema[t-1]) * alpha) + ema[t-1]``: TA-Lib's operations in TA-Lib's order
+    (TA-Lib fuses the multiply-add into one FMA where the CPU has it, so the last bit can differ).
+    Warm-up: NaN for the first ``period - 1`` candles.  Needs ``period`` candles.  Like TA-Lib's, the
+    value depends on where the series starts.
     """
     period = check_period("period", period)
     ws, one_d, (values,) = prepare(period, 1, x=x)
@@ -61,10 +63,10 @@ def ema_recursion(values: np.ndarray, period: int, start: int | None = None) -> 
     alpha = 2.0 / (period + 1)
 
     def fill(column: np.ndarray) -> None:
-        column[start] = tree_sum(values[start - period + 1 : start + 1]) / period
-        np.multiply(values[start + 1 :], alpha, out=column[start + 1 :])
+        column[start] = sequential_sum(values[start - period + 1 : start + 1]) / period
+        column[start + 1 :] = values[start + 1 :]
 
-    return Recursion(start=start, coef=1.0 - alpha, fill=fill)
+    return Recursion(start=start, k=alpha, fill=fill)
 
 
 def macd(close, fast: int = 12, slow: int = 26, signal: int = 9) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,12 +123,13 @@ def adx(high, low, close, period: int = 14) -> tuple[np.ndarray, np.ndarray, np.
 
     Per candle ``t >= 1``: ``up = high[t] - high[t-1]``, ``down = low[t-1] - low[t]``;
     ``+DM = up`` if ``up > down and up > 0`` else 0; ``-DM = down`` if ``down > up and down > 0`` else 0;
-    ``TR`` = true range.  Wilder sums (TA-Lib's seeding): at ``t = period - 1`` the plain sums of the first
-    ``period - 1`` values, then ``S[t] = S[t-1] - S[t-1] / period + value[t]``.
+    ``TR`` = true range.  Wilder smoothing (TA-Lib's seeding): at ``t = period - 1`` the sums of the
+    first ``period - 1`` values, then ``S[t] = S[t-1] - S[t-1] / period + value[t]`` (run here on
+    ``S / period``, which the DI ratio does not see).
     ``+DI = 100 * S(+DM) / S(TR)`` (0 when ``S(TR) == 0``), likewise -DI, from ``t = period``.
     ``DX = 100 * |+DI - -DI| / (+DI + -DI)``, undefined when ``+DI + -DI < 1e-14``.
     ``ADX[2*period-1]`` = sum of the ``period`` DX values from ``t = period`` (undefined ones count 0)
-    divided by ``period``; then ``ADX[t] = (ADX[t-1] * (period-1) + DX[t]) / period``, held unchanged on
+    divided by ``period``; then ``ADX[t] = ADX[t-1] + (DX[t] - ADX[t-1]) / period``, held unchanged on
     candles where DX is undefined (TA-Lib's behaviour).
 
     Warm-up: ADX NaN for the first ``2 * period - 1`` candles (27), +DI/-DI for the first ``period`` (14).
@@ -139,15 +142,15 @@ def adx(high, low, close, period: int = 14) -> tuple[np.ndarray, np.ndarray, np.
     ws, one_d, (h, lo, c) = prepare(2 * period, 10, high=high, low=low, close=close)
     check_high_low(h, lo)
     tr = true_range(h, lo, c, ws.take(), ws)
-    sums = run_recursions(dm_sum_recursions(h, lo, tr, period, ws), ws)
-    plus_di, minus_di = directional_indexes(*sums, period, ws.take(), ws.take())
+    smoothed = run_recursions(dm_recursions(h, lo, tr, period, ws), ws)
+    plus_di, minus_di = directional_indexes(*smoothed, period, ws.take(), ws.take())
     (adx_line,) = run_recursions([adx_recursion(plus_di, minus_di, period, ws)], ws)
     adx_line[: 2 * period - 1] = np.nan
     return tuple(from_time_major(a, one_d) for a in (adx_line, plus_di, minus_di))
 
 
-def dm_sum_recursions(high, low, tr, period: int, ws: Workspace) -> list[Recursion]:
-    """Wilder running sums of +DM, -DM and TR, seeded at ``period - 1`` with plain sums."""
+def dm_recursions(high, low, tr, period: int, ws: Workspace) -> list[Recursion]:
+    """Wilder-smoothed +DM, -DM and TR (each divided by ``period``), seeded at ``period - 1``."""
     # With up+ = max(up, 0) and down+ = max(down, 0): "up > down and up > 0" is exactly "up+ > down+",
     # and +DM = up+ there (likewise for -DM), so each DM is one product with a comparison.
     zeros = np.zeros(high.shape[1:])
@@ -157,28 +160,28 @@ def dm_sum_recursions(high, low, tr, period: int, ws: Workspace) -> list[Recursi
     np.maximum(down, zeros, out=down)
     first = period - 1
 
-    def sum_of(series_into: Callable[[np.ndarray], object]) -> Recursion:
+    def smoothed(series_into: Callable[[np.ndarray], object]) -> Recursion:
         def fill(column: np.ndarray) -> None:
             series_into(column[1:])
-            column[first] = tree_sum(column[1 : first + 1])
+            column[first] = sequential_sum(column[1 : first + 1]) / period
 
-        return Recursion(start=first, coef=1.0 - 1.0 / period, fill=fill)
+        return Recursion(start=first, k=1.0 / period, fill=fill)
 
     return [
-        sum_of(lambda out: np.multiply(up, np.greater(up, down), out=out)),
-        sum_of(lambda out: np.multiply(down, np.greater(down, up), out=out)),
-        sum_of(lambda out: np.copyto(out, tr[1:])),
+        smoothed(lambda out: np.multiply(up, np.greater(up, down), out=out)),
+        smoothed(lambda out: np.multiply(down, np.greater(down, up), out=out)),
+        smoothed(lambda out: np.copyto(out, tr[1:])),
     ]
 
 
-def directional_indexes(plus_sum, minus_sum, tr_sum, period: int, plus_out, minus_out):
-    """+DI and -DI (NaN during the warm-up) from the Wilder sums, written into the two outputs."""
+def directional_indexes(plus_dm, minus_dm, tr, period: int, plus_out, minus_out):
+    """+DI and -DI (NaN during the warm-up) from the smoothed DM and TR, written into the outputs."""
     live = slice(period, None)
     plus_out[:period] = minus_out[:period] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
-        np.divide(plus_sum[live], tr_sum[live], out=plus_out[live])
-        np.divide(minus_sum[live], tr_sum[live], out=minus_out[live])
-    flat = tr_sum[live] == 0.0  # no range at all since the start: both DI are 0, as in TA-Lib
+        np.divide(plus_dm[live], tr[live], out=plus_out[live])
+        np.divide(minus_dm[live], tr[live], out=minus_out[live])
+    flat = tr[live] == 0.0  # no range at all since the start: both DI are 0, as in TA-Lib
     if flat.any():
         plus_out[live][flat] = minus_out[live][flat] = 0.0
     plus_out[live] *= 100.0
@@ -187,15 +190,15 @@ def directional_indexes(plus_sum, minus_sum, tr_sum, period: int, plus_out, minu
 
 
 def adx_recursion(plus_di, minus_di, period: int, ws: Workspace) -> Recursion:
-    """ADX as an average-form Wilder filter driven by DX / period from ``t = period``."""
+    """ADX: Wilder smoothing of DX from ``t = period``, seeded at ``2 * period - 1`` with the mean DX."""
     start = 2 * period - 1
     live = slice(period, None)
     di_sum = np.add(plus_di[live], minus_di[live], out=ws.take()[live])
     undefined = di_sum < DI_SUM_ZERO
-    coef = 1.0 - 1.0 / period
+    k = 1.0 / period
     if undefined[start - period + 1 :].any():  # rare: ADX must hold its value on those candles
-        coef = np.full(plus_di.shape, coef)
-        coef[live][undefined] = 1.0
+        k = np.full(plus_di.shape, k)
+        k[live][undefined] = 0.0
 
     def fill(column: np.ndarray) -> None:
         dx = column[live]
@@ -203,9 +206,9 @@ def adx_recursion(plus_di, minus_di, period: int, ws: Workspace) -> Recursion:
         np.abs(dx, out=dx)
         with np.errstate(divide="ignore", invalid="ignore"):
             np.divide(dx, di_sum, out=dx)
-        dx *= 100.0 / period
+        dx *= 100.0
         if undefined.any():
-            dx[undefined] = 0.0
-        column[start] = tree_sum(column[period : start + 1])
+            dx[undefined] = 0.0  # counts as 0 in the seed, as in TA-Lib
+        column[start] = sequential_sum(column[period : start + 1]) / period
 
-    return Recursion(start=start, coef=coef, fill=fill)
+    return Recursion(start=start, k=k, fill=fill)

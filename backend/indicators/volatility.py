@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._filters import Recursion, Workspace, run_recursions, tree_sum, window_sum, window_sum_scratch
+from ._filters import Recursion, Workspace, run_recursions, sequential_sum, window_sum, window_sum_scratch
 from ._validate import check_high_low, check_period, from_time_major, prepare
 
 # The sum-of-squares variance has an absolute rounding error of about 12 ulp of the mean squared
@@ -36,7 +36,7 @@ def atr(high, low, close, period: int = 14) -> np.ndarray:
     """Wilder's Average True Range, as TA-Lib ``ATR``.
 
     Seed: ``atr[period] = mean(TR[1 : period + 1])`` (TR is undefined on the first candle); then
-    ``atr[t] = (atr[t-1] * (period - 1) + TR[t]) / period``.  Warm-up: NaN for the first ``period``
+    ``atr[t] = atr[t-1] + (TR[t] - atr[t-1]) / period`` (TA-Lib: ``(atr * (period - 1) + TR) / period``).  Warm-up: NaN for the first ``period``
     candles.  Needs ``period + 1`` candles.  ``period = 1`` gives the true range itself.
     """
     period = check_period("period", period, minimum=1)
@@ -49,10 +49,10 @@ def atr(high, low, close, period: int = 14) -> np.ndarray:
 
 def atr_recursion(tr: np.ndarray, period: int) -> Recursion:
     def fill(column: np.ndarray) -> None:
-        column[period] = tree_sum(tr[1 : period + 1]) / period
-        np.multiply(tr[period + 1 :], 1.0 / period, out=column[period + 1 :])
+        column[period] = sequential_sum(tr[1 : period + 1]) / period
+        column[period + 1 :] = tr[period + 1 :]
 
-    return Recursion(start=period, coef=1.0 - 1.0 / period, fill=fill)
+    return Recursion(start=period, k=1.0 / period, fill=fill)
 
 
 def bollinger(close, period: int = 20, k: float = 2.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -106,7 +106,7 @@ _CHUNK = 256
 
 
 def _mean_std(values, period: int, mean_out, std_out, ws: Workspace) -> None:
-    reference = tree_sum(values) / values.shape[0]
+    reference = sequential_sum(values) / values.shape[0]
     rows = mean_out.shape[0]
     with ws.scratch():
         deviation = np.subtract(values, reference, out=ws.take()[: values.shape[0]])
