@@ -20,6 +20,8 @@ DEFAULT_KEYS_FILE = PACKAGE_DIR.parents[1] / ".data" / "sandbox" / "keys.json"
 
 def parse_time_ms(text: str | int) -> int:
     """Milliseconds since the epoch from an int, a digit string or an ISO-8601 time (UTC if naive)."""
+    if isinstance(text, bool) or not isinstance(text, (int, str)):
+        raise TypeError("a time is epoch milliseconds or an ISO-8601 string")
     if isinstance(text, int):
         return text
     text = text.strip()
