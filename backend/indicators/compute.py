@@ -50,7 +50,7 @@ INDICATOR_KEYS = (
 
 # (time, symbols) slabs used at the peak by compute_all: 3 input copies, 13 + 2 filter columns, 13 other
 # outputs, 4 long-lived intermediates and 6 scratch slabs (tests/test_workspace.py checks it).
-_SLABS = 39
+WORKSPACE_SLABS = 39
 
 
 def compute_all(open, high, low, close, volume) -> dict[str, np.ndarray]:
@@ -69,7 +69,7 @@ def compute_all(open, high, low, close, volume) -> dict[str, np.ndarray]:
     mismatched shapes, a wrong number of dimensions or ``high < low``.
     """
     ws, one_d, arrays = prepare(
-        COMPUTE_ALL_MIN_CANDLES, _SLABS, open=open, high=high, low=low, close=close, volume=volume
+        COMPUTE_ALL_MIN_CANDLES, WORKSPACE_SLABS, open=open, high=high, low=low, close=close, volume=volume
     )
     o, h, lo, c, v = arrays
     check_high_low(h, lo)
@@ -101,10 +101,11 @@ def compute_time_major(o, h, lo, c, v, ws: Workspace, filter_states: dict | None
 
     line = macd_line(fast, slow, MACD_SLOW, ws.take())
     plus_di, minus_di = directional_indexes(plus_dm, minus_dm, tr_avg, ADX_PERIOD, ws.take(), ws.take())
-    signal_line, out["adx"] = run_recursions(
-        [macd_signal_recursion(line, MACD_SLOW, MACD_SIGNAL), adx_recursion(plus_di, minus_di, ADX_PERIOD, ws)],
-        ws,
-    )
+    stage_two = [
+        macd_signal_recursion(line, MACD_SLOW, MACD_SIGNAL),
+        adx_recursion(plus_di, minus_di, ADX_PERIOD, ws),
+    ]
+    signal_line, out["adx"] = run_recursions(stage_two, ws)
     if filter_states is not None:
         filter_states.update(
             ema_fast=fast[-1].copy(), ema_slow=slow[-1].copy(), avg_gain=gains[-1].copy(),

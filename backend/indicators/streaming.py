@@ -3,10 +3,11 @@
 The signal engine keeps one instance per (symbol, timeframe): seed it once from the candle history,
 then feed it each closed candle.  An update is O(1) (a few dozen float operations plus two 20-candle
 windows) instead of recomputing 200 candles, and its values equal `compute_all` on the whole series
-seen so far (history + updates) to ~1e-15 relative: the same recursions, seeded by the batch itself.
+seen so far (history + updates): the same recursions with the same float operations, seeded by the
+batch itself, so bit for bit except the Bollinger Bands (~1e-16 relative).
 
 Note the reference is the *growing* series.  `compute_all` on a sliding window of the last 200 candles
-starts its EMAs and Wilder sums later and so gives (slightly) different values.
+starts its EMAs and Wilder smoothing later and so gives (slightly) different values.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .compute import (
     MACD_SLOW,
     RSI_PERIOD,
     VOLUME_SMA_PERIOD,
-    _SLABS,
+    WORKSPACE_SLABS,
     compute_time_major,
 )
 from .trend import DI_SUM_ZERO
@@ -116,7 +117,7 @@ class StreamingIndicators:
 def _seed(open, high, low, close, volume) -> list[tuple[_State, dict[str, float]]]:
     """Run the batch over the history; per symbol, the filter states and the last values."""
     ws, _, (o, h, lo, c, v) = prepare(
-        COMPUTE_ALL_MIN_CANDLES, _SLABS, open=open, high=high, low=low, close=close, volume=volume
+        COMPUTE_ALL_MIN_CANDLES, WORKSPACE_SLABS, open=open, high=high, low=low, close=close, volume=volume
     )
     check_high_low(h, lo)
     filters: dict = {}
@@ -182,7 +183,9 @@ def _step(s: _State, candle: tuple[float, ...]) -> tuple[_State, dict[str, float
     plus_di = plus_dm / tr_avg * 100.0 if tr_avg != 0.0 else 0.0
     minus_di = minus_dm / tr_avg * 100.0 if tr_avg != 0.0 else 0.0
     di_sum = plus_di + minus_di
-    adx = s.adx if di_sum < DI_SUM_ZERO else _wilder(s.adx, abs(minus_di - plus_di) / di_sum * 100.0, ADX_PERIOD)
+    adx = s.adx  # held where DX is undefined
+    if not di_sum < DI_SUM_ZERO:
+        adx = _wilder(adx, abs(minus_di - plus_di) / di_sum * 100.0, ADX_PERIOD)
 
     closes = s.closes[1:] + (c,)
     volumes = s.volumes[1:] + (v,)

@@ -36,8 +36,9 @@ def atr(high, low, close, period: int = 14) -> np.ndarray:
     """Wilder's Average True Range, as TA-Lib ``ATR``.
 
     Seed: ``atr[period] = mean(TR[1 : period + 1])`` (TR is undefined on the first candle); then
-    ``atr[t] = atr[t-1] + (TR[t] - atr[t-1]) / period`` (TA-Lib: ``(atr * (period - 1) + TR) / period``).  Warm-up: NaN for the first ``period``
-    candles.  Needs ``period + 1`` candles.  ``period = 1`` gives the true range itself.
+    ``atr[t] = atr[t-1] + (TR[t] - atr[t-1]) / period`` (TA-Lib writes ``(atr * (period - 1) + TR) /
+    period``; same value to ~1 ulp).  Warm-up: NaN for the first ``period`` candles.  Needs
+    ``period + 1`` candles.  ``period = 1`` gives the true range itself.
     """
     period = check_period("period", period, minimum=1)
     ws, one_d, (h, lo, c) = prepare(period + 1, 2, high=high, low=low, close=close)

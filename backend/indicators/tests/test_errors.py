@@ -14,18 +14,24 @@ RNG = np.random.default_rng(3)
 CLOSE = 100.0 + np.cumsum(RNG.normal(0, 1, 300))
 HIGH, LOW = CLOSE + 1.0, CLOSE - 1.0
 OPEN, VOLUME = CLOSE.copy(), np.full(300, 10.0)
+ARRAYS = (OPEN, HIGH, LOW, CLOSE, VOLUME)
 
-# function, arguments built from a series of n candles, TA-Lib lookback of the same call
+
+def lookback(name: str, **params) -> int:
+    return abstract.Function(name, **params).lookback
+
+
+# name: (the function on the first n candles, TA-Lib's lookback for the same call)
 CASES = {
-    "sma": (lambda n: ind.sma(CLOSE[:n], 20), abstract.Function("SMA", timeperiod=20).lookback),
-    "ema": (lambda n: ind.ema(CLOSE[:n], 9), abstract.Function("EMA", timeperiod=9).lookback),
-    "rsi": (lambda n: ind.rsi(CLOSE[:n]), abstract.Function("RSI", timeperiod=14).lookback),
-    "macd": (lambda n: ind.macd(CLOSE[:n])[0], abstract.Function("MACD").lookback),
-    "atr": (lambda n: ind.atr(HIGH[:n], LOW[:n], CLOSE[:n]), abstract.Function("ATR", timeperiod=14).lookback),
-    "adx": (lambda n: ind.adx(HIGH[:n], LOW[:n], CLOSE[:n])[0], abstract.Function("ADX", timeperiod=14).lookback),
-    "bollinger": (lambda n: ind.bollinger(CLOSE[:n])[0], abstract.Function("BBANDS", timeperiod=20).lookback),
+    "sma": (lambda n: ind.sma(CLOSE[:n], 20), lookback("SMA", timeperiod=20)),
+    "ema": (lambda n: ind.ema(CLOSE[:n], 9), lookback("EMA", timeperiod=9)),
+    "rsi": (lambda n: ind.rsi(CLOSE[:n]), lookback("RSI", timeperiod=14)),
+    "macd": (lambda n: ind.macd(CLOSE[:n])[0], lookback("MACD")),
+    "atr": (lambda n: ind.atr(HIGH[:n], LOW[:n], CLOSE[:n]), lookback("ATR", timeperiod=14)),
+    "adx": (lambda n: ind.adx(HIGH[:n], LOW[:n], CLOSE[:n])[0], lookback("ADX", timeperiod=14)),
+    "bollinger": (lambda n: ind.bollinger(CLOSE[:n])[0], lookback("BBANDS", timeperiod=20)),
     "heikin_ashi": (lambda n: ind.heikin_ashi(OPEN[:n], HIGH[:n], LOW[:n], CLOSE[:n])[0], 0),
-    "compute_all": (lambda n: ind.compute_all(OPEN[:n], HIGH[:n], LOW[:n], CLOSE[:n], VOLUME[:n])["ema200"], 199),
+    "compute_all": (lambda n: ind.compute_all(*(a[:n] for a in ARRAYS))["ema200"], 199),
 }
 
 

@@ -25,15 +25,15 @@ PRICE_KEYS = [k for k in ind.INDICATOR_KEYS if k not in ("rsi", "adx", "plus_di"
 
 
 @st.composite
-def markets(draw, min_length=200, max_length=260, rows=None, min_level=-6, continuous=False) -> Candles:
+def markets(draw, min_length=200, max_length=260, rows=None) -> Candles:
     """Consistent OHLCV candles (low <= open, close <= high) from a random walk whose recipe Hypothesis
     picks: length, symbols (0 = a 1-D series), price level, volatility, tick size, flat stretches."""
     n = draw(st.integers(min_length, max_length))
     rows = draw(st.integers(0, 3)) if rows is None else rows
-    level = 10.0 ** draw(st.integers(min_level, 5))
-    volatility = draw(st.sampled_from([1e-4, 1e-3, 1e-2, 5e-2] if continuous else [0.0, 1e-4, 1e-3, 1e-2, 5e-2]))
-    tick = 0.0 if continuous else draw(st.sampled_from([0.0, 1e-4, 1e-2]))
-    flat = 0.0 if continuous else draw(st.sampled_from([0.0, 0.5, 0.9, 1.0]))
+    level = 10.0 ** draw(st.integers(-6, 5))
+    volatility = draw(st.sampled_from([0.0, 1e-4, 1e-3, 1e-2, 5e-2]))
+    tick = draw(st.sampled_from([0.0, 1e-4, 1e-2]))  # relative to the level; 0: continuous prices
+    flat = draw(st.sampled_from([0.0, 0.5, 0.9, 1.0]))  # share of candles without a move
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     shape = (max(rows, 1), n)
     steps = rng.normal(0.0, volatility, shape) * (rng.random(shape) >= flat)
@@ -43,7 +43,8 @@ def markets(draw, min_length=200, max_length=260, rows=None, min_level=-6, conti
     high = np.maximum(open_, close) * (1.0 + wicks[0])
     low = np.minimum(open_, close) * (1.0 - wicks[1])
     if tick:
-        open_, high, low, close = (np.round(a / (level * tick)) * (level * tick) for a in (open_, high, low, close))
+        grid = level * tick
+        open_, high, low, close = (np.round(a / grid) * grid for a in (open_, high, low, close))
         high, low = np.maximum.reduce([high, open_, close]), np.minimum.reduce([low, open_, close])
     volume = np.round(rng.gamma(2.0, 1e3, shape), 3) * (rng.random(shape) > 0.05)
     arrays = (open_, high, low, close, volume)
@@ -98,7 +99,8 @@ def test_2d_equals_row_by_row_1d_bit_for_bit(m):
             "heikin_ashi": ind.heikin_ashi(o[row], h[row], lo[row], c[row]),
         }  # fmt: skip
         for name, ours in batched.items():
-            for a, b in zip(ours if isinstance(ours, tuple) else (ours,), single[name] if isinstance(ours, tuple) else (single[name],)):
+            pairs = zip(ours, single[name]) if isinstance(ours, tuple) else [(ours, single[name])]
+            for a, b in pairs:
                 np.testing.assert_array_equal(a[row], b, err_msg=name)
 
 
@@ -138,7 +140,8 @@ def test_streaming_equals_batch_on_the_extended_series(m, data):
     streamed = [state.update(*(float(a[i]) for a in m)) for i in range(split, len(m.close))]
     assert state.count == len(m.close)
     for key in ind.INDICATOR_KEYS:
-        np.testing.assert_allclose([s[key] for s in streamed], batch[key][split:], rtol=1e-9, atol=0, err_msg=key)
+        values = [s[key] for s in streamed]
+        np.testing.assert_allclose(values, batch[key][split:], rtol=1e-9, atol=0, err_msg=key)
 
 
 @fast

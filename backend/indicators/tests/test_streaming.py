@@ -17,7 +17,8 @@ def test_streaming_equals_batch_over_a_day_of_candles(klines, symbol):
     streamed = [state.update(*(a[i] for a in candles)) for i in range(seed, total)]
     batch = ind.compute_all(*(a[:total] for a in candles))
     for key in ind.INDICATOR_KEYS:
-        np.testing.assert_allclose([s[key] for s in streamed], batch[key][seed:], rtol=1e-9, atol=0, err_msg=key)
+        values = [s[key] for s in streamed]
+        np.testing.assert_allclose(values, batch[key][seed:], rtol=1e-9, atol=0, err_msg=key)
     assert state.count == total
     assert state.latest == streamed[-1]
 
@@ -28,7 +29,8 @@ def test_peek_does_not_change_the_state(klines):
     before = state.latest
     forming = state.peek(o[300], h[300] * 1.01, lo[300], c[300] * 1.005, v[300] / 2)  # a candle still open
     assert state.latest == before and state.count == 300
-    assert state.peek(o[300], h[300], lo[300], c[300], v[300]) == state.update(o[300], h[300], lo[300], c[300], v[300])
+    candle = (o[300], h[300], lo[300], c[300], v[300])
+    assert state.peek(*candle) == state.update(*candle)
     assert forming != state.latest
 
 

@@ -36,13 +36,17 @@ def check(name: str, ours, theirs, floor=None) -> None:
     assert err <= RTOL, f"{name}: relative error {err:.3e} vs TA-Lib"
 
 
+def talib_adx(h, lo, c, period=14):
+    return tuple(f(h, lo, c, period) for f in (talib.ADX, talib.PLUS_DI, talib.MINUS_DI))
+
+
 def talib_reference(o, h, lo, c, v) -> dict[str, np.ndarray]:
     """compute_all's keys computed by TA-Lib for one symbol (Heikin Ashi has no TA-Lib function)."""
     ref = {f"ema{p}": talib.EMA(c, p) for p in (9, 21, 50, 200)}
     ref["rsi"] = talib.RSI(c, 14)
     ref["macd"], ref["macd_signal"], ref["macd_hist"] = talib.MACD(c, 12, 26, 9)
     ref["atr"] = talib.ATR(h, lo, c, 14)
-    ref["adx"], ref["plus_di"], ref["minus_di"] = (f(h, lo, c, 14) for f in (talib.ADX, talib.PLUS_DI, talib.MINUS_DI))
+    ref["adx"], ref["plus_di"], ref["minus_di"] = talib_adx(h, lo, c)
     ref["bb_upper"], ref["bb_middle"], ref["bb_lower"] = talib.BBANDS(c, 20, 2.0, 2.0, matype=0)
     ref["volume_sma20"] = talib.SMA(v, 20)
     return ref
@@ -59,14 +63,15 @@ def test_single_functions_match_talib_per_symbol(klines):
             check(f"ema{p}", ind.ema(c, p), talib.EMA(c, p))
         check("sma20", ind.sma(v, 20), talib.SMA(v, 20))
         check("rsi", ind.rsi(c), talib.RSI(c, 14))
-        for key, ours, theirs in zip(("macd", "macd_signal", "macd_hist"), ind.macd(c), talib.MACD(c, 12, 26, 9)):
+        for key, ours, theirs in zip(("macd", "signal", "hist"), ind.macd(c), talib.MACD(c, 12, 26, 9)):
             check(key, ours, theirs)
         check("atr", ind.atr(h, lo, c), talib.ATR(h, lo, c, 14))
         adx_line, plus_di, minus_di = ind.adx(h, lo, c)
         check("adx", adx_line, talib.ADX(h, lo, c, 14))
         check("plus_di", plus_di, talib.PLUS_DI(h, lo, c, 14))
         check("minus_di", minus_di, talib.MINUS_DI(h, lo, c, 14))
-        for key, ours, theirs in zip(("bb_upper", "bb_middle", "bb_lower"), ind.bollinger(c), talib.BBANDS(c, 20, 2.0, 2.0)):
+        bands = talib.BBANDS(c, 20, 2.0, 2.0)
+        for key, ours, theirs in zip(("upper", "middle", "lower"), ind.bollinger(c), bands):
             check(key, ours, theirs)
 
 
@@ -117,7 +122,7 @@ def test_single_functions_2d_match_talib(kline_matrix):
         check("sma20", results["sma20"][row], talib.SMA(v[row], 20))
         for ours, theirs in zip(results["macd"], talib.MACD(c[row], 12, 26, 9)):
             check("macd", ours[row], theirs)
-        for ours, theirs in zip(results["adx"], (f(h[row], lo[row], c[row], 14) for f in (talib.ADX, talib.PLUS_DI, talib.MINUS_DI))):
+        for ours, theirs in zip(results["adx"], talib_adx(h[row], lo[row], c[row])):
             check("adx", ours[row], theirs)
         for ours, theirs in zip(results["bollinger"], talib.BBANDS(c[row], 20, 2.0, 2.0)):
             check("bollinger", ours[row], theirs)

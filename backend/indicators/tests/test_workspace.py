@@ -60,5 +60,6 @@ def test_importing_the_package_pulls_in_no_framework_or_io():
         "{'django', 'scipy', 'pandas', 'talib', 'aiohttp', 'requests', 'socket', 'asyncio'}); "
         "print(','.join(bad))"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=backend, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    run = subprocess.run([sys.executable, "-c", code], cwd=backend, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == ""
