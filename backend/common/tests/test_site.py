@@ -64,3 +64,11 @@ def test_demo_admin_uses_the_given_password(monkeypatch, capsys):
     call_command("ensure_demo_admin")
     assert "password:" not in capsys.readouterr().out
     assert Client().login(username="boss", password="a-long-given-password")
+
+
+def test_openapi_schema_is_valid_without_warnings():
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=err)
+    assert "openapi: 3" in out.getvalue()

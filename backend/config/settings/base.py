@@ -128,6 +128,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "LONG/SHORT signals over Binance USDT pairs, market data, health and scanner status.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several "status" fields have different choices: give each set its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "SignalStatusEnum": "signals.models.Status",
+        "ScanRunStatusEnum": "signals.models.ScanRun.Outcome",
+        "HealthStatusEnum": ["ok", "error"],
+    },
 }
 
 # --- Celery -----------------------------------------------------------------
