@@ -1,14 +1,25 @@
-import { SimpleGrid, Stack, Title } from '@mantine/core';
+import { Group, Stack, Title } from '@mantine/core';
 
 import { HealthPanel } from '@/features/health/components/HealthPanel';
+import { ConnectionBadge } from '@/features/signals/components/ConnectionBadge';
+import { SignalBoard } from '@/features/signals/components/SignalBoard';
+import { SignalStatsCards } from '@/features/signals/components/SignalStatsCards';
 
 export function DashboardPage() {
   return (
     <Stack gap="lg">
-      <Title order={2}>Dashboard</Title>
-      <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
+      <Group justify="space-between">
+        <Title order={2}>Dashboard</Title>
+        <ConnectionBadge />
+      </Group>
+      <SignalStatsCards />
+      <SignalBoard />
+      <Title order={3} size="h4" mt="md">
+        System
+      </Title>
+      <div style={{ maxWidth: 520 }}>
         <HealthPanel />
-      </SimpleGrid>
+      </div>
     </Stack>
   );
 }

@@ -1,10 +1,12 @@
-import { PlaceholderPage } from '@/components/ui/PlaceholderPage';
+import { Stack, Title } from '@mantine/core';
+
+import { PerformanceView } from '@/features/performance/components/PerformanceView';
 
 export function PerformancePage() {
   return (
-    <PlaceholderPage
-      title="Performance"
-      description="Win rates, outcomes of past signals and strategy results. Coming soon."
-    />
+    <Stack gap="lg">
+      <Title order={2}>Performance</Title>
+      <PerformanceView />
+    </Stack>
   );
 }

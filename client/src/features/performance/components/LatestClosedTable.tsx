@@ -1,0 +1,93 @@
+import { Anchor, Badge, Card, Table, Text, Title } from '@mantine/core';
+import { Link } from 'react-router';
+
+import type { ClosedSignal } from '@/features/performance/api/getPerformance';
+import { paths } from '@/config/paths';
+import { formatDateTime, formatPercent, formatPrice, formatR } from '@/lib/format';
+
+const OUTCOMES: Record<string, { label: string; color: string }> = {
+  tp_hit: { label: 'Take-profit', color: 'green' },
+  sl_hit: { label: 'Stop-loss', color: 'red' },
+  expired: { label: 'Expired', color: 'gray' },
+  invalidated: { label: 'Invalidated', color: 'gray' },
+};
+
+/** The most recently closed signals and how each ended. */
+export function LatestClosedTable({ signals }: { signals: ClosedSignal[] }) {
+  return (
+    <Card withBorder padding="md" radius="md">
+      <Title order={3} size="h5" mb="sm">
+        Latest closed signals
+      </Title>
+      {signals.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          None yet.
+        </Text>
+      ) : (
+        <Table.ScrollContainer minWidth={760}>
+          <Table
+            striped
+            highlightOnHover
+            style={{ fontVariantNumeric: 'tabular-nums' }}
+            data-testid="latest-closed"
+          >
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Closed</Table.Th>
+                <Table.Th>Signal</Table.Th>
+                <Table.Th ta="right">Confidence</Table.Th>
+                <Table.Th ta="right">Entry</Table.Th>
+                <Table.Th ta="right">Exit</Table.Th>
+                <Table.Th>Outcome</Table.Th>
+                <Table.Th ta="right">R</Table.Th>
+                <Table.Th ta="right">Return</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {signals.map((s) => {
+                const outcome = OUTCOMES[s.status] ?? { label: s.status, color: 'gray' };
+                return (
+                  <Table.Tr key={s.id}>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                      {s.closedAt === null ? '—' : formatDateTime(s.closedAt)}
+                    </Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                      <Badge size="xs" color={s.direction === 'LONG' ? 'green' : 'red'} mr={6}>
+                        {s.direction}
+                      </Badge>
+                      <Anchor component={Link} to={paths.signal.build(s.id)} fw={600}>
+                        {s.symbol}
+                      </Anchor>{' '}
+                      <Text span size="xs" c="dimmed">
+                        {s.timeframe}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td ta="right">{Math.round(s.initialConfidence)}%</Table.Td>
+                    <Table.Td ta="right">{formatPrice(s.entry, s.tickSize)}</Table.Td>
+                    <Table.Td ta="right">
+                      {s.exitPrice === null ? '—' : formatPrice(s.exitPrice, s.tickSize)}
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge variant="light" color={outcome.color}>
+                        {outcome.label}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td
+                      ta="right"
+                      c={s.outcomeR === null ? 'dimmed' : s.outcomeR >= 0 ? 'green' : 'red'}
+                    >
+                      {s.outcomeR === null ? '—' : formatR(s.outcomeR)}
+                    </Table.Td>
+                    <Table.Td ta="right">
+                      {s.returnPct === null ? '—' : formatPercent(s.returnPct, { signed: true })}
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Card>
+  );
+}

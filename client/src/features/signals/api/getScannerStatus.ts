@@ -1,0 +1,95 @@
+/**
+ * `GET /api/scanner/status/`: what the scanner is doing. The socket's `scanner_status` events carry
+ * the same object and are written straight into this query's cache.
+ */
+import { queryOptions, useQuery } from '@tanstack/react-query';
+
+import { api } from '@/lib/api';
+import {
+  expectBoolean,
+  expectNumber,
+  expectObject,
+  expectOneOf,
+  expectString,
+  expectTime,
+  nullableNumber,
+  nullableTime,
+} from '@/lib/decode';
+
+export const SCANNER_STATUS_PATH = '/api/scanner/status/';
+const SCANNER_REFETCH_MS = 30_000;
+
+export const SCANNER_STATES = ['idle', 'running', 'error', 'banned'] as const;
+export type ScannerState = (typeof SCANNER_STATES)[number];
+
+export interface ScanRun {
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  symbols: number;
+  signalsCreated: number;
+  signalsUpdated: number;
+  signalsClosed: number;
+  status: string;
+}
+
+export interface ScannerStatus {
+  state: ScannerState;
+  lastScan: ScanRun | null;
+  stream: { connected: boolean; lastEventAt: number | null };
+  governor: { usedWeight: number; budget: number; bannedUntil: number | null };
+}
+
+function decodeScanRun(json: unknown, where: string): ScanRun {
+  const run = expectObject(json, where);
+  return {
+    startedAt: expectTime(run.started_at, `${where}.started_at`),
+    finishedAt: nullableTime(run.finished_at, `${where}.finished_at`),
+    durationMs: nullableNumber(run.duration_ms, `${where}.duration_ms`),
+    symbols: expectNumber(run.symbols, `${where}.symbols`),
+    signalsCreated: expectNumber(run.signals_created, `${where}.signals_created`),
+    signalsUpdated: expectNumber(run.signals_updated, `${where}.signals_updated`),
+    signalsClosed: expectNumber(run.signals_closed, `${where}.signals_closed`),
+    status: expectString(run.status, `${where}.status`),
+  };
+}
+
+export function decodeScannerStatus(json: unknown): ScannerStatus {
+  const s = expectObject(json, 'scanner');
+  const stream = expectObject(s.stream, 'scanner.stream');
+  const governor = expectObject(s.governor, 'scanner.governor');
+  return {
+    state: expectOneOf(s.state, SCANNER_STATES, 'scanner.state'),
+    lastScan:
+      s.last_scan === null || s.last_scan === undefined
+        ? null
+        : decodeScanRun(s.last_scan, 'scanner.last_scan'),
+    stream: {
+      connected: expectBoolean(stream.connected, 'scanner.stream.connected'),
+      lastEventAt: nullableTime(stream.last_event_at, 'scanner.stream.last_event_at'),
+    },
+    governor: {
+      usedWeight: expectNumber(governor.used_weight, 'scanner.governor.used_weight'),
+      budget: expectNumber(governor.budget, 'scanner.governor.budget'),
+      bannedUntil: nullableTime(governor.banned_until, 'scanner.governor.banned_until'),
+    },
+  };
+}
+
+export const scannerStatusKey = ['scanner', 'status'] as const;
+
+export function getScannerStatus({ signal }: { signal?: AbortSignal } = {}) {
+  return api.get(SCANNER_STATUS_PATH, decodeScannerStatus, signal ? { signal } : {});
+}
+
+export function scannerStatusQueryOptions() {
+  return queryOptions({
+    queryKey: scannerStatusKey,
+    queryFn: ({ signal }) => getScannerStatus({ signal }),
+    refetchInterval: SCANNER_REFETCH_MS,
+  });
+}
+
+export function useScannerStatus() {
+  return useQuery(scannerStatusQueryOptions());
+}
