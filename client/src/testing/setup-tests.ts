@@ -26,6 +26,8 @@ class ResizeObserverStub {
   disconnect = (): void => undefined;
 }
 window.ResizeObserver = ResizeObserverStub;
+// Mantine's comboboxes scroll the selected option into view.
+Element.prototype.scrollIntoView = () => undefined;
 
 // Any request a test did not plan for fails the test instead of reaching the network.
 beforeAll(() => {

@@ -21,7 +21,7 @@ export function renderWithProviders(ui: ReactElement, options: ProviderOptions =
   const { route = '/', queryClient = createTestQueryClient(), ...renderOptions } = options;
   function Wrapper({ children }: { children: ReactNode }) {
     return (
-      <AppProvider queryClient={queryClient}>
+      <AppProvider queryClient={queryClient} env="test">
         <MemoryRouter initialEntries={[route]}>{children}</MemoryRouter>
       </AppProvider>
     );

@@ -1,0 +1,57 @@
+/** Test data in the shapes the backend sends, and decoded. */
+import { decodeSignal, type Signal } from '@/features/signals/api/signal';
+
+let nextId = 1000;
+
+export type SignalJson = Record<string, unknown>;
+
+/** A signal as `/api/signals/` and the socket send it (snake_case, ISO times). */
+export function signalJson(overrides: SignalJson = {}): SignalJson {
+  const id = (overrides.id as number | undefined) ?? nextId++;
+  return {
+    id,
+    key: `BTCUSDT:5m:LONG:${id}`,
+    symbol: 'BTCUSDT',
+    timeframe: '5m',
+    direction: 'LONG',
+    status: 'active',
+    confidence: 82.5,
+    initial_confidence: 80,
+    entry: 65000.1,
+    stop_loss: 64500.2,
+    take_profit: 65833.3,
+    reward_risk: 1.67,
+    conditions: ['macd_cross', 'rsi_band', 'trend_ema50'],
+    snapshot: { rsi: 61.2, adx: 27.4 },
+    candle_open_time: Date.parse('2025-01-01T11:55:00Z'),
+    created_at: '2025-01-01T12:00:00Z',
+    updated_at: '2025-01-01T12:00:00Z',
+    expires_at: '2025-01-01T13:00:00Z',
+    closed_at: null,
+    exit_price: null,
+    outcome_r: null,
+    return_pct: null,
+    tick_size: '0.10',
+    version: 1,
+    ...overrides,
+  };
+}
+
+export function makeSignal(overrides: SignalJson = {}): Signal {
+  return decodeSignal(signalJson(overrides));
+}
+
+/** A `/ws/signals/` frame. */
+export function signalFrame(
+  type: 'signal_created' | 'signal_updated' | 'signal_deleted',
+  seq: number,
+  signal: SignalJson,
+  reason = 'tp_hit',
+) {
+  return {
+    type,
+    seq,
+    ts: Date.now(),
+    data: type === 'signal_deleted' ? { signal, reason } : { signal },
+  };
+}
