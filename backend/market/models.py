@@ -25,3 +25,34 @@ class Symbol(models.Model):
 
     def __str__(self) -> str:
         return self.symbol
+
+
+class Candle(models.Model):
+    """A closed candle in the candle store, written only by upserts on (symbol, interval, open time).
+
+    Prices are float8: the store feeds indicators and charts, which compute in float64 anyway;
+    exact decimal strings travel on the Redis event stream (market/candle_events.py).
+    """
+
+    symbol = models.CharField(max_length=30)
+    interval = models.CharField(max_length=4)
+    open_time = models.BigIntegerField(help_text="epoch ms")
+    close_time = models.BigIntegerField(help_text="epoch ms")
+    open = models.FloatField()
+    high = models.FloatField()
+    low = models.FloatField()
+    close = models.FloatField()
+    volume = models.FloatField()
+    quote_volume = models.FloatField()
+    trades = models.BigIntegerField()
+    taker_buy_base = models.FloatField()
+    taker_buy_quote = models.FloatField()
+
+    class Meta:
+        constraints = [
+            # Also the index of every read: (symbol, interval) equality, then open_time order.
+            models.UniqueConstraint(fields=["symbol", "interval", "open_time"], name="market_candle_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} {self.interval} {self.open_time}"

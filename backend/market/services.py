@@ -1,12 +1,16 @@
-"""Writes of market reference data: the universe refresh."""
+"""Writes of market data: the universe refresh, the candle store and closed-candle events."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+import redis
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
+from market.binance.schemas import Candle
+from market.candle_events import candle_events_publish
 from market.models import Symbol
 from market.universe import universe_select
 
@@ -47,3 +51,67 @@ def universe_refresh(*, size: int | None = None) -> dict:
                            "quote_volume", "in_universe", "rank", "updated_at"],
         )
     return {"universe": len(rows), "top": [r.symbol for r in rows[:5]]}
+
+
+# --- candle store and candle events -------------------------------------------------
+_UPSERT = """
+INSERT INTO market_candle (symbol, interval, open_time, close_time, open, high, low, close, volume,
+                           quote_volume, trades, taker_buy_base, taker_buy_quote)
+SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[], %s::float8[], %s::float8[],
+                     %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::bigint[], %s::float8[], %s::float8[])
+ON CONFLICT (symbol, interval, open_time) DO UPDATE SET
+    close_time = EXCLUDED.close_time, open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
+    close = EXCLUDED.close, volume = EXCLUDED.volume, quote_volume = EXCLUDED.quote_volume,
+    trades = EXCLUDED.trades, taker_buy_base = EXCLUDED.taker_buy_base, taker_buy_quote = EXCLUDED.taker_buy_quote
+"""
+_FLOATS = ("open", "high", "low", "close", "volume", "quote_volume")
+
+
+def candles_upsert(candles: Iterable[Candle]) -> int:
+    """Insert or overwrite closed candles keyed by (symbol, interval, open time), in one statement."""
+    unique = {(c.symbol, c.interval, c.open_time): c for c in candles}  # a key twice would abort the upsert
+    if not unique:
+        return 0
+    rows = list(unique.values())
+    columns = [
+        [c.symbol for c in rows], [c.interval for c in rows], [c.open_time for c in rows],
+        [c.close_time for c in rows], *([float(getattr(c, name)) for c in rows] for name in _FLOATS),
+        [c.trades for c in rows], [float(c.taker_buy_base) for c in rows], [float(c.taker_buy_quote) for c in rows],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, columns)
+    return len(rows)
+
+
+def candles_ingest(items: Sequence[tuple[Candle, str]]) -> None:
+    """Store closed candles, then publish their events: a reader of an event finds its candle stored."""
+    candles_upsert(candle for candle, _ in items)
+    candle_events_publish(_events_redis(), items, market=settings.BINANCE.market,
+                          maxlen=settings.MARKET.events_maxlen)
+
+
+_PRUNE = """
+DELETE FROM market_candle c USING (
+    SELECT id FROM (
+        SELECT id, row_number() OVER (PARTITION BY symbol, interval ORDER BY open_time DESC) AS newer
+        FROM market_candle
+    ) ranked WHERE newer > %s
+) old WHERE c.id = old.id
+"""
+
+
+def candles_prune(*, keep: int) -> int:
+    """Keep the newest `keep` candles of every (symbol, interval); returns how many were deleted."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PRUNE, [keep])
+        return cursor.rowcount
+
+
+_redis_clients: dict[str, redis.Redis] = {}
+
+
+def _events_redis() -> redis.Redis:
+    client = _redis_clients.get(settings.REDIS_URL)
+    if client is None:
+        client = _redis_clients[settings.REDIS_URL] = redis.Redis.from_url(settings.REDIS_URL)
+    return client

@@ -5,10 +5,11 @@ a bench script) reserves weight here before it sends a request.
 
 Algorithm (all decisions in one Lua script, so concurrent processes never race):
 
-* Sliding window. Reserved weight is added to per-second buckets of a Redis hash; the
-  used weight is the sum of the last 60 buckets. Any 60-second span therefore holds at
-  most the cap, whatever minute boundary Binance's own clock uses, so a clock offset
-  between us and the exchange can never let a burst straddle two of its windows.
+* Sliding window. Reserved weight is added to 1/60-window buckets of a Redis hash (1 s for
+  Binance's minute); a bucket counts until a full window has passed since its END. Any
+  60-second span therefore holds at most the cap, whatever minute boundary Binance's own
+  clock uses, so a clock offset between us and the exchange can never let a burst
+  straddle two of its windows.
 * Cap = share (default 80%) x the REQUEST_WEIGHT limit of exchangeInfo's rateLimits
   (the documented default until exchangeInfo has been read). The 20% left covers
   requests in flight and traffic we do not control.
@@ -54,27 +55,30 @@ local cap = math.floor(limit * share)
 if slow > now then cap = math.floor(cap / 2) end
 if banned > now then return {1, banned - now, banned, cap} end
 if backoff > now then return {2, backoff - now, 0, cap} end
-local bucket = window / 60
-local idx = math.floor(now / bucket)
-local used, first = 0, nil
+-- Buckets are named "<start ms>:<length ms>" and count while any part of them is inside the
+-- window, so a reservation counts for at least a full window even if the window length changes.
+local bucket = math.max(1, math.floor(window / 60))
+local start = now - now % bucket
+local used, free_at = 0, nil
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
-  local b = tonumber(all[i])
-  if b <= idx - 60 then
+  local b, len = string.match(all[i], '^(%d+):(%d+)$')
+  local ends = tonumber(b) + tonumber(len) + window
+  if ends <= now then
     redis.call('HDEL', KEYS[1], all[i])
   else
     used = used + tonumber(all[i + 1])
-    if first == nil or b < first then first = b end
+    if free_at == nil or ends < free_at then free_at = ends end
   end
 end
 if weight > cap then weight = cap end
 local effective = math.max(used, obs_used)
 if effective + weight > cap then
   local wait = window - (now - obs_at)
-  if used >= obs_used and first ~= nil then wait = (first + 60) * bucket - now end
+  if used >= obs_used and free_at ~= nil then wait = free_at - now end
   return {3, math.max(wait, 10), effective, cap}
 end
-redis.call('HINCRBY', KEYS[1], idx, weight)
+redis.call('HINCRBY', KEYS[1], string.format('%d:%d', start, bucket), weight)
 redis.call('PEXPIRE', KEYS[1], window * 2)
 return {0, 0, effective + weight, cap}
 """
@@ -98,11 +102,11 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local s = redis.call('HMGET', KEYS[2], 'limit', 'window_ms', 'banned_until', 'backoff_until', 'slow_until',
                      'obs_used', 'obs_at', 'rate_limited', 'banned')
 local window = tonumber(s[2]) or 60000
-local idx = math.floor(now / (window / 60))
 local used = 0
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
-  if tonumber(all[i]) > idx - 60 then used = used + tonumber(all[i + 1]) end
+  local b, len = string.match(all[i], '^(%d+):(%d+)$')
+  if tonumber(b) + tonumber(len) + window > now then used = used + tonumber(all[i + 1]) end
 end
 local obs = tonumber(s[6]) or -1
 if now - (tonumber(s[7]) or 0) >= window then obs = -1 end

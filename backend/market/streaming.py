@@ -1,0 +1,82 @@
+"""The stream process (`manage.py stream_market`): kline streams of the universe into the candle
+store and the `market:candles` Redis stream.
+
+It follows the universe in the database (refreshed by `market.refresh_universe`), resumes after
+the last candle it published (Redis `market:candles:last`, else the newest stored candle), and
+stops cleanly on SIGTERM/SIGINT after delivering what it holds.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import redis
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from market import selectors, services
+from market.binance.client import BinanceClient
+from market.binance.schemas import Candle
+from market.binance.streams import KlineStreamManager, StreamOptions
+from market.candle_events import candle_resume_points
+
+logger = logging.getLogger(__name__)
+
+
+def stream_options() -> StreamOptions:
+    conf = settings.MARKET
+    return StreamOptions(streams_per_connection=conf.streams_per_connection, stall_s=conf.stream_stall_s,
+                         max_age_s=conf.stream_max_age_s, seed=conf.stream_seed_candles)
+
+
+def resume_points() -> dict[tuple[str, str], int]:
+    """Where each stream continues: the last published event, else the newest stored candle."""
+    points = selectors.candles_resume_points()
+    points.update(candle_resume_points(redis.Redis.from_url(settings.REDIS_URL)))
+    return points
+
+
+def _universe() -> list[str]:
+    symbols = selectors.universe_symbols()
+    if not symbols:  # first start: nobody has refreshed the universe yet
+        services.universe_refresh()
+        symbols = selectors.universe_symbols()
+    return symbols
+
+
+async def _deliver(items: list[tuple[Candle, str]]) -> None:
+    await sync_to_async(services.candles_ingest, thread_sensitive=True)(items)
+
+
+async def stream_market_run(stop: asyncio.Event, *, universe_poll_s: float = 30.0, status_s: float = 60.0) -> None:
+    intervals = settings.MARKET.stream_intervals
+    async with BinanceClient.from_settings() as client:
+        manager = KlineStreamManager(client, _deliver, options=stream_options(),
+                                     resume=await sync_to_async(resume_points)())
+        runner = asyncio.create_task(manager.run())
+        current: list[str] | None = None
+        loop = asyncio.get_running_loop()
+        next_status = loop.time() + status_s
+        try:
+            while not stop.is_set():
+                try:
+                    symbols = await sync_to_async(_universe, thread_sensitive=True)()
+                except Exception:  # the database or the exchange is away: keep streaming what we have
+                    logger.exception("universe unavailable; keeping the current streams")
+                    symbols = current
+                if symbols and symbols != current:
+                    logger.info("streaming %d symbols x %s", len(symbols), ",".join(intervals))
+                    await manager.set_universe(symbols, intervals)
+                    current = symbols
+                if loop.time() >= next_status:
+                    next_status = loop.time() + status_s
+                    logger.info("streams: %d connections, %d candles delivered, reconnects %s, %s",
+                                manager.connections(), manager.stats.delivered, dict(manager.stats.reconnects),
+                                manager.sequencer.stats)
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=universe_poll_s)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            manager.stop()
+            await runner
