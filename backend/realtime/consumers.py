@@ -41,7 +41,7 @@ class SignalsConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "message": "frames must be JSON objects"})
 
     async def realtime_event(self, message) -> None:
-        await self.send_json(message["event"])
+        await self.send(text_data=message["text"])
 
 
 def _now_ms() -> int:

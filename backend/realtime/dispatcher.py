@@ -7,12 +7,14 @@ never sent for a write that is rolled back.
 """
 from __future__ import annotations
 
+import json
 import time
 
 import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from realtime.events import Event
@@ -34,10 +36,12 @@ def sequence_key(group: str) -> str:
 def publish(event: Event) -> int:
     """Send `event` to its group now; returns the sequence number it carried."""
     seq = int(_counter().incr(sequence_key(event.group)))
+    frame = {"type": event.type, "seq": seq, "ts": int(time.time() * 1000), "data": event.data}
     message = {
-        # Channels turns "realtime.event" into a call of consumer.realtime_event().
+        # Channels turns "realtime.event" into a call of consumer.realtime_event(). The frame is
+        # serialised here, once, instead of once per connected dashboard.
         "type": "realtime.event",
-        "event": {"type": event.type, "seq": seq, "ts": int(time.time() * 1000), "data": event.data},
+        "text": json.dumps(frame, cls=DjangoJSONEncoder, separators=(",", ":")),
     }
     async_to_sync(get_channel_layer().group_send)(event.group, message)
     return seq

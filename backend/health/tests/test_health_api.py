@@ -18,7 +18,7 @@ def test_all_parts_healthy_with_a_running_worker(celery_worker_process):
 def test_stopped_redis_is_reported_as_503(settings, redis_server, celery_worker_process):
     settings.REDIS_URL = redis_server.url
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_server.url]}}
+        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [redis_server.url]}}
     }
     assert APIClient().get("/api/health/").status_code == 200
 

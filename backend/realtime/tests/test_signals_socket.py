@@ -21,7 +21,7 @@ async def _connect() -> WebsocketCommunicator:
 
 
 async def test_layer_is_redis():
-    assert type(get_channel_layer()).__name__ == "RedisChannelLayer"
+    assert type(get_channel_layer()).__name__ == "RedisPubSubChannelLayer"
 
 
 async def test_published_event_reaches_every_client_with_growing_sequence():
