@@ -1,11 +1,6 @@
 import { Group, Progress, Text } from '@mantine/core';
 
-function confidenceColor(confidence: number): string {
-  if (confidence >= 85) return 'green';
-  if (confidence >= 75) return 'teal';
-  if (confidence >= 70) return 'yellow';
-  return 'orange';
-}
+import { BAND_COLORS, confidenceBand } from '@/features/signals/utils/confidence';
 
 export function ConfidenceBar({ confidence }: { confidence: number }) {
   const rounded = Math.round(confidence);
@@ -13,7 +8,7 @@ export function ConfidenceBar({ confidence }: { confidence: number }) {
     <Group gap="xs" wrap="nowrap">
       <Progress
         value={confidence}
-        color={confidenceColor(confidence)}
+        color={BAND_COLORS[confidenceBand(confidence)]}
         size="sm"
         style={{ flex: 1 }}
         aria-label={`Confidence ${rounded}%`}

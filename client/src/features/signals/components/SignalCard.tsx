@@ -1,10 +1,7 @@
-import { Badge, Group, Text } from '@mantine/core';
 import { memo, useState } from 'react';
 import { Link } from 'react-router';
 
 import type { Signal } from '@/features/signals/api/signal';
-import { ConfidenceBar } from '@/features/signals/components/ConfidenceBar';
-import { DirectionBadge } from '@/features/signals/components/DirectionBadge';
 import classes from '@/features/signals/components/SignalCard.module.css';
 import { SignalAge } from '@/features/signals/components/SignalAge';
 import type { SignalEntry } from '@/features/signals/stores/signal-store';
@@ -13,8 +10,12 @@ import {
   conditionLabel,
   STATUS_LABELS,
 } from '@/features/signals/utils/conditions';
+import { confidenceBand } from '@/features/signals/utils/confidence';
 import { paths } from '@/config/paths';
 import { formatNumber, formatPercent, formatPrice, formatR, percentChange } from '@/lib/format';
+
+// Plain elements styled by the CSS module rather than Mantine components: with 500 cards on
+// screen, Mantine's per-component style props cost more than the rest of the card together.
 
 /** A stop-loss (red) or take-profit (green) and its signed distance from the entry. */
 function Level(props: { label: string; price: number; signal: Signal; tone: 'gain' | 'loss' }) {
@@ -22,30 +23,44 @@ function Level(props: { label: string; price: number; signal: Signal; tone: 'gai
   const distance = percentChange(signal.entry, price);
   return (
     <>
-      <span className={classes.levelLabel}>{label}</span>
-      <span className={classes.levelValue}>{formatPrice(price, signal.tickSize)}</span>
-      <span className={tone === 'gain' ? classes.gain : classes.loss}>
-        {formatPercent(distance, { signed: true })}
-      </span>
+      <span className={classes.dimmed}>{label}</span>
+      <span className={classes.value}>{formatPrice(price, signal.tickSize)}</span>
+      <span className={classes[tone]}>{formatPercent(distance, { signed: true })}</span>
     </>
   );
 }
 
 function Outcome({ signal }: { signal: Signal }) {
   return (
-    <Group gap="xs" justify="space-between">
-      <Badge
-        variant="light"
-        color={signal.status === 'tp_hit' ? 'green' : signal.status === 'sl_hit' ? 'red' : 'gray'}
-      >
+    <div className={classes.row}>
+      <span className={classes.status} data-status={signal.status}>
         {STATUS_LABELS[signal.status] ?? signal.status}
-      </Badge>
-      {signal.outcomeR !== null && (
-        <Text size="sm" fw={600} className={classes.numeric}>
-          {formatR(signal.outcomeR)}
-        </Text>
-      )}
-    </Group>
+      </span>
+      {signal.outcomeR !== null && <strong>{formatR(signal.outcomeR)}</strong>}
+    </div>
+  );
+}
+
+function Confidence({ value }: { value: number }) {
+  const rounded = Math.round(value);
+  return (
+    <div className={classes.row}>
+      <div
+        className={classes.track}
+        role="progressbar"
+        aria-label="Confidence"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={rounded}
+      >
+        <div
+          className={classes.fill}
+          data-band={confidenceBand(value)}
+          style={{ width: `${Math.min(100, Math.max(0, value))}%` }}
+        />
+      </div>
+      <strong className={classes.percent}>{rounded}%</strong>
+    </div>
   );
 }
 
@@ -83,29 +98,27 @@ export const SignalCard = memo(function SignalCard({ entry }: { entry: SignalEnt
       {anim === 'flash' && (
         <span key={entry.rev} className={classes.flash} onAnimationEnd={settle} />
       )}
-      <Group justify="space-between" wrap="nowrap" gap="xs">
-        <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
-          <DirectionBadge direction={signal.direction} />
-          <Link to={paths.signal.build(signal.id)} className={classes.link}>
-            <Text fw={700} truncate="end" component="span">
-              {signal.symbol}
-            </Text>
+      <div className={classes.row}>
+        <div className={classes.title}>
+          <span className={classes.direction} data-direction={signal.direction}>
+            {signal.direction}
+          </span>
+          <Link to={paths.signal.build(signal.id)} className={classes.symbol}>
+            {signal.symbol}
           </Link>
-          <Badge variant="default" radius="sm">
-            {signal.timeframe}
-          </Badge>
-        </Group>
-        <Text size="xs" c="dimmed" className={classes.numeric}>
+          <span className={classes.timeframe}>{signal.timeframe}</span>
+        </div>
+        <span className={classes.age}>
           <SignalAge since={signal.createdAt} />
-        </Text>
-      </Group>
+        </span>
+      </div>
 
-      <ConfidenceBar confidence={signal.confidence} />
+      <Confidence value={signal.confidence} />
 
       <div className={classes.levels}>
-        <span className={classes.levelLabel}>Entry</span>
-        <span className={classes.levelValue}>{formatPrice(signal.entry, signal.tickSize)}</span>
-        <span className={classes.levelLabel}>R/R {formatNumber(signal.rewardRisk)}</span>
+        <span className={classes.dimmed}>Entry</span>
+        <span className={classes.value}>{formatPrice(signal.entry, signal.tickSize)}</span>
+        <span className={classes.dimmed}>R/R {formatNumber(signal.rewardRisk)}</span>
         <Level label="Stop-loss" price={signal.stopLoss} signal={signal} tone="loss" />
         <Level label="Take-profit" price={signal.takeProfit} signal={signal} tone="gain" />
       </div>
@@ -114,18 +127,13 @@ export const SignalCard = memo(function SignalCard({ entry }: { entry: SignalEnt
 
       <div className={classes.conditions} aria-label="Conditions that held">
         {signal.conditions.map((name) => (
-          // A native title, not a Tooltip component: 500 cards would mount thousands of them.
-          <Badge
+          <span
             key={name}
-            size="xs"
-            variant="light"
-            color="gray"
-            radius="sm"
             className={classes.condition}
             title={conditionDescription(name, signal.direction) ?? name}
           >
             {conditionLabel(name)}
-          </Badge>
+          </span>
         ))}
       </div>
     </article>
