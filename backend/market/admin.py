@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from market.models import Symbol
+from market.models import Candle, Symbol
 
 
 @admin.register(Symbol)
@@ -10,3 +10,19 @@ class SymbolAdmin(admin.ModelAdmin):
     list_filter = ["in_universe", "status", "quote"]
     search_fields = ["symbol", "base"]
     readonly_fields = ["updated_at"]
+
+
+@admin.register(Candle)
+class CandleAdmin(admin.ModelAdmin):
+    """Read-only: the candle store is written by the stream process (upserts), never by hand."""
+
+    list_display = ["symbol", "interval", "open_time", "open", "high", "low", "close", "volume", "trades"]
+    list_filter = ["interval"]
+    search_fields = ["symbol"]
+    ordering = ["symbol", "interval", "-open_time"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

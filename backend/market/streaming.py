@@ -71,7 +71,7 @@ async def stream_market_run(stop: asyncio.Event, *, universe_poll_s: float = 30.
                 if loop.time() >= next_status:
                     next_status = loop.time() + status_s
                     logger.info("streams: %d connections, %d candles delivered, reconnects %s, %s",
-                                manager.connections(), manager.stats.delivered, dict(manager.stats.reconnects),
+                                manager.connections(), manager.outbox.delivered, dict(manager.stats.reconnects),
                                 manager.sequencer.stats)
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=universe_poll_s)

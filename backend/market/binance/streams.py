@@ -24,7 +24,6 @@ import logging
 import random
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -32,22 +31,20 @@ import orjson
 
 from market.binance.client import BinanceClient
 from market.binance.errors import BinanceError, DecodeError
-from market.binance.market_data import KlinesParams
 from market.binance.schemas import INTERVAL_MS, Candle, kline_frame_decode
+from market.binance.outbox import CandleOutbox, Deliver
 from market.binance.sequencer import KlineSequencer
 
 logger = logging.getLogger(__name__)
 
-Deliver = Callable[[list[tuple[Candle, str]]], Awaitable[None]]
 INCOMING_LIMIT = {"usdm": 10, "spot": 5}  # messages per second Binance accepts from us
-PARAMS_PER_FRAME = 100
-BACKFILL_PAGE = 1000
 
 
 @dataclass(frozen=True)
 class StreamOptions:
-    streams_per_connection: int = 200
-    url_streams: int = 100
+    streams_per_connection: int = 200  # Binance: at most 1024
+    url_streams: int = 100  # in the connect URL; the rest are SUBSCRIBEd
+    params_per_frame: int = 100  # streams per SUBSCRIBE frame
     stall_s: float = 30.0
     max_age_s: float = 85_800.0
     seed: int = 200
@@ -58,6 +55,10 @@ class StreamOptions:
     max_backfill: int = 5_000  # candles per stream and gap; older ones are given up (logged)
     flush_s: float = 0.02
 
+    def __post_init__(self) -> None:
+        if not 1 <= self.streams_per_connection <= 1024:
+            raise ValueError(f"streams_per_connection must be 1..1024, got {self.streams_per_connection}")
+
 
 @dataclass
 class StreamStats:
@@ -65,7 +66,6 @@ class StreamStats:
     reconnects: Counter = field(default_factory=Counter)  # reason -> count
     frames: int = 0
     control_frames_sent: int = 0
-    delivered: int = 0
     last_connect_at: list[float] = field(default_factory=list)  # monotonic
 
 
@@ -87,14 +87,12 @@ class KlineStreamManager:
                  resume: dict[tuple[str, str], int] | None = None) -> None:
         self.client = client
         self.options = options or StreamOptions()
-        self._deliver = deliver
         self._resume = dict(resume or {})
-        self.sequencer = KlineSequencer(self._backfill, self._release, seed=self.options.seed)
+        self.outbox = CandleOutbox(deliver, flush_s=self.options.flush_s, on_delivered=self._delivered)
+        self.sequencer = KlineSequencer(self._backfill, self.outbox.put, seed=self.options.seed)
         self.stats = StreamStats()
         self._shards: list[_Shard] = []
         self._wanted: dict[str, tuple[str, str]] = {}  # stream name -> (symbol, interval)
-        self._outbox: list[tuple[Candle, str]] = []
-        self._outbox_ready = asyncio.Event()
         self._stopping = asyncio.Event()
         self._next_id = 0
         self._tasks: set[asyncio.Task] = set()
@@ -103,7 +101,7 @@ class KlineStreamManager:
     # --- public -------------------------------------------------------------------
     async def run(self) -> None:
         """Stream until `stop()`; shards run as tasks started by `set_universe`."""
-        flusher = asyncio.create_task(self._flush_loop())
+        flusher = asyncio.create_task(self.outbox.run())
         auditor = asyncio.create_task(self._audit_loop())
         try:
             await self._stopping.wait()
@@ -118,7 +116,7 @@ class KlineStreamManager:
             await asyncio.gather(auditor, return_exceptions=True)
             flusher.cancel()
             await asyncio.gather(flusher, return_exceptions=True)
-            await self._flush()
+            await self.outbox.flush()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -195,14 +193,15 @@ class KlineStreamManager:
             await asyncio.sleep(delay)
 
     async def _connect(self, shard: _Shard) -> aiohttp.ClientWebSocketResponse:
-        first = shard.streams[: self.options.url_streams]
-        url = f"{self.client.venue.ws_url}/stream?streams={'/'.join(first)}"
+        in_url = shard.streams[: self.options.url_streams]
+        url = f"{self.client.venue.ws_url}/stream?streams={'/'.join(in_url)}"
         ws = await self.client.session.ws_connect(url, autoping=True, heartbeat=None, max_msg_size=1 << 22,
                                                   timeout=aiohttp.ClientWSTimeout(ws_close=2.0))
         shard.ws = ws
-        rest = shard.streams[self.options.url_streams:]
-        for i in range(0, len(rest), PARAMS_PER_FRAME):
-            await self._control(shard, "SUBSCRIBE", rest[i:i + PARAMS_PER_FRAME])
+        # The universe may have changed while connecting: settle the difference with the URL.
+        wanted = set(shard.streams)
+        await self._control(shard, "UNSUBSCRIBE", [n for n in in_url if n not in wanted])
+        await self._control(shard, "SUBSCRIBE", [n for n in shard.streams if n not in set(in_url)])
         return ws
 
     async def _read(self, shard: _Shard, ws: aiohttp.ClientWebSocketResponse) -> tuple[str, bool]:
@@ -247,20 +246,24 @@ class KlineStreamManager:
             self.sequencer.on_closed(update.candle)
 
     async def _control(self, shard: _Shard, method: str, streams: list[str]) -> None:
-        """Send SUBSCRIBE/UNSUBSCRIBE if the shard is connected, within the incoming-message limit."""
-        ws = shard.ws
-        if ws is None or ws.closed or not streams:
-            return
-        while len(shard.sent) >= self._rate:
-            wait = shard.sent[0] + 1.0 - time.monotonic()
-            if wait <= 0:
-                shard.sent.popleft()
-            else:
-                await asyncio.sleep(wait)
-        shard.sent.append(time.monotonic())
-        self._next_id += 1
-        await ws.send_str(orjson.dumps({"method": method, "params": streams, "id": self._next_id}).decode())
-        self.stats.control_frames_sent += 1
+        """SUBSCRIBE/UNSUBSCRIBE on a connected shard, `params_per_frame` streams per frame, at most
+        half of Binance's incoming-message limit per second."""
+        size = self.options.params_per_frame
+        for i in range(0, len(streams), size):
+            ws = shard.ws
+            if ws is None or ws.closed:
+                return  # the next connect subscribes from shard.streams
+            while len(shard.sent) >= self._rate:
+                wait = shard.sent[0] + 1.0 - time.monotonic()
+                if wait <= 0:
+                    shard.sent.popleft()
+                else:
+                    await asyncio.sleep(wait)
+            shard.sent.append(time.monotonic())
+            self._next_id += 1
+            frame = {"method": method, "params": streams[i:i + size], "id": self._next_id}
+            await ws.send_str(orjson.dumps(frame).decode())
+            self.stats.control_frames_sent += 1
 
     async def _close_shard(self, shard: _Shard) -> None:
         if shard.task is not None:
@@ -305,45 +308,7 @@ class KlineStreamManager:
             start = end - (self.options.max_backfill - 1) * step
             logger.warning("gap of %s %s too long; backfilling only the last %d candles",
                            symbol, interval, self.options.max_backfill)
-        candles: list[Candle] = []
-        cursor = start
-        while cursor <= end:
-            limit = min((end - cursor) // step + 1, BACKFILL_PAGE)
-            page = await self.client.market_data.candles(
-                KlinesParams(symbol, interval, limit, start_time=cursor, end_time=end))
-            candles.extend(page)
-            if len(page) < limit:
-                break
-            cursor = page[-1].open_time + step
-        return candles
+        return await self.client.market_data.candles_between(symbol, interval, start, end)
 
-    # --- delivery -----------------------------------------------------------------
-    def _release(self, candle: Candle, source: str) -> None:
-        self._outbox.append((candle, source))
-        self._outbox_ready.set()
-
-    async def _flush_loop(self) -> None:
-        while True:
-            await self._outbox_ready.wait()
-            await asyncio.sleep(self.options.flush_s)  # gather the candles of one close into one batch
-            await self._flush()
-
-    async def _flush(self) -> None:
-        failures = 0
-        while self._outbox:
-            self._outbox_ready.clear()
-            batch, self._outbox = self._outbox, []
-            while True:
-                try:
-                    await self._deliver(batch)
-                    break
-                except asyncio.CancelledError:
-                    self._outbox[:0] = batch
-                    raise
-                except Exception:  # the store or Redis is down: keep the batch, retry
-                    failures += 1
-                    logger.exception("delivering %d candles failed; retrying", len(batch))
-                    await asyncio.sleep(min(10.0, 0.2 * 2 ** failures))
-            self.stats.delivered += len(batch)
-            for candle, _ in batch:
-                self._resume[(candle.symbol, candle.interval)] = candle.open_time
+    def _delivered(self, candle: Candle) -> None:
+        self._resume[(candle.symbol, candle.interval)] = candle.open_time

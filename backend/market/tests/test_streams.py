@@ -202,3 +202,25 @@ async def test_universe_changes_resubscribe_on_the_open_connection(sandbox, make
     assert btc_last < expected_last(app, ["BTCUSDT"], ["5m"])[("BTCUSDT", "5m")]  # no more BTC after it left
     assert len(h.by_stream()[("XRPUSDT", "5m")]) == 4  # seed 1 + 3 new closes
     await assert_exactly_once_in_order(h, client)
+
+
+async def test_subscribe_frames_stay_within_the_incoming_message_limit(sandbox, make_client):
+    # 200 streams on one connection: 10 in the URL, 190 in 19 SUBSCRIBE frames. The sandbox closes
+    # a connection that sends more than 10 messages in a second (USD-M's rule).
+    base_url, app = sandbox
+    client = await make_client(base_url)
+    symbols = [s.symbol for s in (await client.market_data.exchange_info()).symbols]
+    intervals = ["5m", "15m", "30m", "1h"]
+    h = Harness(client, app, seed=0, streams_per_connection=1024, url_streams=10, params_per_frame=10)
+    started = time.monotonic()
+    await h.start(symbols, intervals)
+    await h.wait_connected(1)
+    while h.manager.stats.control_frames_sent < 19:
+        await asyncio.sleep(0.05)
+    assert time.monotonic() - started >= 3.0  # 5 frames per second at most
+    await asyncio.sleep(0.3)
+    step(app, 3_600_000)  # one hour: every stream closes at least one candle
+    await h.settle(expected_last(app, symbols, intervals))
+    await h.stop()
+    assert h.manager.stats.connects == 1 and not h.manager.stats.reconnects
+    assert len(h.by_stream()) == 200 and h.manager.sequencer.stats.backfilled == 0
