@@ -20,7 +20,8 @@ from realtime.events import Event
 logger = logging.getLogger(__name__)
 
 STATE_KEY = "signals:scanner:state"
-STREAM_KEY = "market:stream:status"  # written by `manage.py stream_market`
+STREAM_KEY = "market:stream:status"  # heartbeat of `manage.py run_live_signals`
+LIVE_STALE_S = 10
 
 
 def _redis() -> redis.Redis:
@@ -33,7 +34,7 @@ def scanner_status_get() -> dict:
 
     client = _redis()
     state = json.loads(client.get(STATE_KEY) or b'{"state": "idle"}')
-    stream = json.loads(client.get(STREAM_KEY) or b'{"connected": false, "last_event_at": null}')
+    stream = json.loads(client.get(STREAM_KEY) or b"{}")
     governor = _governor_state()
     if governor.get("banned"):
         state["state"] = "banned"
@@ -43,7 +44,11 @@ def scanner_status_get() -> dict:
         "timeframe": state.get("timeframe"),
         "since": state.get("since"),
         "last_scan": ScanRunSummarySerializer(last).data if last else None,
-        "stream": {"connected": bool(stream.get("connected")), "last_event_at": stream.get("last_event_at")},
+        "stream": {
+            # The live path is up while its process beats; candles may still be minutes apart.
+            "connected": time.time() - stream.get("alive_at", 0) < LIVE_STALE_S,
+            "last_event_at": _iso(stream["last_event_at"] * 1000) if stream.get("last_event_at") else None,
+        },
         "governor": governor,
     }
 
@@ -74,7 +79,9 @@ def _governor_state() -> dict:
         logger.warning("governor state unavailable: %s", exc)
         return {"error": f"{type(exc).__name__}", "banned": False, "banned_until": None}
     until = state.get("banned_until_ms")
-    state["banned_until"] = (
-        datetime.fromtimestamp(until / 1000, tz=UTC).isoformat().replace("+00:00", "Z") if until else None
-    )
+    state["banned_until"] = _iso(until) if until else None
     return state
+
+
+def _iso(ms: float) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,76 @@
+"""End to end: sandbox replay -> kline stream process -> live engine process -> PostgreSQL ->
+a WebSocket client receives `signal_created` for the candle that just closed."""
+import asyncio
+import os
+import subprocess
+import sys
+
+import pytest
+import redis
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.db import connection
+
+from config.asgi import application
+from conftest import BACKEND_DIR, database_url_of
+from market.services import universe_refresh
+from signals.models import Signal
+
+pytestmark = pytest.mark.django_db(transaction=True)
+HEADERS = [(b"host", b"localhost"), (b"origin", b"http://localhost")]
+
+
+@pytest.fixture
+def live_processes(sandbox_process):
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete("market:candles", "market:candles:last", "signals:live:last-id")
+    universe_refresh(size=50)
+    env = dict(os.environ, DATABASE_URL=database_url_of(connection.settings_dict), DJANGO_SETTINGS_MODULE="config.settings.test",
+               BINANCE_ENV="sandbox", BINANCE_SANDBOX_URL=sandbox_process.url, MARKET_STREAM_INTERVALS="5m")
+    processes = [
+        subprocess.Popen([sys.executable, "manage.py", command], cwd=BACKEND_DIR, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for command in ("stream_market", "run_live_signals")
+    ]
+    yield client
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(20)
+
+
+async def _wait_for_seed(client, symbols: int, timeout: float = 60) -> None:
+    """The stream process seeds 200 closed candles per symbol into the store before going live."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if await sync_to_async(client.hlen)("market:candles:last") >= symbols:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("the stream process did not seed the candle store")
+
+
+async def test_a_closing_candle_becomes_a_live_signal_event(live_processes, sandbox_process):
+    await _wait_for_seed(live_processes, 50)
+    await asyncio.sleep(2)  # let the live process catch up with the seed
+    socket = WebsocketCommunicator(application, "/ws/signals/", headers=HEADERS)
+    assert (await socket.connect())[0]
+    await socket.receive_json_from()  # welcome
+    try:
+        for _ in range(60):
+            closed_open_time = await sync_to_async(sandbox_process.step_candles)(1) - 300_000
+            try:
+                while True:
+                    frame = await socket.receive_json_from(timeout=5)
+                    if frame["type"] == "signal_created":
+                        break
+            except asyncio.TimeoutError:
+                continue
+            signal = frame["data"]["signal"]
+            # The signal comes from the candle that has just closed, i.e. from the stream.
+            assert signal["candle_open_time"] == closed_open_time
+            assert await sync_to_async(Signal.objects.filter(key=signal["key"], status="active").exists)()
+            return
+        raise AssertionError("no signal was created over 60 closing candles")
+    finally:
+        await socket.disconnect()
