@@ -102,8 +102,3 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
 export function formatDateTime(ms: number): string {
   return dateTimeFormat.format(ms);
 }
-
-/** Gross wins over gross losses; null (no losses at all) reads as infinite. */
-export function formatProfitFactor(value: number | null): string {
-  return value === null ? '∞' : formatNumber(value);
-}

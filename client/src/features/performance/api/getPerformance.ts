@@ -7,6 +7,7 @@ import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query'
 import { api } from '@/lib/api';
 import {
   expectArray,
+  expectBoolean,
   expectNumber,
   expectObject,
   expectOneOf,
@@ -23,12 +24,14 @@ export interface OutcomeStats {
   count: number;
   wins: number;
   losses: number;
-  /** 0-1. */
-  winRate: number;
-  averageR: number;
-  expectancy: number;
-  /** Gross wins over gross losses; null without losses. */
+  /** 0-1; null without closed signals. */
+  winRate: number | null;
+  averageR: number | null;
+  /** Mean R per signal. */
+  expectancy: number | null;
+  /** Gross wins over gross losses; null when there is no loss (`noLosses`) or no data. */
   profitFactor: number | null;
+  noLosses: boolean;
 }
 
 export interface CalibrationPoint {
@@ -46,7 +49,9 @@ export interface EquityPoint {
 
 /** The fields of a closed signal this page shows. */
 export interface ClosedSignal {
-  id: number;
+  /** The live signal's id while it is still kept (24 h); archived outcomes have only a key. */
+  id: number | null;
+  key: string;
   symbol: string;
   timeframe: string;
   direction: 'LONG' | 'SHORT';
@@ -81,10 +86,14 @@ function decodeStats(json: unknown, where: string): OutcomeStats {
     count: expectNumber(s.count, `${where}.count`),
     wins: expectNumber(s.wins, `${where}.wins`),
     losses: expectNumber(s.losses, `${where}.losses`),
-    winRate: expectNumber(s.win_rate, `${where}.win_rate`),
-    averageR: expectNumber(s.average_r, `${where}.average_r`),
-    expectancy: expectNumber(s.expectancy, `${where}.expectancy`),
+    winRate: nullableNumber(s.win_rate, `${where}.win_rate`),
+    averageR: nullableNumber(s.average_r, `${where}.average_r`),
+    expectancy: nullableNumber(s.expectancy, `${where}.expectancy`),
     profitFactor: nullableNumber(s.profit_factor, `${where}.profit_factor`),
+    noLosses:
+      s.no_losses === undefined
+        ? s.profit_factor === null && expectNumber(s.wins, `${where}.wins`) > 0
+        : expectBoolean(s.no_losses, `${where}.no_losses`),
   };
 }
 
@@ -99,13 +108,19 @@ function decodeStatsRecord(json: unknown, where: string): Record<string, Outcome
 
 function decodeClosedSignal(json: unknown, where: string): ClosedSignal {
   const s = expectObject(json, where);
+  const key = optionalString(s.key, `${where}.key`) ?? String(s.id);
   return {
-    id: expectNumber(s.id, `${where}.id`),
+    id: typeof s.id === 'number' ? s.id : null,
+    key,
     symbol: expectString(s.symbol, `${where}.symbol`),
     timeframe: expectString(s.timeframe, `${where}.timeframe`),
     direction: expectOneOf(s.direction, ['LONG', 'SHORT'], `${where}.direction`),
     status: expectString(s.status, `${where}.status`),
-    initialConfidence: expectNumber(s.initial_confidence, `${where}.initial_confidence`),
+    // The archive calls the confidence at creation `confidence`; a live signal, `initial_confidence`.
+    initialConfidence: expectNumber(
+      s.initial_confidence ?? s.confidence,
+      `${where}.initial_confidence`,
+    ),
     entry: expectNumber(s.entry, `${where}.entry`),
     exitPrice: nullableNumber(s.exit_price, `${where}.exit_price`),
     outcomeR: nullableNumber(s.outcome_r, `${where}.outcome_r`),

@@ -1,7 +1,12 @@
 import { Card, Table, Text, Title } from '@mantine/core';
 
 import type { OutcomeStats } from '@/features/performance/api/getPerformance';
-import { formatProfitFactor, formatR, formatRatio } from '@/lib/format';
+import {
+  expectancyColor,
+  formatExpectancy,
+  formatProfitFactor,
+  formatWinRate,
+} from '@/features/performance/utils/format-stats';
 
 /** Win rate, expectancy and profit factor per group (direction, timeframe, confidence bucket). */
 export function BreakdownTable({
@@ -44,11 +49,11 @@ export function BreakdownTable({
                       ({stats.wins}W/{stats.losses}L)
                     </Text>
                   </Table.Td>
-                  <Table.Td ta="right">{formatRatio(stats.winRate)}</Table.Td>
-                  <Table.Td ta="right" c={stats.expectancy >= 0 ? 'green' : 'red'}>
-                    {formatR(stats.expectancy)}
+                  <Table.Td ta="right">{formatWinRate(stats)}</Table.Td>
+                  <Table.Td ta="right" c={expectancyColor(stats)}>
+                    {formatExpectancy(stats)}
                   </Table.Td>
-                  <Table.Td ta="right">{formatProfitFactor(stats.profitFactor)}</Table.Td>
+                  <Table.Td ta="right">{formatProfitFactor(stats)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -47,7 +47,7 @@ export function LatestClosedTable({ signals }: { signals: ClosedSignal[] }) {
               {signals.map((s) => {
                 const outcome = OUTCOMES[s.status] ?? { label: s.status, color: 'gray' };
                 return (
-                  <Table.Tr key={s.id}>
+                  <Table.Tr key={s.key}>
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>
                       {s.closedAt === null ? '—' : formatDateTime(s.closedAt)}
                     </Table.Td>
@@ -55,9 +55,16 @@ export function LatestClosedTable({ signals }: { signals: ClosedSignal[] }) {
                       <Badge size="xs" color={s.direction === 'LONG' ? 'green' : 'red'} mr={6}>
                         {s.direction}
                       </Badge>
-                      <Anchor component={Link} to={paths.signal.build(s.id)} fw={600}>
-                        {s.symbol}
-                      </Anchor>{' '}
+                      {/* Archived outcomes outlive their signal (kept 24 h): no page to link to. */}
+                      {s.id === null ? (
+                        <Text span fw={600}>
+                          {s.symbol}
+                        </Text>
+                      ) : (
+                        <Anchor component={Link} to={paths.signal.build(s.id)} fw={600}>
+                          {s.symbol}
+                        </Anchor>
+                      )}{' '}
                       <Text span size="xs" c="dimmed">
                         {s.timeframe}
                       </Text>

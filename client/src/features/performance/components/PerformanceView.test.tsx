@@ -64,7 +64,7 @@ describe('PerformanceView', () => {
     );
     expect(screen.getByTestId('equity-chart')).toHaveAttribute('data-points', '2');
 
-    const [row] = rows('latest-closed');
+    const [row, archived] = rows('latest-closed');
     expect(row?.slice(1)).toEqual([
       'LONGSOLUSDT 5m',
       '80%',
@@ -75,6 +75,17 @@ describe('PerformanceView', () => {
       '+1.24%',
     ]);
     expect(screen.getByRole('link', { name: 'SOLUSDT' })).toHaveAttribute('href', '/signals/77');
+    // An archived outcome has no page of its own.
+    expect(archived?.slice(1)).toEqual([
+      'SHORTADAUSDT 1h',
+      '74%',
+      '0.9000',
+      '0.9100',
+      'Stop-loss',
+      '-1.00R',
+      '-1.11%',
+    ]);
+    expect(screen.queryByRole('link', { name: 'ADAUSDT' })).not.toBeInTheDocument();
   });
 
   it('keeps the timeframe and period in the URL and asks the API for them', async () => {
@@ -94,6 +105,8 @@ describe('PerformanceView', () => {
     server.use(performanceHandler(emptyPerformanceBody()));
     renderWithProviders(<PerformanceView />);
     expect(await screen.findByTestId('performance-empty')).toBeInTheDocument();
+    expect(screen.getByTestId('perf-win-rate')).toHaveTextContent('—');
+    expect(screen.getByTestId('perf-profit-factor')).toHaveTextContent('—');
     expect(screen.getByText('Not enough closed signals yet.')).toBeInTheDocument();
   });
 });

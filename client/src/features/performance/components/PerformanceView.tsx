@@ -22,7 +22,11 @@ import {
   usePerformanceParams,
 } from '@/features/performance/hooks/usePerformanceParams';
 import { describeApiError } from '@/lib/api';
-import { formatProfitFactor, formatR, formatRatio } from '@/lib/format';
+import {
+  formatExpectancy,
+  formatProfitFactor,
+  formatWinRate,
+} from '@/features/performance/utils/format-stats';
 
 /** Label above the control (a segmented control is inline and would sit beside it). */
 const COLUMN = { display: 'flex', flexDirection: 'column' } as const;
@@ -134,11 +138,11 @@ export function PerformanceView() {
       )}
       <SimpleGrid cols={{ base: 2, md: 4 }}>
         <Figure label="Closed signals" value={String(overall.count)} testId="perf-count" />
-        <Figure label="Win rate" value={formatRatio(overall.winRate)} testId="perf-win-rate" />
-        <Figure label="Expectancy" value={formatR(overall.expectancy)} testId="perf-expectancy" />
+        <Figure label="Win rate" value={formatWinRate(overall)} testId="perf-win-rate" />
+        <Figure label="Expectancy" value={formatExpectancy(overall)} testId="perf-expectancy" />
         <Figure
           label="Profit factor"
-          value={formatProfitFactor(overall.profitFactor)}
+          value={formatProfitFactor(overall)}
           testId="perf-profit-factor"
         />
       </SimpleGrid>

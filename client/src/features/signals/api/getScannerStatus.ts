@@ -37,7 +37,8 @@ export interface ScannerStatus {
   state: ScannerState;
   lastScan: ScanRun | null;
   stream: { connected: boolean; lastEventAt: number | null };
-  governor: { usedWeight: number; budget: number; bannedUntil: number | null };
+  /** The shared request-weight governor; parts are null when the backend could not read it. */
+  governor: { usedWeight: number | null; budget: number | null; bannedUntil: number | null };
 }
 
 function decodeScanRun(json: unknown, where: string): ScanRun {
@@ -57,6 +58,7 @@ function decodeScanRun(json: unknown, where: string): ScanRun {
 export function decodeScannerStatus(json: unknown): ScannerStatus {
   const s = expectObject(json, 'scanner');
   const stream = expectObject(s.stream, 'scanner.stream');
+  // The governor reports `{error, banned}` alone when it cannot be read: every part is optional.
   const governor = expectObject(s.governor, 'scanner.governor');
   return {
     state: expectOneOf(s.state, SCANNER_STATES, 'scanner.state'),
@@ -69,9 +71,12 @@ export function decodeScannerStatus(json: unknown): ScannerStatus {
       lastEventAt: nullableTime(stream.last_event_at, 'scanner.stream.last_event_at'),
     },
     governor: {
-      usedWeight: expectNumber(governor.used_weight, 'scanner.governor.used_weight'),
-      budget: expectNumber(governor.budget, 'scanner.governor.budget'),
-      bannedUntil: nullableTime(governor.banned_until, 'scanner.governor.banned_until'),
+      usedWeight: nullableNumber(governor.used_weight, 'scanner.governor.used_weight'),
+      budget: nullableNumber(governor.budget, 'scanner.governor.budget'),
+      // An ISO time, or epoch ms under `banned_until_ms`.
+      bannedUntil:
+        nullableTime(governor.banned_until, 'scanner.governor.banned_until') ??
+        nullableNumber(governor.banned_until_ms, 'scanner.governor.banned_until_ms'),
     },
   };
 }
