@@ -41,6 +41,12 @@ export default defineConfig(({ mode }) => {
                 test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/,
               },
               { name: 'mantine', test: /node_modules[\\/](@mantine|@floating-ui|@tabler)[\\/]/ },
+              // Only the chart pages load it (they are lazy routes): keep it out of `vendor`.
+              {
+                name: 'charts',
+                test: /node_modules[\\/](lightweight-charts|fancy-canvas)[\\/]/,
+                priority: 1,
+              },
               { name: 'vendor', test: /node_modules[\\/]/ },
             ],
           },
