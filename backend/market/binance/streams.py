@@ -66,7 +66,17 @@ class StreamStats:
     reconnects: Counter = field(default_factory=Counter)  # reason -> count
     frames: int = 0
     control_frames_sent: int = 0
-    last_connect_at: list[float] = field(default_factory=list)  # monotonic
+    connect_log: list[tuple[int, float]] = field(default_factory=list)  # (shard, monotonic time)
+    disconnect_log: list[tuple[int, float, str]] = field(default_factory=list)  # (shard, time, reason)
+
+    def reconnect_delays(self) -> list[float]:
+        """Seconds from each disconnect to the next connect of the same shard."""
+        delays = []
+        for shard, lost_at, _ in self.disconnect_log:
+            back = [t for s, t in self.connect_log if s == shard and t >= lost_at]
+            if back:
+                delays.append(min(back) - lost_at)
+        return delays
 
 
 def stream_name(symbol: str, interval: str) -> str:
@@ -170,7 +180,7 @@ class KlineStreamManager:
             try:
                 ws = await self._connect(shard)
                 self.stats.connects += 1
-                self.stats.last_connect_at.append(time.monotonic())
+                self.stats.connect_log.append((shard.number, time.monotonic()))
                 self._spawn(self._catch_up(list(shard.streams)))
                 reason, healthy = await self._read(shard, ws)
                 if healthy:
@@ -184,6 +194,7 @@ class KlineStreamManager:
             if self._stopping.is_set() or not shard.streams:
                 return
             self.stats.reconnects[reason] += 1
+            self.stats.disconnect_log.append((shard.number, time.monotonic(), reason))
             if reason in ("aged", "stalled", "closed") and failures == 0:
                 delay = random.uniform(0, 0.25)  # reconnect at once, jittered
             else:
