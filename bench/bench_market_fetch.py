@@ -102,7 +102,8 @@ def main() -> None:
                 "pairs": pairs, "latency_ms": latency_ms, "concurrency": args.concurrency, "runs": len(runs),
                 "wall_median_s": round(statistics.median(walls), 3), "wall_best_s": round(min(walls), 3),
                 "cpu_median_s": round(statistics.median(r["cpu_s"] for r in runs), 3),
-                "weight_reserved": runs[-1]["weight_reserved"], "weight_counted_by_exchange": runs[-1]["weight_counted"],
+                "weight_reserved": runs[-1]["weight_reserved"],
+                "weight_counted_by_exchange": runs[-1]["weight_counted"],
                 "weight_share_of_budget": round(runs[-1]["weight_counted"] / BUDGET, 3),
                 "target_wall_s": target, "meets_target": statistics.median(walls) <= target,
             })

@@ -65,7 +65,8 @@ class BinanceClient:
         self.market_data: MarketDataApi = MarketDataApi(self)
 
     @classmethod
-    def from_settings(cls, *, market: str | None = None, redis_url: str | None = None, **overrides: Any) -> BinanceClient:
+    def from_settings(cls, *, market: str | None = None, redis_url: str | None = None,
+                      **overrides: Any) -> BinanceClient:
         """A client configured from `settings.BINANCE` (environment, URLs, limits)."""
         from django.conf import settings
 

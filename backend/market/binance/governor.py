@@ -42,7 +42,8 @@ _RESERVE = """
 local weight, share, default_limit, obs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local s = redis.call('HMGET', KEYS[2], 'limit', 'window_ms', 'banned_until', 'backoff_until', 'slow_until', 'obs_used', 'obs_at')
+local s = redis.call('HMGET', KEYS[2], 'limit', 'window_ms', 'banned_until', 'backoff_until', 'slow_until',
+                     'obs_used', 'obs_at')
 local limit, window = tonumber(s[1]) or default_limit, tonumber(s[2]) or 60000
 local banned, backoff, slow = tonumber(s[3]) or 0, tonumber(s[4]) or 0, tonumber(s[5]) or 0
 local obs_used, obs_at = tonumber(s[6]) or 0, tonumber(s[7]) or 0
@@ -91,7 +92,9 @@ local until_ms = now + tonumber(ARGV[2])
 local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0
 if until_ms > current then redis.call('HSET', KEYS[1], ARGV[1], until_ms) else until_ms = current end
 local slow = now + tonumber(ARGV[3])
-if slow > (tonumber(redis.call('HGET', KEYS[1], 'slow_until')) or 0) then redis.call('HSET', KEYS[1], 'slow_until', slow) end
+if slow > (tonumber(redis.call('HGET', KEYS[1], 'slow_until')) or 0) then
+  redis.call('HSET', KEYS[1], 'slow_until', slow)
+end
 redis.call('HINCRBY', KEYS[1], ARGV[4], 1)
 return {until_ms, until_ms - now}
 """

@@ -20,7 +20,8 @@ Deliver = Callable[[list[tuple[Candle, str]]], Awaitable[None]]
 
 
 class CandleOutbox:
-    def __init__(self, deliver: Deliver, *, flush_s: float = 0.02, on_delivered: Callable[[Candle], None] | None = None):
+    def __init__(self, deliver: Deliver, *, flush_s: float = 0.02,
+                 on_delivered: Callable[[Candle], None] | None = None) -> None:
         self._deliver = deliver
         self._flush_s = flush_s
         self._on_delivered = on_delivered

@@ -184,8 +184,8 @@ class KlineSequencer:
                 continue
             if stream.pending:  # nothing exists between last and the next known candle
                 self.stats.holes += 1
-                logger.warning("no candles %s %s from %d to %d on the exchange; skipping the hole",
-                               stream.symbol, stream.interval, stream.last + stream.step, min(stream.pending) - stream.step)
+                logger.warning("no candles %s %s from %d to %d on the exchange; skipping the hole", stream.symbol,
+                               stream.interval, stream.last + stream.step, min(stream.pending) - stream.step)
                 stream.last = min(stream.pending) - stream.step
                 self._drain(stream)
                 continue

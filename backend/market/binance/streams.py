@@ -198,7 +198,8 @@ class KlineStreamManager:
             if reason in ("aged", "stalled", "closed") and failures == 0:
                 delay = random.uniform(0, 0.25)  # reconnect at once, jittered
             else:
-                delay = random.uniform(0, min(self.options.reconnect_cap_s, self.options.reconnect_base_s * 2 ** failures))
+                cap = min(self.options.reconnect_cap_s, self.options.reconnect_base_s * 2 ** failures)
+                delay = random.uniform(0, cap)
             failures += 1
             logger.info("stream connection %d: %s; reconnecting in %.2f s", shard.number, reason, delay)
             await asyncio.sleep(delay)

@@ -111,7 +111,8 @@ def test_spot_tickers():
     assert len(tickers) == 477
     btc = next(t for t in tickers if t.symbol == "BTCUSDT")
     assert btc.quote_volume > 1e9 and btc.count > 0 and btc.close_time > btc.open_time
-    single = tickers_24hr_decode(orjson.dumps(orjson.loads(_read("spot_api_v3_ticker_24hr_USDT_MAINNET_2024-01-05.json"))[0]))
+    first = orjson.loads(_read("spot_api_v3_ticker_24hr_USDT_MAINNET_2024-01-05.json"))[0]
+    single = tickers_24hr_decode(orjson.dumps(first))
     assert len(single) == 1
     with pytest.raises(DecodeError):
         tickers_24hr_decode(b'[{"symbol":"X"}]')

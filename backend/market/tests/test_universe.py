@@ -31,7 +31,8 @@ def test_usdm_universe_keeps_trading_usdt_perpetuals_without_stablecoins():
 
 
 def test_spot_universe_is_the_top_n_by_quote_volume():
-    info = exchange_info_decode((PAYLOADS / "spot_api_v3_exchangeInfo_TESTNET-likely_2024-09-08_subset.json").read_bytes())
+    raw = (PAYLOADS / "spot_api_v3_exchangeInfo_TESTNET-likely_2024-09-08_subset.json").read_bytes()
+    info = exchange_info_decode(raw)
     tickers = tickers_24hr_decode((PAYLOADS / "spot_api_v3_ticker_24hr_USDT_MAINNET_2024-01-05.json").read_bytes())
     chosen = universe_select(info.symbols, tickers, market="spot", size=3, stablecoins=STABLES)
     assert [e.info.symbol for e in chosen] == ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
@@ -40,8 +41,9 @@ def test_spot_universe_is_the_top_n_by_quote_volume():
 
 
 @pytest.mark.parametrize("path, params, weight", [
-    ("/fapi/v1/klines", {"limit": 99}, 1), ("/fapi/v1/klines", {"limit": 100}, 2), ("/fapi/v1/klines", {"limit": 200}, 2),
-    ("/fapi/v1/klines", {"limit": 500}, 5), ("/fapi/v1/klines", {"limit": 1000}, 5), ("/fapi/v1/klines", {"limit": 1500}, 10),
+    ("/fapi/v1/klines", {"limit": 99}, 1), ("/fapi/v1/klines", {"limit": 100}, 2),
+    ("/fapi/v1/klines", {"limit": 200}, 2), ("/fapi/v1/klines", {"limit": 500}, 5),
+    ("/fapi/v1/klines", {"limit": 1000}, 5), ("/fapi/v1/klines", {"limit": 1500}, 10),
     ("/fapi/v1/klines", {}, 5), ("/api/v3/klines", {"limit": 1000}, 2),
     ("/fapi/v1/ticker/24hr", {}, 40), ("/fapi/v1/ticker/24hr", {"symbol": "BTCUSDT"}, 1),
     ("/api/v3/ticker/24hr", {}, 80), ("/api/v3/ticker/24hr", {"symbol": "BTCUSDT"}, 2),
