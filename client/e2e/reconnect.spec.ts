@@ -54,6 +54,7 @@ test('the dashboard reconnects and resyncs after the backend restarts', async ({
     if (new URL(request.url()).pathname === '/api/signals/') listRequests.push(Date.now());
   });
 
+  const restartedAt = Date.now();
   const restarted = run(RESTART_CMD ?? '', 180_000);
 
   await expect
@@ -62,8 +63,6 @@ test('the dashboard reconnects and resyncs after the backend restarts', async ({
       timeout: 120_000,
     })
     .toContain('reconnecting');
-  await expect(badge(page)).not.toHaveAttribute('data-state', 'open');
-  const downAt = Date.now();
 
   const { code, output } = await restarted;
   expect(code, `E2E_RESTART_CMD failed:\n${output}`).toBe(0);
@@ -74,7 +73,7 @@ test('the dashboard reconnects and resyncs after the backend restarts', async ({
     { timeout: 90_000 },
   );
   await expect
-    .poll(() => listRequests.filter((at) => at > downAt).length, {
+    .poll(() => listRequests.filter((at) => at > restartedAt).length, {
       message: 'the signal list is refetched after the reconnect',
       timeout: 15_000,
     })
