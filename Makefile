@@ -37,14 +37,14 @@ manage: deps
 # --- installation (each step reruns only when its inputs change) ---------------
 $(PY):
 	python3 -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
+	$(PIP) install -qq --upgrade pip
 
 $(VENV)/.deps-run: backend/requirements.txt | $(PY)
-	$(PIP) install -q -r backend/requirements.txt
+	$(PIP) install -qq -r backend/requirements.txt
 	@touch $@
 
 $(VENV)/.deps-dev: backend/requirements-dev.txt $(VENV)/.deps-run
-	$(PIP) install -q -r backend/requirements-dev.txt
+	$(PIP) install -qq -r backend/requirements-dev.txt
 	@touch $@
 
 deps: $(VENV)/.deps-run

@@ -9,28 +9,16 @@ import sys
 import time
 import urllib.request
 import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
-BACKEND_DIR = Path(__file__).resolve().parent
+from common.testing import BACKEND_DIR, database_url_of
 
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def database_url_of(settings_dict: dict) -> str:
-    """The DATABASE_URL another process needs to reach the database Django is using now."""
-    user = quote(settings_dict["USER"] or "postgres")
-    password = quote(settings_dict["PASSWORD"] or "")
-    host, port, name = settings_dict["HOST"], settings_dict["PORT"], settings_dict["NAME"]
-    if host.startswith("/"):
-        return f"postgres://{user}:{password}@/{name}?host={host}"
-    return f"postgres://{user}:{password}@{host}:{port or 5432}/{name}"
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.asgi import application
-from conftest import BACKEND_DIR, database_url_of
+from common.testing import BACKEND_DIR, database_url_of
 from market.services import universe_refresh
 from signals.models import Signal
 
