@@ -74,3 +74,35 @@ async def test_foreign_origin_is_refused():
     )
     connected, _ = await communicator.connect()
     assert not connected
+
+
+async def test_batched_events_arrive_as_one_frame_with_consecutive_seqs():
+    client = await _connect()
+    try:
+        def publish_three():
+            with dispatcher.batched():
+                for state in ("a", "b", "c"):
+                    assert dispatcher.publish(Event("scanner_status", {"state": state})) is None
+
+        await sync_to_async(publish_three)()
+        frame = await client.receive_json_from(timeout=5)
+        assert frame["type"] == "batch"
+        seqs = [f["seq"] for f in frame["events"]]
+        assert [f["data"]["state"] for f in frame["events"]] == ["a", "b", "c"]
+        assert seqs == [seqs[0], seqs[0] + 1, seqs[0] + 2]
+    finally:
+        await client.disconnect()
+
+
+async def test_a_batch_of_one_is_a_plain_frame():
+    client = await _connect()
+    try:
+        def publish_one():
+            with dispatcher.batched():
+                dispatcher.publish(Event("scanner_status", {"state": "solo"}))
+
+        await sync_to_async(publish_one)()
+        frame = await client.receive_json_from(timeout=5)
+        assert (frame["type"], frame["data"]["state"]) == ("scanner_status", "solo")
+    finally:
+        await client.disconnect()
