@@ -31,6 +31,7 @@ from market.binance.schemas import Candle
 
 STREAM_KEY = "market:candles"
 LAST_KEY = "market:candles:last"
+STATUS_KEY = "market:streams:status"  # JSON heartbeat of the stream process, expires after 60 s
 
 
 @dataclass(frozen=True)

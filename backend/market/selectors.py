@@ -1,10 +1,15 @@
 """Reads of market data: the universe and the candle store (many symbols at once, as numpy arrays)."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import redis
+from django.conf import settings
 from django.db import connection
 
 from market.binance.schemas import Klines
+from market.candle_events import STATUS_KEY
 from market.models import Symbol
 
 
@@ -68,3 +73,10 @@ def candles_resume_points() -> dict[tuple[str, str], int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT symbol, interval, max(open_time) FROM market_candle GROUP BY symbol, interval")
         return {(symbol, interval): last for symbol, interval, last in cursor.fetchall()}
+
+
+def stream_status() -> dict | None:
+    """Heartbeat of the stream process (connections, candles delivered, reconnects, sequencer
+    counters, `alive_at`), or None when no stream process has reported for a minute."""
+    raw = redis.Redis.from_url(settings.REDIS_URL).get(STATUS_KEY)
+    return None if raw is None else json.loads(raw)

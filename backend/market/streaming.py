@@ -8,7 +8,10 @@ stops cleanly on SIGTERM/SIGINT after delivering what it holds.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import time
+from dataclasses import asdict
 
 import redis
 from asgiref.sync import sync_to_async
@@ -18,9 +21,11 @@ from market import selectors, services
 from market.binance.client import BinanceClient
 from market.binance.schemas import Candle
 from market.binance.streams import KlineStreamManager, StreamOptions
-from market.candle_events import candle_resume_points
+from market.candle_events import STATUS_KEY, candle_resume_points
 
 logger = logging.getLogger(__name__)
+
+STATUS_TTL_S = 60
 
 
 def stream_options() -> StreamOptions:
@@ -48,7 +53,31 @@ async def _deliver(items: list[tuple[Candle, str]]) -> None:
     await sync_to_async(services.candles_ingest, thread_sensitive=True)(items)
 
 
-async def stream_market_run(stop: asyncio.Event, *, universe_poll_s: float = 30.0, status_s: float = 60.0) -> None:
+def _status(manager: KlineStreamManager, symbols: list[str] | None) -> dict:
+    return {"alive_at": time.time(), "symbols": len(symbols or []), "intervals": settings.MARKET.stream_intervals,
+            "connections": manager.connections(), "delivered": manager.outbox.delivered,
+            "reconnects": dict(manager.stats.reconnects), "sequencer": asdict(manager.sequencer.stats)}
+
+
+def _publish_status(status: dict) -> None:
+    redis.Redis.from_url(settings.REDIS_URL).set(STATUS_KEY, json.dumps(status), ex=STATUS_TTL_S)
+
+
+async def _follow_universe(manager: KlineStreamManager, current: list[str] | None,
+                           intervals: list[str]) -> list[str] | None:
+    try:
+        symbols = await sync_to_async(_universe, thread_sensitive=True)()
+    except Exception:  # the database or the exchange is away: keep streaming what we have
+        logger.exception("universe unavailable; keeping the current streams")
+        return current
+    if symbols and symbols != current:
+        logger.info("streaming %d symbols x %s", len(symbols), ",".join(intervals))
+        await manager.set_universe(symbols, intervals)
+        return symbols
+    return current
+
+
+async def stream_market_run(stop: asyncio.Event, *, universe_poll_s: float = 30.0, status_s: float = 10.0) -> None:
     intervals = settings.MARKET.stream_intervals
     async with BinanceClient.from_settings() as client:
         manager = KlineStreamManager(client, _deliver, options=stream_options(),
@@ -56,25 +85,22 @@ async def stream_market_run(stop: asyncio.Event, *, universe_poll_s: float = 30.
         runner = asyncio.create_task(manager.run())
         current: list[str] | None = None
         loop = asyncio.get_running_loop()
-        next_status = loop.time() + status_s
+        next_universe = next_status = loop.time()
         try:
             while not stop.is_set():
-                try:
-                    symbols = await sync_to_async(_universe, thread_sensitive=True)()
-                except Exception:  # the database or the exchange is away: keep streaming what we have
-                    logger.exception("universe unavailable; keeping the current streams")
-                    symbols = current
-                if symbols and symbols != current:
-                    logger.info("streaming %d symbols x %s", len(symbols), ",".join(intervals))
-                    await manager.set_universe(symbols, intervals)
-                    current = symbols
+                if loop.time() >= next_universe:
+                    next_universe = loop.time() + universe_poll_s
+                    current = await _follow_universe(manager, current, intervals)
                 if loop.time() >= next_status:
                     next_status = loop.time() + status_s
-                    logger.info("streams: %d connections, %d candles delivered, reconnects %s, %s",
-                                manager.connections(), manager.outbox.delivered, dict(manager.stats.reconnects),
-                                manager.sequencer.stats)
+                    status = _status(manager, current)
+                    logger.debug("streams: %s", status)
+                    try:
+                        await sync_to_async(_publish_status)(status)
+                    except redis.RedisError as exc:
+                        logger.warning("stream status not published: %s", exc)
                 try:
-                    await asyncio.wait_for(stop.wait(), timeout=universe_poll_s)
+                    await asyncio.wait_for(stop.wait(), timeout=max(0.0, min(next_universe, next_status) - loop.time()))
                 except asyncio.TimeoutError:
                     pass
         finally:

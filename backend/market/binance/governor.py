@@ -152,13 +152,12 @@ class WeightGovernor:
     """
 
     def __init__(self, redis_url: str, *, scope: str, share: float = 0.8, default_limit: int = 2400,
-                 default_window_ms: int = 60_000, ban_max_wait_s: float = 120.0, slow_down_s: float = 60.0) -> None:
+                 ban_max_wait_s: float = 120.0, slow_down_s: float = 60.0) -> None:
         if not 0 < share <= 1:
             raise ValueError(f"share must be in (0, 1], got {share}")
         self.scope = scope
         self.share = share
         self.default_limit = default_limit
-        self.default_window_ms = default_window_ms
         self.ban_max_wait_s = ban_max_wait_s
         self.slow_down_s = slow_down_s
         prefix = f"binance:governor:{scope}"

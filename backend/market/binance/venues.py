@@ -15,7 +15,7 @@ MARKETS = ("usdm", "spot")
 _PUBLIC = {
     ("live", "usdm"): ("https://fapi.binance.com", "wss://fstream.binance.com"),
     ("live", "spot"): ("https://api.binance.com", "wss://stream.binance.com:9443"),
-    ("testnet", "usdm"): ("https://testnet.binancefuture.com", "wss://fstream.binancefuture.com"),
+    ("testnet", "usdm"): ("https://demo-fapi.binance.com", "wss://fstream.binancefuture.com"),
     ("testnet", "spot"): ("https://testnet.binance.vision", "wss://stream.testnet.binance.vision"),
 }
 _API_PREFIX = {"usdm": "/fapi/v1", "spot": "/api/v3"}

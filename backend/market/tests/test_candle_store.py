@@ -90,3 +90,10 @@ def test_ingest_stores_before_it_publishes(redis_server, settings):
     events = candle_events_read(client)
     assert [e.candle.open_time for e in events] == [T0, T0 + STEP]
     assert StoredCandle.objects.filter(symbol="BTCUSDT").count() == 2
+
+
+def test_stream_status_is_none_without_a_stream_process(redis_server, settings):
+    settings.REDIS_URL = redis_server.url
+    assert selectors.stream_status() is None
+    redis.Redis.from_url(redis_server.url).set("market:streams:status", '{"connections": 2}')
+    assert selectors.stream_status() == {"connections": 2}

@@ -3,6 +3,7 @@ through a drop, a universe change and a restart, every closed candle exactly onc
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -17,7 +18,7 @@ from django.db import connection
 
 from conftest import database_url_of
 from market import selectors
-from market.candle_events import candle_events_read
+from market.candle_events import STATUS_KEY, candle_events_read
 from market.models import Symbol
 from sandbox.control import step
 
@@ -39,7 +40,8 @@ async def _start(base_url: str, redis_url: str) -> asyncio.subprocess.Process:
                DJANGO_SETTINGS_MODULE="config.settings.test", BINANCE_ENV="sandbox", BINANCE_SANDBOX_URL=base_url,
                MARKET_STREAM_INTERVALS="5m,15m", MARKET_STREAM_SEED_CANDLES="3", MARKET_STREAM_STALL_S="2")
     return await asyncio.create_subprocess_exec(
-        sys.executable, "manage.py", "stream_market", "--universe-poll", "0.3", cwd=BACKEND_DIR, env=env)
+        sys.executable, "manage.py", "stream_market", "--universe-poll", "0.3", "--status-interval", "0.3",
+        cwd=BACKEND_DIR, env=env)
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:
@@ -96,9 +98,13 @@ async def test_the_stream_process_publishes_every_closed_candle_once(sandbox, re
             step(app, STEP_5M)
         process = await _start(base_url, redis_server.url)
         await _wait_for(lambda: caught_up(["ETHUSDT", "SOLUSDT", "XRPUSDT"]))
+        await asyncio.sleep(0.5)
+        status = json.loads(events_redis.get(STATUS_KEY))  # the heartbeat the scanner status reads
     finally:
         if process.returncode is None:
             await _stop(process)
+
+    assert status["connections"] == 1 and status["symbols"] == 3 and status["delivered"] > 0
 
     per_stream = defaultdict(list)
     for e in events:
