@@ -291,6 +291,39 @@ describe('useWebSocket', () => {
     expect(FakeWebSocket.instances).toHaveLength(2);
   });
 
+  it('waits offline as closed and reconnects when the browser is back online', () => {
+    const { hook } = setup();
+    server((s) => {
+      s.open();
+    });
+    const onLine = vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false);
+    act(() => {
+      window.dispatchEvent(new Event('offline'));
+    });
+    expect(hook.result.current.state).toBe('closed');
+    expect(FakeWebSocket.instances[0]?.closedWith?.reason).toBe('browser offline');
+    advance(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+
+    onLine.mockReturnValue(true);
+    act(() => {
+      window.dispatchEvent(new Event('online'));
+    });
+    expect(hook.result.current.state).toBe('reconnecting');
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+
+  it('does not retry while the browser reports no network', () => {
+    const { hook } = setup();
+    vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false);
+    server((s) => {
+      s.drop();
+    });
+    expect(hook.result.current.state).toBe('closed');
+    advance(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
   it('ends as closed after maxRetries', () => {
     const { hook } = setup({ maxRetries: 2 });
     server((s) => {

@@ -10,6 +10,10 @@
  * welcome asks for a resync too, since nothing says what happened before the socket was open.
  */
 
+/**
+ * `closed`: not connected and not trying: stopped, out of retries, or the browser is offline (it
+ * tries again the moment the browser is back online).
+ */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface ConnectionStatus {
@@ -118,12 +122,14 @@ export class LiveSocket {
     if (!this.stopped) return;
     this.stopped = false;
     window.addEventListener('online', this.retryNow);
+    window.addEventListener('offline', this.goOffline);
     this.connect('connecting');
   }
 
   stop(): void {
     this.stopped = true;
     window.removeEventListener('online', this.retryNow);
+    window.removeEventListener('offline', this.goOffline);
     clearTimeout(this.retryTimer);
     this.dropSocket(1000, 'client stopped');
     this.setStatus({ state: 'closed', attempt: this.status.attempt, retryAt: null });
@@ -219,6 +225,14 @@ export class LiveSocket {
     this.connect('reconnecting');
   };
 
+  /** Without a network a socket cannot work: stop trying until the browser is back online. */
+  private readonly goOffline = (): void => {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    this.dropSocket(4001, 'browser offline');
+    this.setStatus({ state: 'closed', attempt: this.status.attempt, retryAt: null });
+  };
+
   /** Abandons a connection that looks dead and starts over. */
   private reconnect(reason: string): void {
     this.dropSocket(4000, reason);
@@ -227,6 +241,10 @@ export class LiveSocket {
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
+    if (!navigator.onLine) {
+      this.goOffline();
+      return;
+    }
     const attempt = this.status.attempt + 1;
     if (attempt > (this.options.maxRetries ?? Infinity)) {
       this.stopped = true;

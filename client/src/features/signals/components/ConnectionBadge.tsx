@@ -24,11 +24,13 @@ function describe({ state, attempt, retryAt }: ConnectionStatus, now: number): s
         : `Connection lost; attempt ${attempt} under way`;
     }
     case 'closed':
-      return 'Not connected: updates are paused';
+      return navigator.onLine
+        ? 'Not connected: updates are paused'
+        : 'No network: reconnecting when it is back';
   }
 }
 
-/** Green while live, yellow while (re)connecting, red when the connection is given up. */
+/** Green while live, yellow while (re)connecting, red when not trying (offline, stopped). */
 export function ConnectionBadge() {
   const connection = useStreamStore((state) => state.connection);
   const eventCount = useStreamStore((state) => state.eventCount);

@@ -32,7 +32,7 @@ export function SignalStatsCards() {
   const dash = failed ? '—' : undefined;
 
   return (
-    <SimpleGrid cols={{ base: 1, xs: 2, md: 3, lg: 5 }} spacing="md">
+    <SimpleGrid cols={{ base: 2, md: 3, lg: 5 }} spacing="md">
       <StatCard
         title="Active signals"
         testId="stat-active"
