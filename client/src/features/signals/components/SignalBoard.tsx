@@ -23,10 +23,12 @@ export function SignalBoard() {
     () => selectVisible(entries, deferredFilters),
     [entries, deferredFilters],
   );
+  // Counts leave out cards that are fading out.
   const total = useMemo(
     () => Object.values(entries).filter((entry) => entry.anim !== 'exit').length,
     [entries],
   );
+  const shown = useMemo(() => visible.filter((entry) => entry.anim !== 'exit').length, [visible]);
   const scopeLabel = (STATUS_LABELS[filters.status] ?? filters.status).toLowerCase();
 
   let body;
@@ -80,7 +82,7 @@ export function SignalBoard() {
       )}
       <Group justify="space-between">
         <Text size="sm" c="dimmed" data-testid="signals-summary">
-          {loaded ? `Showing ${visible.length} of ${total} ${scopeLabel} signals` : 'Loading…'}
+          {loaded ? `Showing ${shown} of ${total} ${scopeLabel} signals` : 'Loading…'}
         </Text>
         {serverCount > SNAPSHOT_SIZE && (
           <Text size="sm" c="dimmed">
