@@ -5,7 +5,7 @@ import time
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 
 from realtime.dispatcher import current_sequence
 from realtime.events import SIGNALS_GROUP
@@ -24,7 +24,7 @@ class SignalsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()
         # The current sequence number lets a client tell a gap from a fresh start.
-        seq = await database_sync_to_async(current_sequence)(SIGNALS_GROUP)
+        seq = await sync_to_async(current_sequence)(SIGNALS_GROUP)
         await self.send_json({"type": "welcome", "ts": _now_ms(), "seq": seq})
 
     async def receive_json(self, content, **kwargs) -> None:
