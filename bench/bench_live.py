@@ -34,9 +34,11 @@ async def clients_main(url: str, clients: int, seconds: float) -> None:
         async with session.ws_connect(url, headers={"Origin": "http://127.0.0.1"}) as ws:
             await ready.put(1)
             async for message in ws:
-                frame = orjson.loads(message.data)
-                if frame.get("type") in SIGNAL_EVENTS:
-                    seen.append((time.time_ns(), frame["type"], frame["data"]["signal"]["candle_open_time"], index))
+                received = time.time_ns()
+                body = orjson.loads(message.data)
+                for frame in body["events"] if body.get("type") == "batch" else [body]:
+                    if frame.get("type") in SIGNAL_EVENTS:
+                        seen.append((received, frame["type"], frame["data"]["signal"]["candle_open_time"], index))
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         ready: asyncio.Queue = asyncio.Queue()

@@ -28,6 +28,13 @@ trap stop_embedded EXIT
 
 (cd backend && "$PY" manage.py migrate --no-input -v0 && "$PY" manage.py ensure_demo_admin)
 
+if [[ $BINANCE_ENV == sandbox ]]; then
+  # Continue the replay where the last run left it (see scripts/sandbox_clock.py).
+  CLOCK_FILE="${EMBEDDED_DATA_DIR:-$ROOT/.data}/sandbox-clock"
+  mkdir -p "$(dirname "$CLOCK_FILE")"
+  export SANDBOX_START="$("$PY" scripts/sandbox_clock.py "$CLOCK_FILE" "$SANDBOX_SPEED")"
+fi
+
 without_credentials() { local url="$1"; [[ $url == *@* ]] && url="${url%%://*}://${url#*@}"; echo "$url"; }
 
 cat <<BANNER

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 PY="$ROOT/.venv/bin/python"
 source scripts/stack.sh
-unset DATABASE_URL REDIS_URL CELERY_BROKER_URL
+unset DATABASE_URL REDIS_URL CELERY_BROKER_URL STACK_WEB_PORT STACK_FLOWER_PORT STACK_SANDBOX_PORT
 export EMBEDDED_DATA_DIR="$(mktemp -d /tmp/scanner-smoke.XXXXXX)"
 trap 'stack_stop; rm -rf "$EMBEDDED_DATA_DIR"' EXIT
 mkdir -p artifacts

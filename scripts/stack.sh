@@ -1,15 +1,22 @@
 # Functions to run the full stack (scripts/run.sh) in the background for browser and smoke tests.
-# Source it; needs $ROOT and $PY.
+# Source it; needs $ROOT and $PY. The stack's pid is kept in $STACK_PID_FILE so that another
+# process (the browser tests' restart command) can stop and start the same stack.
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+export STACK_PID_FILE="${STACK_PID_FILE:-$ROOT/artifacts/stack.pid}"
 
-# stack_start LOGFILE: starts run.sh in its own process group on free ports, waits for /api/health/ = 200.
+# stack_start LOGFILE: starts run.sh in its own process group, waits for /api/health/ = 200.
+# Ports already in the environment are kept (a restart comes back on the same ones).
 stack_start() {
   local log="$1"
-  export WEB_HOST=127.0.0.1 WEB_PORT="$(free_port)" FLOWER_PORT="$(free_port)" SANDBOX_PORT="$(free_port)"
+  export WEB_HOST=127.0.0.1
+  export WEB_PORT="${STACK_WEB_PORT:-$(free_port)}" FLOWER_PORT="${STACK_FLOWER_PORT:-$(free_port)}"
+  export SANDBOX_PORT="${STACK_SANDBOX_PORT:-$(free_port)}"
+  export STACK_WEB_PORT="$WEB_PORT" STACK_FLOWER_PORT="$FLOWER_PORT" STACK_SANDBOX_PORT="$SANDBOX_PORT"
   export STACK_URL="http://$WEB_HOST:$WEB_PORT"
-  setsid "$ROOT/scripts/run.sh" >"$log" 2>&1 &
-  STACK_PID=$!
+  mkdir -p "$(dirname "$STACK_PID_FILE")"
+  setsid "$ROOT/scripts/run.sh" >>"$log" 2>&1 &
+  echo $! >"$STACK_PID_FILE"
   if ! "$PY" "$ROOT/scripts/wait_healthy.py" "$STACK_URL/api/health/" --timeout 120; then
     echo "The stack did not become healthy; last lines of $log:" >&2
     tail -n 60 "$log" >&2
@@ -20,13 +27,15 @@ stack_start() {
 
 # stack_stop: SIGTERM to run.sh (it stops honcho, then embedded services) and wait for it.
 stack_stop() {
-  [[ -n "${STACK_PID:-}" ]] || return 0
-  kill -TERM "$STACK_PID" 2>/dev/null || true
-  for _ in $(seq 1 300); do kill -0 "$STACK_PID" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$STACK_PID" 2>/dev/null; then
+  [[ -f "$STACK_PID_FILE" ]] || return 0
+  local pid
+  pid="$(cat "$STACK_PID_FILE")"
+  rm -f "$STACK_PID_FILE"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
     echo "The stack did not stop within 30 s; killing its process group" >&2
-    kill -KILL -- "-$STACK_PID" 2>/dev/null || true
+    kill -KILL -- "-$pid" 2>/dev/null || true
   fi
-  wait "$STACK_PID" 2>/dev/null || true
-  STACK_PID=
+  wait "$pid" 2>/dev/null || true
 }

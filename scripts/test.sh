@@ -34,8 +34,10 @@ for suite in "${SUITES[@]}"; do
       export REDIS_URL="${REDIS_URL%/*}/5"
       (cd backend && "$PY" -m common.dbtools flush-redis "$REDIS_URL")
       mkdir -p artifacts
-      stack_start artifacts/e2e-stack.log
-      (cd client && E2E_BASE_URL="$STACK_URL" npm run --silent e2e)
+      export STACK_LOG="$ROOT/artifacts/e2e-stack.log"
+      : >"$STACK_LOG"
+      stack_start "$STACK_LOG"
+      (cd client && E2E_BASE_URL="$STACK_URL" E2E_RESTART_CMD="$ROOT/scripts/stack_restart.sh" npm run --silent e2e)
       stack_stop
       ;;
     *) echo "unknown suite: $suite (backend, client, browser)" >&2; exit 2 ;;

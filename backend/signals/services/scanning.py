@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from market.binance.errors import BinanceError
+from realtime.dispatcher import batched
 from signals.models import ScanRun, Signal, Status
 from signals.services import status as scanner_status
 from signals.services.persistence import AppliedEvents, signal_events_apply
@@ -71,7 +72,9 @@ def signals_evaluate(candle_set: CandleSet, *, engine=None) -> AppliedEvents:
     symbols = list(candle_set.candles)
     engine.restore_signals(active_signals_as_records(timeframe=tf, symbols=symbols), timeframe=tf, symbols=symbols)
     events = engine.process_batch(symbols, tf, now_ms=candle_set.now_ms)
-    return signal_events_apply(events=events)
+    # The changes of one pass reach each dashboard as one frame (see realtime/dispatcher.py).
+    with batched():
+        return signal_events_apply(events=events)
 
 
 def candles_from_klines(klines_by_symbol: dict, timeframe: str) -> CandleSet:

@@ -60,13 +60,15 @@ async def test_a_closing_candle_becomes_a_live_signal_event(live_processes, sand
         for _ in range(60):
             closed_open_time = await sync_to_async(sandbox_process.step_candles)(1) - 300_000
             try:
-                while True:
-                    frame = await socket.receive_json_from(timeout=5)
-                    if frame["type"] == "signal_created":
-                        break
+                created = []
+                while not created:
+                    message = await socket.receive_json_from(timeout=5)
+                    # The changes of one pass arrive together, as one batch frame.
+                    frames = message["events"] if message["type"] == "batch" else [message]
+                    created = [f for f in frames if f["type"] == "signal_created"]
             except asyncio.TimeoutError:
                 continue
-            signal = frame["data"]["signal"]
+            signal = created[0]["data"]["signal"]
             # The signal comes from the candle that has just closed, i.e. from the stream.
             assert signal["candle_open_time"] == closed_open_time
             assert await sync_to_async(Signal.objects.filter(key=signal["key"], status="active").exists)()

@@ -258,6 +258,44 @@ describe('useWebSocket', () => {
     expect(onResync).toHaveBeenCalledTimes(2);
   });
 
+  it('unpacks a batch into its events, in order, with the same sequence checks', () => {
+    const { onFrame, onResync } = setup();
+    server((s) => {
+      s.open();
+      s.receive({ type: 'welcome', ts: 1, seq: 5 });
+      s.receive({
+        type: 'batch',
+        events: [
+          { type: 'signal_created', seq: 6, data: { n: 1 } },
+          { type: 'signal_updated', seq: 7, data: { n: 2 } },
+          { type: 'signal_deleted', seq: 8, data: { n: 3 } },
+        ],
+      });
+    });
+    const frames = onFrame.mock.calls.map(([frame]) => frame as SocketFrame);
+    expect(frames.map((f) => [f.type, f.seq])).toEqual([
+      ['signal_created', 6],
+      ['signal_updated', 7],
+      ['signal_deleted', 8],
+    ]);
+    expect(onResync).toHaveBeenCalledTimes(1); // the welcome only: no gap inside the batch
+
+    server((s) => {
+      s.receive({ type: 'batch', events: [{ type: 'signal_created', seq: 10, data: {} }] });
+    });
+    expect(onResync).toHaveBeenLastCalledWith('gap');
+  });
+
+  it('ignores a batch whose events are not all frames', () => {
+    const { onFrame } = setup();
+    server((s) => {
+      s.open();
+      s.receive({ type: 'welcome', ts: 1, seq: 0 });
+      s.receive({ type: 'batch', events: [{ type: 'signal_created', seq: 1 }, 42] });
+    });
+    expect(onFrame).not.toHaveBeenCalled();
+  });
+
   it('treats a gap right after the welcome as a gap', () => {
     const { onResync } = setup();
     server((s) => {

@@ -8,6 +8,9 @@
  * sequence number the server sent; every event after it carries `seq` growing by one. An event
  * whose `seq` is not the last plus one means frames were lost: the owner is told to resync. Every
  * welcome asks for a resync too, since nothing says what happened before the socket was open.
+ *
+ * The server may pack the events of one pass into `{"type":"batch","events":[frame, ...]}`; they
+ * are handled one by one, in order, exactly as if they had come in separate frames.
  */
 
 /**
@@ -82,14 +85,7 @@ export function wsUrl(path: string, location: Location = window.location): strin
   return `${scheme}//${location.host}${path}`;
 }
 
-export function parseFrame(text: unknown): SocketFrame | null {
-  if (typeof text !== 'string') return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
+function toFrame(value: unknown): SocketFrame | null {
   if (typeof value !== 'object' || value === null) return null;
   const frame = value as Record<string, unknown>;
   if (typeof frame.type !== 'string') return null;
@@ -99,6 +95,24 @@ export function parseFrame(text: unknown): SocketFrame | null {
     ...(typeof frame.ts === 'number' ? { ts: frame.ts } : {}),
     ...('data' in frame ? { data: frame.data } : {}),
   };
+}
+
+/** The frames of one message: one, or the events of a `batch`, in order; null if malformed. */
+export function parseFrames(text: unknown): SocketFrame[] | null {
+  if (typeof text !== 'string') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const frame = toFrame(value);
+  if (!frame) return null;
+  if (frame.type !== 'batch') return [frame];
+  const events = (value as { events?: unknown }).events;
+  if (!Array.isArray(events)) return null;
+  const frames = events.map(toFrame);
+  return frames.every((f): f is SocketFrame => f !== null) ? frames : null;
 }
 
 export class LiveSocket {
@@ -171,14 +185,17 @@ export class LiveSocket {
   };
 
   private readonly handleMessage = (event: MessageEvent): void => {
-    const frame = parseFrame(event.data);
-    if (!frame) {
+    const frames = parseFrames(event.data);
+    if (!frames) {
       console.warn('LiveSocket: ignoring a frame that is not a JSON object with a type');
       return;
     }
     // Any frame proves the connection works: the next drop starts backing off from scratch.
     if (this.status.attempt !== 0) this.setStatus({ ...this.status, attempt: 0 });
+    for (const frame of frames) this.handleFrame(frame);
+  };
 
+  private readonly handleFrame = (frame: SocketFrame): void => {
     if (frame.type === 'pong') {
       clearTimeout(this.pongTimer);
       this.pongTimer = undefined;
