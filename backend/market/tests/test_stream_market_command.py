@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 from asgiref.sync import sync_to_async
-from django.db import connection
+from django.db import connection, connections
 
 from conftest import database_url_of
 from market import selectors
@@ -25,6 +25,14 @@ from sandbox.control import step
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 STEP_5M = 300_000
+
+
+@pytest.fixture(autouse=True)
+async def _close_thread_connections():
+    """The ORM calls below run in asgiref's shared thread; close its connection afterwards so
+    later tests without database access do not find it open."""
+    yield
+    await sync_to_async(connections.close_all)()
 
 
 def _set_universe(symbols: list[str]) -> None:
