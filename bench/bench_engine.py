@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from replay import DEFAULT_KLINES, REPO, load_klines  # noqa: E402
+from replay import REPO, load_klines  # noqa: E402
 
 sys.path.insert(0, str(REPO / "backend"))
 from indicators import compute_all  # noqa: E402
@@ -74,7 +74,7 @@ def best_of_each(calls) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--klines", type=Path, default=DEFAULT_KLINES)
+    parser.add_argument("--klines", type=Path, default=None, help="directory of <SYMBOL>.csv files")
     parser.add_argument("--symbols", type=int, default=400)
     parser.add_argument("--candles", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=15)

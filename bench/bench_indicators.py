@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_indicators.py [--rounds 50] [--data DIR]
 
-The 400 series are real 5m candles: the 50 USD-M pairs of the shared data set, each cut into 8
+The 400 series are real 5m candles: the 50 recorded USD-M pairs (backend/sandbox/data), each cut into 8
 different 200-candle windows.  Ours is one `compute_all` call on the (400, 200) arrays (all 20
 outputs, Heikin Ashi included).  TA-Lib is called symbol by symbol for the same set: EMA 9/21/50/200,
 RSI 14, MACD 12/26/9, ATR 14, ADX/PLUS_DI/MINUS_DI 14, BBANDS 20/2, SMA 20 of volume; it has no Heikin
@@ -25,17 +25,24 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "backend"))
 
 import indicators  # noqa: E402
+from sandbox.data.recorded import recorded_candles  # noqa: E402
 
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "binance" / "klines" / "usdm_5m"
 SYMBOLS, CANDLES, WINDOWS_PER_SERIES = 400, 200, 8
 
 
-def load_windows(data_dir: Path) -> tuple[np.ndarray, ...]:
-    """(400, 200) open/high/low/close/volume arrays from 50 series x 8 windows."""
-    files = sorted(data_dir.glob("*.csv"))
-    if not files:
-        sys.exit(f"no kline CSVs in {data_dir} (pass --data)")
-    series = [np.loadtxt(path, delimiter=",", skiprows=1)[:, 1:6] for path in files]
+def load_windows(data_dir: Path | None = None) -> tuple[np.ndarray, ...]:
+    """(400, 200) open/high/low/close/volume arrays from 50 series x 8 windows.
+
+    The series are ``data_dir/*.csv`` when given, else the recorded set shipped with the project.
+    """
+    if data_dir is None:
+        tables = recorded_candles()
+        series = [tables[name][:, 1:6] for name in sorted(tables)]
+    else:
+        files = sorted(data_dir.glob("*.csv"))
+        if not files:
+            sys.exit(f"no kline CSVs in {data_dir}")
+        series = [np.loadtxt(path, delimiter=",", skiprows=1)[:, 1:6] for path in files]
     rows = []
     for i in range(SYMBOLS):
         candles = series[i % len(series)]
@@ -97,7 +104,7 @@ def best_of(rounds: int, *runs):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=50)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=None, help="directory of <SYMBOL>.csv files")
     args = parser.parse_args()
 
     o, h, lo, c, v = load_windows(args.data)

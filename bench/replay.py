@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/replay.py [--klines DIR] [--symbols N] [--days N]
 
+The candles are the 50 recorded USD-M pairs shipped in backend/sandbox/data (14 days of 5m), or
+`--klines DIR` of ``<SYMBOL>.csv`` files (header ``timestamp,open,high,low,close,volume``).
+
 The engine sees each closed candle once, in time order, exactly as the live stream would feed
 it: at every 5-minute step, one `update_candles` per symbol, then one vectorised
 `process_batch` over all symbols with `now_ms` = the candle's close time. The engine creates,
@@ -25,23 +28,28 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "backend"))
 
+from sandbox.data.recorded import recorded_candles  # noqa: E402
 from signals.engine import SignalDetectionEngine  # noqa: E402
 from signals.lifecycle import EventKind  # noqa: E402
 from signals.outcomes import OutcomeStats, outcome_report  # noqa: E402
 
-DEFAULT_KLINES = REPO.parent / "shared" / "binance" / "klines" / "usdm_5m"
 TF_MS = 300_000
 
 
-def load_klines(directory: Path, limit: int | None = None) -> dict[str, np.ndarray]:
-    """{symbol: (n, 6) rows of open_time_ms, open, high, low, close, volume}, sorted by name."""
-    files = sorted(directory.glob("*.csv"))
-    if not files:
-        raise SystemExit(f"no candles found in {directory}")
-    files = files[:limit] if limit else files
-    return {
-        f.stem: np.loadtxt(f, delimiter=",", skiprows=1, ndmin=2) for f in files
-    }
+def load_klines(directory: Path | None = None, limit: int | None = None) -> dict[str, np.ndarray]:
+    """{symbol: (n, 6) rows of open_time_ms, open, high, low, close, volume}, sorted by name.
+
+    From ``directory/*.csv`` when given, else the recorded set shipped with the project (read-only).
+    """
+    if directory is None:
+        series = recorded_candles()
+    else:
+        files = sorted(directory.glob("*.csv"))
+        if not files:
+            raise SystemExit(f"no candles found in {directory}")
+        series = {f.stem: np.loadtxt(f, delimiter=",", skiprows=1, ndmin=2) for f in files}
+    names = sorted(series)
+    return {name: series[name] for name in (names[:limit] if limit else names)}
 
 
 def replay(series: dict[str, np.ndarray], days: float | None = None):
@@ -113,7 +121,7 @@ def print_report(events, engine, n_symbols: int, elapsed: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--klines", type=Path, default=DEFAULT_KLINES)
+    parser.add_argument("--klines", type=Path, default=None, help="directory of <SYMBOL>.csv files")
     parser.add_argument("--symbols", type=int, default=None, help="first N symbols only")
     parser.add_argument("--days", type=float, default=None, help="first N days only")
     args = parser.parse_args()

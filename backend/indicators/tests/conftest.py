@@ -1,23 +1,18 @@
 """Real Binance candles for the indicator tests.
 
-The one place that knows where the candles live.  Today that is the shared reference folder next to
-the repository (``<repo>/../shared/binance/klines/usdm_5m/*.csv``: 50 USD-M pairs x 4032 5m candles,
-header ``timestamp,open,high,low,close,volume``).  When the data moves into the project (planned:
-``backend/sandbox/data/``), change `load_klines` only.
-
-Nothing is skipped: if the candles are missing, every test that needs them errors with the path.
+The recorded 50 USD-M pairs x 4032 5m candles that ship with the project
+(``sandbox/data/klines_usdm_5m.npz``, decoded by `sandbox.data.recorded` to the same floats as the
+source CSVs, bit for bit).  `load_klines` is the one place that knows where they come from.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-KLINES_DIR = REPO_ROOT.parent / "shared" / "binance" / "klines" / "usdm_5m"
+from sandbox.data.recorded import recorded_candles
 
 
 class Candles(NamedTuple):
@@ -31,19 +26,11 @@ class Candles(NamedTuple):
 
 
 def load_klines() -> dict[str, Candles]:
-    """Symbol -> candles, in symbol order.  Raises FileNotFoundError if the data is not there."""
-    files = sorted(KLINES_DIR.glob("*.csv"))
-    if not files:
-        raise FileNotFoundError(
-            f"no kline CSVs in {KLINES_DIR}: the indicator tests check against real Binance candles "
-            "and must not run without them (see backend/indicators/tests/conftest.py)"
-        )
-    klines = {}
-    for path in files:
-        table = np.loadtxt(path, delimiter=",", skiprows=1)
-        columns = (np.ascontiguousarray(table[:, i]) for i in range(1, 6))
-        klines[path.stem] = Candles(*columns)
-    return klines
+    """Symbol -> candles, in symbol order (fresh, writable arrays on every call)."""
+    return {
+        symbol: Candles(*(np.array(table[:, i]) for i in range(1, 6)))
+        for symbol, table in recorded_candles().items()
+    }
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,8 @@ Writes next to this file:
   down to these symbols (fields and filters untouched), plus derived entries for symbols missing
   from the snapshots; tick sizes are made consistent with the recorded prices.
 * ``provenance.json``: for every symbol, where its exchangeInfo entry came from and what changed.
+* ``klines_usdm_5m.sha256``: SHA-256 of every source CSV (``sha256sum`` format), so the tests can
+  prove that the npz still reproduces the CSVs byte for byte without the source files (recorded.py).
 
 The CSV values are parsed with ``Decimal``; no float ever touches a price.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
+import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -88,6 +91,12 @@ def build_klines(shared: Path) -> dict:
         "price_decimals": np.array(price_dec, dtype=np.int8),
         "volume_decimals": np.array(volume_dec, dtype=np.int8),
     }
+
+
+def klines_checksums(shared: Path) -> str:
+    """``sha256sum``-format lines for the source CSVs, in file-name order."""
+    files = sorted((shared / KLINES_DIR).glob("*.csv"))
+    return "".join(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}\n" for path in files)
 
 
 def _filter(entry: dict, kind: str) -> dict:
@@ -200,6 +209,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     klines = build_klines(args.shared)
     np.savez_compressed(args.out / "klines_usdm_5m.npz", **klines)
+    (args.out / "klines_usdm_5m.sha256").write_text(klines_checksums(args.shared))
     usdm, spot, provenance = build_exchange_info(args.shared, klines)
     for name, payload in (("exchange_info_usdm.json", usdm), ("exchange_info_spot.json", spot),
                           ("provenance.json", provenance)):

@@ -1,8 +1,8 @@
 """The replay set: exact prices, reproducible build, exchangeInfo entries consistent with the data."""
 from __future__ import annotations
 
-import csv
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,38 +11,53 @@ import pytest
 
 from sandbox.config import DEFAULT_DATA
 from sandbox.data import build
+from sandbox.data.recorded import csv_sha256, csv_text, recorded_candles, recorded_checksums
 from sandbox.dataset import Dataset
 from sandbox.formatting import fixed
 
-SHARED = Path("/work/shared/binance")
-needs_shared = pytest.mark.skipif(not (SHARED / build.KLINES_DIR).is_dir(), reason="shared data absent")
+# Cut-down copies of the build's exchangeInfo inputs (see fixtures/README.md).
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "binance"
 DATA_DIR = DEFAULT_DATA.parent
 
 
 def test_data_files_are_small():
     total = sum(p.stat().st_size for p in DATA_DIR.iterdir() if p.suffix in (".npz", ".json"))
     assert total <= 10 * 1024 * 1024
+    fixtures = sum(p.stat().st_size for p in FIXTURES.rglob("*") if p.is_file())
+    assert fixtures <= 512 * 1024
 
 
-@needs_shared
-def test_every_csv_value_comes_back_exactly():
+def test_every_source_csv_comes_back_byte_for_byte():
+    """The floats re-rendered as CSV text hash to the SHA-256 the build recorded of each source file.
+
+    Equal text means every decoded float equals float() of the source string (repr round-trips).
+    """
+    candles, sums = recorded_candles(), recorded_checksums()
+    assert len(candles) == 50 and list(candles) == list(sums)
+    for symbol, table in candles.items():
+        assert table.shape == (4032, 6) and not table.flags.writeable
+        assert csv_sha256(csv_text(table)) == sums[symbol], symbol
+
+
+def test_scaled_integers_are_the_csv_decimals():
+    """What the sandbox serves (`fixed` of the scaled integers) is the source's decimal, every value."""
+    candles = recorded_candles()
     with np.load(DEFAULT_DATA) as npz:
         symbols = [str(s) for s in npz["symbols"]]
         prices, volumes = npz["prices"], npz["volumes"]
         pdec, vdec = npz["price_decimals"], npz["volume_decimals"]
         first = int(npz["first_open_time"])
-    assert len(symbols) == 50
+    assert symbols == list(candles)
     for i, symbol in enumerate(symbols):
-        with (SHARED / build.KLINES_DIR / f"{symbol}.csv").open() as fh:
-            rows = list(csv.reader(fh))[1:]
-        assert int(rows[0][0]) == first
-        for j, row in enumerate(rows):
+        table = candles[symbol].tolist()  # its repr() text is the source CSV's (test above)
+        pd, vd = int(pdec[i]), int(vdec[i])
+        assert int(table[0][0]) == first
+        for j, row in enumerate(table):
             for col in range(4):
-                assert Decimal(fixed(int(prices[i, j, col]), int(pdec[i]), int(pdec[i]))) == Decimal(row[col + 1])
-            assert Decimal(fixed(int(volumes[i, j]), int(vdec[i]), int(vdec[i]))) == Decimal(row[5])
+                assert Decimal(fixed(int(prices[i, j, col]), pd, pd)) == Decimal(repr(row[col + 1]))
+            assert Decimal(fixed(int(volumes[i, j]), vd, vd)) == Decimal(repr(row[5]))
 
 
-@needs_shared
 def test_btc_prices_keep_one_decimal():
     with np.load(DEFAULT_DATA) as npz:
         symbols = [str(s) for s in npz["symbols"]]
@@ -50,15 +65,27 @@ def test_btc_prices_keep_one_decimal():
         assert int(npz["price_decimals"][symbols.index("1000PEPEUSDT")]) == 7
 
 
-@needs_shared
 def test_build_is_reproducible(tmp_path):
-    build.main(["--shared", str(SHARED), "--out", str(tmp_path)])
-    with np.load(DEFAULT_DATA) as ours, np.load(tmp_path / "klines_usdm_5m.npz") as fresh:
+    """The build, run on the source CSVs (re-rendered, checked by hash) and the exchangeInfo fixtures."""
+    source = tmp_path / "binance"
+    shutil.copytree(FIXTURES / "rest", source / "rest")
+    klines_dir = source / build.KLINES_DIR
+    klines_dir.mkdir(parents=True)
+    sums = recorded_checksums()
+    for symbol, table in recorded_candles().items():
+        text = csv_text(table)
+        assert csv_sha256(text) == sums[symbol], symbol
+        (klines_dir / f"{symbol}.csv").write_text(text)
+    out = tmp_path / "out"
+    out.mkdir()
+    build.main(["--shared", str(source), "--out", str(out)])
+    with np.load(DEFAULT_DATA) as ours, np.load(out / "klines_usdm_5m.npz") as fresh:
         assert sorted(ours.files) == sorted(fresh.files)
         for name in ours.files:
             assert np.array_equal(ours[name], fresh[name]), name
     for name in ("exchange_info_usdm.json", "exchange_info_spot.json", "provenance.json"):
-        assert json.loads((DATA_DIR / name).read_text()) == json.loads((tmp_path / name).read_text())
+        assert json.loads((DATA_DIR / name).read_text()) == json.loads((out / name).read_text())
+    assert (out / "klines_usdm_5m.sha256").read_text() == (DATA_DIR / "klines_usdm_5m.sha256").read_text()
 
 
 def _filters(entry: dict) -> dict:

@@ -15,8 +15,8 @@ from sandbox.app import create_app
 from sandbox.control import step
 from sandbox.dataset import CANDLE_MS
 
-WS_FRAMES = Path("/work/shared/binance/ws/crypto-msg-parser_binance_raw_messages.jsonl")
-needs_shared = pytest.mark.skipif(not WS_FRAMES.exists(), reason="shared frames absent")
+# Captured frames (see fixtures/README.md).
+WS_FRAMES = Path(__file__).resolve().parent / "fixtures/binance/ws/crypto-msg-parser_binance_raw_messages.jsonl"
 
 
 def shape(value):
@@ -60,7 +60,6 @@ async def session(sandbox_server):
         yield s, app
 
 
-@needs_shared
 async def test_kline_open_then_closed_like_binance(session):
     s, app = session
     real = captured("candlestick", "linear_swap", "kline")["data"]
@@ -83,7 +82,6 @@ async def test_kline_open_then_closed_like_binance(session):
         assert following["k"]["f"] == k["L"] + 1
 
 
-@needs_shared
 async def test_combined_wrapper_and_mini_ticker(session):
     s, _ = session
     real = captured("candlestick", "linear_swap", "kline")
@@ -99,7 +97,6 @@ async def test_combined_wrapper_and_mini_ticker(session):
         assert all(isinstance(mini[k], str) for k in "cohlvq")
 
 
-@needs_shared
 async def test_all_market_mini_tickers_and_mark_price(session):
     s, _ = session
     async with s.ws_connect("/ws/!miniTicker@arr") as ws:

@@ -1,40 +1,23 @@
-"""The recorded Binance candles (shared, read-only): one place knows where they live."""
+"""The recorded Binance candles for the golden tests: one place knows where they come from.
+
+They ship with the project (``sandbox/data/klines_usdm_5m.npz``); `sandbox.data.recorded` decodes
+them to the same floats as the source CSVs, bit for bit.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-#: The one place that knows where the recorded candles live (read-only, shared with the team).
-KLINES_DIR = REPO_ROOT.parent / "shared" / "binance" / "klines" / "usdm_5m"
-
-
-def klines_dir() -> Path:
-    """Directory of the recorded 5m USD-M candles; fails loudly if it is not there."""
-    if not KLINES_DIR.is_dir() or not any(KLINES_DIR.glob("*.csv")):
-        raise FileNotFoundError(
-            f"recorded candles not found at {KLINES_DIR}: the golden tests need the shared "
-            "binance/klines/usdm_5m/*.csv next to the repository"
-        )
-    return KLINES_DIR
-
-
-_CACHE: dict[str, np.ndarray] = {}
+from sandbox.data.recorded import recorded_candles
 
 
 def load_klines(symbol: str) -> np.ndarray:
     """(n, 6) rows of open_time_ms, open, high, low, close, volume for `symbol`, read-only."""
-    if symbol not in _CACHE:
-        rows = np.loadtxt(klines_dir() / f"{symbol}.csv", delimiter=",", skiprows=1, ndmin=2)
-        rows.setflags(write=False)
-        _CACHE[symbol] = rows
-    return _CACHE[symbol]
+    return recorded_candles()[symbol]
 
 
 def all_symbols() -> list[str]:
-    return sorted(p.stem for p in klines_dir().glob("*.csv"))
+    return sorted(recorded_candles())
 
 
 def window(symbol: str, open_time: int, length: int = 300) -> np.ndarray:
