@@ -97,6 +97,13 @@ WHITENOISE_IMMUTABLE_FILE_TEST = _vite_hashed_asset
 
 REDIS_URL = ENV.redis_url
 
+
+def _redis_db(url: str) -> int:
+    from redis.connection import parse_url
+
+    return int(parse_url(url).get("db", 0))
+
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -108,10 +115,13 @@ CACHES = {
 # sockets, instead of one Redis list push and pop per socket (bench/bench_broadcast.py: p99 at
 # 500 dashboards went from 677 ms to well under half). Delivery is at most once, which the
 # sequence numbers of realtime/dispatcher.py turn into "a client sees every gap and resyncs".
+# Pub/Sub channel names are global to a Redis server (the database number does not separate
+# them), so the prefix carries the database number: stacks sharing one Redis on different
+# databases never see each other's events.
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"asgi-db{_redis_db(REDIS_URL)}:"},
     }
 }
 
