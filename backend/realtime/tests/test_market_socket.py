@@ -8,6 +8,10 @@ from channels.testing import WebsocketCommunicator
 from config.asgi import application
 from realtime import market_consumer
 
+# Channels closes stale database connections around every consumer call, so these tests touch
+# the database layer even though the consumers store nothing.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 HEADERS = [(b"host", b"localhost"), (b"origin", b"http://localhost")]
 
 

@@ -10,6 +10,10 @@ from config.asgi import application
 from realtime import dispatcher
 from realtime.events import Event
 
+# Channels closes stale database connections around every consumer call, so these tests touch
+# the database layer even though the consumers store nothing.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 async def _connect() -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(application, "/ws/signals/", headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")])

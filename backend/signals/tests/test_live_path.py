@@ -58,7 +58,8 @@ async def test_a_closing_candle_becomes_a_live_signal_event(live_processes, sand
     await socket.receive_json_from()  # welcome
     try:
         for _ in range(60):
-            closed_open_time = await sync_to_async(sandbox_process.step_candles)(1) - 300_000
+            now = await sync_to_async(sandbox_process.step_candles)(1)
+            closed_open_time = now // 300_000 * 300_000 - 300_000  # the candle that has just closed
             try:
                 created = []
                 while not created:
