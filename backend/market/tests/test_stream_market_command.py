@@ -16,7 +16,7 @@ import redis
 from asgiref.sync import sync_to_async
 from django.db import connection, connections
 
-from conftest import database_url_of
+from common.testing import database_url_of
 from market import selectors
 from market.candle_events import STATUS_KEY, candle_events_read
 from market.models import Symbol
