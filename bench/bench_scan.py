@@ -3,8 +3,8 @@
 For each case (pairs, injected latency): start the sandbox (with synthetic symbols beyond the
 50 recorded ones when needed), refresh the universe to that size, run `scan_binance_market`
 on a Celery worker (prefork, as `make run` starts it) a few times, and report the scan's own
-duration, the round trip through the queue, the REST weight used against the per-minute
-budget, and the worker's memory.
+duration, the round trip through the queue (the result backend is polled every 0.5 s), the
+REST weight used against the per-minute budget, and the worker's memory between scans.
 
     DATABASE_URL=... REDIS_URL=... .venv/bin/python bench/bench_scan.py [--runs 5]
 """
@@ -53,11 +53,17 @@ def governor_reset() -> None:
     asyncio.run(reset())
 
 
-def worker_rss_mb(worker: subprocess.Popen) -> float:
+def worker_memory_mb(worker: subprocess.Popen) -> tuple[float, float]:
+    """(largest resident set, largest unique set) over the worker's processes, in MB.
+
+    Prefork children share the parent's pages (Django, numpy...): RSS counts them in every
+    process, USS only what a process alone holds, i.e. what one more child costs.
+    """
     import psutil
 
     parent = psutil.Process(worker.pid)
-    return max(p.memory_info().rss for p in [parent, *parent.children(recursive=True)]) / 2**20
+    infos = [p.memory_full_info() for p in [parent, *parent.children(recursive=True)]]
+    return max(i.rss for i in infos) / 2**20, max(i.uss for i in infos) / 2**20
 
 
 def run_case(pairs: int, latency_ms: int, runs: int) -> dict:
@@ -94,8 +100,9 @@ def run_case(pairs: int, latency_ms: int, runs: int) -> dict:
             durations.append(run.duration_ms)
             weights.append(run.weight_used)
             control(base, "clock/step", {"candles": 1})
+        time.sleep(1)  # resident memory between scans (they come every 60 s), not mid-task
         return {"pairs": pairs, "latency_ms": latency_ms, "scan_ms": durations, "round_trip_ms": round_trips,
-                "weight": weights[-1], "rss_mb": worker_rss_mb(worker)}
+                "weight": weights[-1], "memory_mb": worker_memory_mb(worker)}
     finally:
         stop(worker)
         stop(sandbox)
@@ -107,12 +114,13 @@ def main() -> None:
     args = parser.parse_args()
     fresh_database()
     django_setup()
-    print(f"{'pairs':>6} {'latency':>8} {'scan p50':>9} {'best':>7} {'round trip':>11} {'weight':>7} {'of budget':>10} {'worker RSS':>11}")
+    print(f"{'pairs':>6} {'latency':>8} {'scan p50':>9} {'best':>7} {'round trip':>11} {'weight':>7} {'of budget':>10} "
+          f"{'worker RSS':>11} {'USS':>7}")
     for pairs, latency in CASES:
         r = run_case(pairs, latency, args.runs)
         print(f"{pairs:>6} {latency:>6}ms {statistics.median(r['scan_ms']):>7.0f}ms {min(r['scan_ms']):>5.0f}ms "
               f"{statistics.median(r['round_trip_ms']):>9.0f}ms {r['weight']:>7} {r['weight'] / 2400:>9.0%} "
-              f"{r['rss_mb']:>9.0f}MB")
+              f"{r['memory_mb'][0]:>9.0f}MB {r['memory_mb'][1]:>5.0f}MB")
 
 
 if __name__ == "__main__":
