@@ -72,22 +72,49 @@ class LiveEvaluator:
 
 
 def live_signals_run(*, stop, block_ms: int = 1000) -> None:
-    """Follow the candle stream until `stop.is_set()`; resumes after the last entry handled."""
+    """Follow the candle stream until `stop.is_set()`; resumes after the last entry handled.
+
+    The process outlives its dependencies' hiccups: when Redis or PostgreSQL is away it waits and
+    retries (the periodic scan covers the gap); a batch the engine cannot evaluate is logged and
+    skipped rather than retried forever.
+    """
+    from django.db import OperationalError, close_old_connections
+
     from market.candle_events import candle_events_read
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     evaluator = LiveEvaluator()
-    last_id = (client.get(RESUME_KEY) or b"$").decode()
-    last_event_at = None
+    last_id, last_event_at, pause = None, None, 1.0
     while not stop.is_set():
-        events = candle_events_read(client, after_id=last_id, count=5000, block_ms=block_ms)
-        if events:
-            started = time.perf_counter()
-            applied = evaluator.handle(events)
-            last_id = events[-1].id
-            client.set(RESUME_KEY, last_id)
-            last_event_at = time.time()
-            logger.info("%d candles -> %d created, %d updated, %d closed in %.0f ms", len(events),
-                        len(applied.created), len(applied.updated), len(applied.closed),
-                        (time.perf_counter() - started) * 1000)
-        client.set(HEARTBEAT_KEY, json.dumps({"alive_at": time.time(), "last_event_at": last_event_at}), ex=60)
+        try:
+            if last_id is None:
+                last_id = (client.get(RESUME_KEY) or b"$").decode()
+            events = candle_events_read(client, after_id=last_id, count=5000, block_ms=block_ms)
+            if events:
+                _handle(evaluator, events)
+                last_id = events[-1].id
+                client.set(RESUME_KEY, last_id)
+                last_event_at = time.time()
+            client.set(HEARTBEAT_KEY, json.dumps({"alive_at": time.time(), "last_event_at": last_event_at}), ex=60)
+            pause = 1.0
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OperationalError) as exc:
+            logger.warning("live signals: %s; retrying in %.0f s", exc, pause)
+            close_old_connections()
+            stop.wait(pause)
+            pause = min(pause * 2, 30.0)
+
+
+def _handle(evaluator: LiveEvaluator, events) -> None:
+    from django.db import OperationalError
+
+    started = time.perf_counter()
+    try:
+        applied = evaluator.handle(events)
+    except OperationalError:
+        raise  # the database is away: retried by the caller
+    except Exception:  # noqa: BLE001 — one bad batch must not stop the live path; the scan covers it
+        logger.exception("live signals: skipped %d candles the engine could not evaluate", len(events))
+        return
+    logger.info("%d candles -> %d created, %d updated, %d closed in %.0f ms", len(events),
+                len(applied.created), len(applied.updated), len(applied.closed),
+                (time.perf_counter() - started) * 1000)

@@ -77,3 +77,30 @@ async def test_a_closing_candle_becomes_a_live_signal_event(live_processes, sand
         raise AssertionError("no signal was created over 60 closing candles")
     finally:
         await socket.disconnect()
+
+
+def test_the_live_process_survives_a_redis_outage(redis_server, settings):
+    """Redis goes away under the live loop: the loop keeps waiting and retrying instead of dying
+    (under honcho one dead process would stop the whole platform)."""
+    import threading
+    import time
+
+    from signals.services import live
+
+    settings.REDIS_URL = redis_server.url
+    stop = threading.Event()
+    runner = threading.Thread(target=live.live_signals_run, kwargs={"stop": stop, "block_ms": 100})
+    runner.start()
+    try:
+        client = redis.Redis.from_url(redis_server.url)
+        deadline = time.monotonic() + 5
+        while not client.exists(live.HEARTBEAT_KEY):
+            assert time.monotonic() < deadline, "no heartbeat"
+            time.sleep(0.05)
+        redis_server.stop()
+        runner.join(2)
+        assert runner.is_alive(), "the live loop died with Redis"
+    finally:
+        stop.set()
+        runner.join(40)
+    assert not runner.is_alive()
