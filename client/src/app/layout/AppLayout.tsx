@@ -10,6 +10,7 @@ import { NavLink as RouterNavLink, Outlet, useMatch } from 'react-router';
 
 import { useNavigationStore } from '@/app/layout/navigation-store';
 import { ColorSchemeToggle } from '@/components/ui/ColorSchemeToggle';
+import { SignalAlerts } from '@/features/signals/components/SignalAlerts';
 
 const APP_NAME = 'Binance Signal Scanner';
 
@@ -73,6 +74,7 @@ export function AppLayout() {
 
       <AppShell.Main>
         <Outlet />
+        <SignalAlerts />
       </AppShell.Main>
     </AppShell>
   );

@@ -36,7 +36,7 @@ describe('decodeStreamFrame', () => {
       type: 'scanner_error',
       message: 'boom',
     });
-    expect(decodeStreamFrame({ type: 'signal_notification', data: {} })).toBeNull();
+    expect(decodeStreamFrame({ type: 'system_message', data: {} })).toBeNull();
   });
 
   it('throws on a malformed signal, naming the field', () => {

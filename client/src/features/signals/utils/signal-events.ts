@@ -12,10 +12,17 @@ import {
   type ScannerStatus,
 } from '@/features/signals/api/getScannerStatus';
 import { decodeSignal, signalKeys } from '@/features/signals/api/signal';
+import { useAlertStore, type SignalAlert } from '@/features/signals/stores/alert-store';
 import { useSignalStore, type SignalEvent } from '@/features/signals/stores/signal-store';
 import { useStreamStore } from '@/features/signals/stores/stream-store';
 import { createFrameBatcher } from '@/lib/frame-batcher';
-import { expectObject, expectString, optionalString } from '@/lib/decode';
+import {
+  expectNumber,
+  expectObject,
+  expectOneOf,
+  expectString,
+  optionalString,
+} from '@/lib/decode';
 import type { SocketFrame } from '@/lib/ws';
 
 /** Stats are recounted on the server: ask at most this often while events stream in. */
@@ -24,7 +31,8 @@ export const STATS_REFRESH_MS = 3_000;
 export type StreamMessage =
   | { type: 'signal'; event: SignalEvent }
   | { type: 'scanner_status'; status: ScannerStatus }
-  | { type: 'scanner_error'; message: string };
+  | { type: 'scanner_error'; message: string }
+  | { type: 'alert'; alert: SignalAlert };
 
 /** Decodes one frame; null for frames the dashboard does not use. Throws on a malformed one. */
 export function decodeStreamFrame(frame: SocketFrame): StreamMessage | null {
@@ -49,6 +57,23 @@ export function decodeStreamFrame(frame: SocketFrame): StreamMessage | null {
       return {
         type: 'scanner_error',
         message: expectString(data.message, 'scanner_error.data.message'),
+      };
+    }
+    case 'signal_notification': {
+      // A high-confidence signal: the payload carries a summary of the signal, not all of it.
+      const data = expectObject(frame.data, 'signal_notification.data');
+      const s = expectObject(data.signal, 'signal_notification.data.signal');
+      const where = (field: string) => `signal_notification.data.signal.${field}`;
+      return {
+        type: 'alert',
+        alert: {
+          id: expectNumber(s.id, where('id')),
+          symbol: expectString(s.symbol, where('symbol')),
+          timeframe: expectString(s.timeframe, where('timeframe')),
+          direction: expectOneOf(s.direction, ['LONG', 'SHORT'], where('direction')),
+          confidence: expectNumber(s.confidence, where('confidence')),
+          message: optionalString(data.message, 'signal_notification.data.message') ?? '',
+        },
       };
     }
     default:
@@ -84,6 +109,7 @@ export function createSignalEventSink(queryClient: QueryClient): SignalEventSink
     for (const message of messages) {
       if (message.type === 'signal') events.push(message.event);
       else if (message.type === 'scanner_status') scannerStatus = message.status;
+      else if (message.type === 'alert') useAlertStore.getState().push(message.alert);
       else useStreamStore.getState().setScannerError(message.message);
     }
     if (scannerStatus) queryClient.setQueryData(scannerStatusKey, scannerStatus);
