@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 HISTORY = 300  # candles seeded per (symbol, interval): the engine needs 200
 RESUME_KEY = "signals:live:last-id"
-HEARTBEAT_KEY = "market:stream:status"  # read by the scanner status
+HEARTBEAT_KEY = "signals:live:status"  # heartbeat of this process, read by the scanner status
 
 
 class LiveEvaluator:

@@ -20,8 +20,8 @@ from realtime.events import Event
 logger = logging.getLogger(__name__)
 
 STATE_KEY = "signals:scanner:state"
-STREAM_KEY = "market:stream:status"  # heartbeat of `manage.py run_live_signals`
-LIVE_STALE_S = 10
+LIVE_STALE_S = 10  # run_live_signals beats at least every second
+STREAM_STALE_S = 30  # stream_market beats every 10 s
 
 
 def _redis() -> redis.Redis:
@@ -34,7 +34,12 @@ def scanner_status_get() -> dict:
 
     client = _redis()
     state = json.loads(client.get(STATE_KEY) or b'{"state": "idle"}')
-    stream = json.loads(client.get(STREAM_KEY) or b"{}")
+    from market.selectors import stream_status
+    from signals.services.live import HEARTBEAT_KEY
+
+    live = json.loads(client.get(HEARTBEAT_KEY) or b"{}")
+    streams = stream_status() or {}
+    now = time.time()
     governor = _governor_state()
     if governor.get("banned"):
         state["state"] = "banned"
@@ -45,9 +50,14 @@ def scanner_status_get() -> dict:
         "since": state.get("since"),
         "last_scan": ScanRunSummarySerializer(last).data if last else None,
         "stream": {
-            # The live path is up while its process beats; candles may still be minutes apart.
-            "connected": time.time() - stream.get("alive_at", 0) < LIVE_STALE_S,
-            "last_event_at": _iso(stream["last_event_at"] * 1000) if stream.get("last_event_at") else None,
+            # Live when both processes beat: the kline streams (stream_market) and the engine
+            # following them (run_live_signals). Candles may still be minutes apart.
+            "connected": (now - streams.get("alive_at", 0) < STREAM_STALE_S and streams.get("connections", 0) > 0
+                          and now - live.get("alive_at", 0) < LIVE_STALE_S),
+            "last_event_at": _iso(live["last_event_at"] * 1000) if live.get("last_event_at") else None,
+            "connections": streams.get("connections", 0),
+            "symbols": streams.get("symbols", 0),
+            "reconnects": sum((streams.get("reconnects") or {}).values()),
         },
         "governor": governor,
     }

@@ -40,6 +40,12 @@ def live_processes(sandbox_process):
         process.wait(20)
 
 
+def _scanner_status() -> dict:
+    from rest_framework.test import APIClient
+
+    return APIClient().get("/api/scanner/status/").json()
+
+
 async def _wait_for_seed(client, symbols: int, timeout: float = 60) -> None:
     """The stream process seeds 200 closed candles per symbol into the store before going live."""
     deadline = asyncio.get_running_loop().time() + timeout
@@ -53,6 +59,12 @@ async def _wait_for_seed(client, symbols: int, timeout: float = 60) -> None:
 async def test_a_closing_candle_becomes_a_live_signal_event(live_processes, sandbox_process):
     await _wait_for_seed(live_processes, 50)
     await asyncio.sleep(2)  # let the live process catch up with the seed
+    for _ in range(40):  # the stream process reports every 10 s
+        stream = (await sync_to_async(_scanner_status)())["stream"]
+        if stream["connected"]:
+            break
+        await asyncio.sleep(0.5)
+    assert stream["connected"] is True and stream["connections"] >= 1, stream
     socket = WebsocketCommunicator(application, "/ws/signals/", headers=HEADERS)
     assert (await socket.connect())[0]
     await socket.receive_json_from()  # welcome
@@ -104,3 +116,9 @@ def test_the_live_process_survives_a_redis_outage(redis_server, settings):
         stop.set()
         runner.join(40)
     assert not runner.is_alive()
+
+
+def test_scanner_status_says_when_the_live_path_is_down(settings, redis_server):
+    settings.REDIS_URL = redis_server.url  # a Redis no stream or live process writes to
+    stream = _scanner_status()["stream"]
+    assert stream["connected"] is False and stream["connections"] == 0
