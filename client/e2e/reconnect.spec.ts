@@ -46,7 +46,9 @@ test('the dashboard reconnects and resyncs after the backend restarts', async ({
     const log: string[] = [];
     (window as StateLog).__badgeStates = log;
     new MutationObserver(() => {
-      log.push(element.getAttribute('data-state') ?? '');
+      log.push(
+        `${element.getAttribute('data-state') ?? ''}/${element.getAttribute('data-color') ?? ''}`,
+      );
     }).observe(element, { attributes: true, attributeFilter: ['data-state'] });
   });
   const listRequests: number[] = [];
@@ -59,10 +61,10 @@ test('the dashboard reconnects and resyncs after the backend restarts', async ({
 
   await expect
     .poll(() => page.evaluate(() => (window as StateLog).__badgeStates ?? []), {
-      message: 'the badge leaves green while the backend is down',
+      message: 'the badge turns red while the backend is down',
       timeout: 120_000,
     })
-    .toContain('reconnecting');
+    .toContain('reconnecting/red');
 
   const { code, output } = await restarted;
   expect(code, `E2E_RESTART_CMD failed:\n${output}`).toBe(0);

@@ -7,7 +7,8 @@ import type { ConnectionStatus } from '@/lib/ws';
 const LOOK = {
   open: { color: 'green', label: 'Live' },
   connecting: { color: 'yellow', label: 'Connecting' },
-  reconnecting: { color: 'yellow', label: 'Reconnecting' },
+  // A lost connection is red at once: the data on screen may be going stale.
+  reconnecting: { color: 'red', label: 'Reconnecting' },
   closed: { color: 'red', label: 'Offline' },
 } as const;
 
@@ -30,7 +31,7 @@ function describe({ state, attempt, retryAt }: ConnectionStatus, now: number): s
   }
 }
 
-/** Green while live, yellow while (re)connecting, red when not trying (offline, stopped). */
+/** Green while live, yellow while first connecting, red once the connection is lost or given up. */
 export function ConnectionBadge() {
   const connection = useStreamStore((state) => state.connection);
   const eventCount = useStreamStore((state) => state.eventCount);
@@ -42,6 +43,7 @@ export function ConnectionBadge() {
       <Badge
         data-testid="connection-badge"
         data-state={connection.state}
+        data-color={color}
         data-events={eventCount}
         color={color}
         variant="dot"

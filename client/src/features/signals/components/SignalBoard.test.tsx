@@ -196,6 +196,7 @@ describe('live dashboard', () => {
       FakeWebSocket.latest().drop();
     });
     expect(badge()).toHaveAttribute('data-state', 'reconnecting');
+    expect(badge()).toHaveAttribute('data-color', 'red');
     expect(badge()).toHaveTextContent('Reconnecting');
 
     await waitFor(() => {
