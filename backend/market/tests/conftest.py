@@ -15,7 +15,8 @@ from market.binance.governor import WeightGovernor
 from market.binance.retry import RetryPolicy
 from market.binance.venues import venue_for
 from sandbox.config import SandboxConfig
-from sandbox.tests.conftest import running_sandbox
+# The sandbox's own fixtures, resolved with the `sandbox_config` defined here.
+from sandbox.tests.conftest import sandbox_factory, sandbox_server  # noqa: F401
 
 
 DATA_START_MS = 1_765_929_600_000  # first recorded candle of the sandbox replay set (2025-12-17)
@@ -31,19 +32,9 @@ def sandbox_config(tmp_path) -> SandboxConfig:
 
 
 @pytest.fixture
-async def sandbox(sandbox_config):
-    """(base_url, app) of a sandbox on 127.0.0.1:<free port>."""
-    async with running_sandbox(sandbox_config) as server:
-        yield server
-
-
-@pytest.fixture
-async def sandbox_factory(sandbox_config):
-    async with contextlib.AsyncExitStack() as stack:
-        async def start(**changes):
-            return await stack.enter_async_context(running_sandbox(sandbox_config.replace(**changes)))
-
-        yield start
+def sandbox(sandbox_server):
+    """(base_url, app) of a sandbox on 127.0.0.1:<free port>, with this module's `sandbox_config`."""
+    return sandbox_server
 
 
 @dataclass
