@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PY="$ROOT/.venv/bin/python"
-SUITES=("${@:-backend client browser}")
-SUITES=(${SUITES[*]})
+SUITES=("$@")
+[[ ${#SUITES[@]} -gt 0 ]] || SUITES=(backend client browser)
 source scripts/stack.sh
 
 eval "$(cd backend && "$PY" -m common.embedded up)"

@@ -67,6 +67,18 @@ ON CONFLICT (symbol, interval, open_time) DO UPDATE SET
 _FLOATS = ("open", "high", "low", "close", "volume", "quote_volume")
 
 
+def universe_symbols_ensure() -> list[str]:
+    """The universe's symbols, refreshing it from the exchange first if it was never refreshed
+    (the first start of a fresh database)."""
+    from market.selectors import universe_symbols
+
+    symbols = universe_symbols()
+    if not symbols:
+        universe_refresh()
+        symbols = universe_symbols()
+    return symbols
+
+
 def candles_upsert(candles: Iterable[Candle]) -> int:
     """Insert or overwrite closed candles keyed by (symbol, interval, open time), in one statement."""
     unique = {(c.symbol, c.interval, c.open_time): c for c in candles}  # a key twice would abort the upsert

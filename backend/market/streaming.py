@@ -41,14 +41,6 @@ def resume_points() -> dict[tuple[str, str], int]:
     return points
 
 
-def _universe() -> list[str]:
-    symbols = selectors.universe_symbols()
-    if not symbols:  # first start: nobody has refreshed the universe yet
-        services.universe_refresh()
-        symbols = selectors.universe_symbols()
-    return symbols
-
-
 async def _deliver(items: list[tuple[Candle, str]]) -> None:
     await sync_to_async(services.candles_ingest, thread_sensitive=True)(items)
 
@@ -66,7 +58,7 @@ def _publish_status(status: dict) -> None:
 async def _follow_universe(manager: KlineStreamManager, current: list[str] | None,
                            intervals: list[str]) -> list[str] | None:
     try:
-        symbols = await sync_to_async(_universe, thread_sensitive=True)()
+        symbols = await sync_to_async(services.universe_symbols_ensure, thread_sensitive=True)()
     except Exception:  # the database or the exchange is away: keep streaming what we have
         logger.exception("universe unavailable; keeping the current streams")
         return current

@@ -1,7 +1,6 @@
 """Django settings. Values come from `config.env.ENV`; nothing here reads os.environ."""
 from __future__ import annotations
 
-from celery.schedules import crontab  # noqa: F401  (kept for Beat entries added by later apps)
 from kombu import Queue
 
 from config.env import ENV, REPO_ROOT

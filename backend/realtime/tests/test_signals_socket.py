@@ -59,12 +59,16 @@ async def test_ping_pong_and_bad_frames_keep_the_socket_open():
         await client.disconnect()
 
 
-async def test_disconnected_client_leaves_the_group():
-    client = await _connect()
-    await client.disconnect()
+async def test_a_client_that_left_gets_nothing_and_the_others_still_do():
+    leaving, staying = await _connect(), await _connect()
+    await leaving.disconnect()
     await asyncio.sleep(0.05)
-    # Publishing with nobody listening must not fail.
-    await sync_to_async(dispatcher.publish)(Event("scanner_status", {"state": "idle"}))
+    await sync_to_async(dispatcher.publish)(Event("scanner_status", {"state": "after"}))
+    try:
+        assert (await staying.receive_json_from(timeout=5))["data"] == {"state": "after"}
+        assert await leaving.receive_nothing(timeout=0.2)
+    finally:
+        await staying.disconnect()
 
 
 def test_unknown_event_type_is_rejected():

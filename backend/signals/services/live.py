@@ -53,11 +53,7 @@ class LiveEvaluator:
                 candles={s: np.array(r, dtype=np.float64) for s, r in by_symbol.items()},
                 now_ms=newest + self.engine.config.timeframe_ms(interval),
             )
-            applied = signals_evaluate(candle_set, engine=self.engine)
-            total.created += applied.created
-            total.updated += applied.updated
-            total.closed += applied.closed
-            total.skipped += applied.skipped
+            total.add(signals_evaluate(candle_set, engine=self.engine))
         return total
 
     def _seed(self, symbols: list[str], interval: str, until_open_time: int) -> None:

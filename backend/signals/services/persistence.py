@@ -33,26 +33,30 @@ class AppliedEvents:
     closed: list[int] = field(default_factory=list)
     skipped: int = 0
 
+    def add(self, other: AppliedEvents) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.closed += other.closed
+        self.skipped += other.skipped
+
 
 def signal_events_apply(*, events) -> AppliedEvents:
     """Persist and publish engine `SignalEvent`s, in order."""
+    from signals.services.symbols import tick_sizes_for
+
+    events = list(events)
+    # One query for the tick sizes every published representation of this batch carries.
+    tick_sizes = tick_sizes_for({event.signal.symbol for event in events})
+    writers = {"created": ("created", _create), "updated": ("updated", _update), "deleted": ("closed", _close)}
     result = AppliedEvents()
     for event in events:
-        kind = event.kind.value
-        if kind == "created":
-            signal_id = _create(event)
-            (result.created.append(signal_id) if signal_id else _skip(result))
-        elif kind == "updated":
-            signal_id = _update(event)
-            (result.updated.append(signal_id) if signal_id else _skip(result))
+        bucket, write = writers[event.kind.value]
+        signal_id = write(event, tick_sizes)
+        if signal_id is None:
+            result.skipped += 1
         else:
-            signal_id = _close(event)
-            (result.closed.append(signal_id) if signal_id else _skip(result))
+            getattr(result, bucket).append(signal_id)
     return result
-
-
-def _skip(result: AppliedEvents) -> None:
-    result.skipped += 1
 
 
 def _fields(signal) -> dict:
@@ -67,7 +71,7 @@ def _fields(signal) -> dict:
     }
 
 
-def _create(event) -> int | None:
+def _create(event, tick_sizes: dict[str, str]) -> int | None:
     s = event.signal
     now = timezone.now()
     try:
@@ -80,7 +84,7 @@ def _create(event) -> int | None:
                 created_ms=int(s.created_at), expires_ms=int(s.expires_at), **_fields(s),
             )
             _record_change(row, SignalChange.Kind.CREATED, "")
-            _publish(row, "signal_created")
+            _publish(row, "signal_created", tick_sizes)
     except IntegrityError:
         # Same key, or another active signal for this market and direction: the other writer won.
         logger.debug("signal %s already exists or its market has an active signal", s.id)
@@ -88,7 +92,7 @@ def _create(event) -> int | None:
     return row.pk
 
 
-def _update(event) -> int | None:
+def _update(event, tick_sizes: dict[str, str]) -> int | None:
     s = event.signal
     with transaction.atomic():
         changed = Signal.objects.filter(key=s.id, status=Status.ACTIVE).update(
@@ -98,11 +102,11 @@ def _update(event) -> int | None:
             return None
         row = Signal.objects.get(key=s.id)
         _record_change(row, SignalChange.Kind.UPDATED, "")
-        _publish(row, "signal_updated")
+        _publish(row, "signal_updated", tick_sizes)
     return row.pk
 
 
-def _close(event) -> int | None:
+def _close(event, tick_sizes: dict[str, str]) -> int | None:
     s, outcome, reason = event.signal, event.outcome, event.reason.value
     now = timezone.now()
     values = {
@@ -121,7 +125,7 @@ def _close(event) -> int | None:
         row = Signal.objects.get(key=s.id)
         _record_change(row, SignalChange.Kind.DELETED, reason)
         _record_outcome(row)
-        _publish(row, "signal_deleted", reason=reason)
+        _publish(row, "signal_deleted", tick_sizes, reason=reason)
     return row.pk
 
 
@@ -147,10 +151,11 @@ def _record_outcome(row: Signal) -> None:
     )
 
 
-def _publish(row: Signal, event_type: str, **extra) -> None:
+def _publish(row: Signal, event_type: str, tick_sizes: dict[str, str] | None, **extra) -> None:
     from signals.api.serializers import SignalSerializer
 
-    publish_on_commit(Event(event_type, {"signal": SignalSerializer(row).data, **extra}))
+    context = {} if tick_sizes is None else {"tick_sizes": tick_sizes}
+    publish_on_commit(Event(event_type, {"signal": SignalSerializer(row, context=context).data, **extra}))
 
 
 def signal_expire_overdue(*, now: datetime) -> list[int]:
@@ -171,6 +176,6 @@ def signal_expire_overdue(*, now: datetime) -> list[int]:
                 fresh = Signal.objects.get(pk=row.pk)
                 _record_change(fresh, SignalChange.Kind.DELETED, Status.EXPIRED)
                 _record_outcome(fresh)
-                _publish(fresh, "signal_deleted", reason=Status.EXPIRED.value)
+                _publish(fresh, "signal_deleted", None, reason=Status.EXPIRED.value)
                 ids.append(row.pk)
     return ids

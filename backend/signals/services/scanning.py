@@ -121,7 +121,9 @@ def _scan_locked(timeframe: str, trigger: str) -> dict:
     run = ScanRun.objects.create(trigger=trigger, timeframe=timeframe, started_at=timezone.now())
     scanner_status.scanner_status_publish(state="running", timeframe=timeframe)
     try:
-        symbols = _universe()
+        from market.services import universe_symbols_ensure
+
+        symbols = universe_symbols_ensure()
         batch, weight = asyncio.run(_fetch(symbols, timeframe))
         applied = signals_evaluate(candles_from_klines(batch.klines, timeframe))
     except Exception as exc:
@@ -138,17 +140,6 @@ def _scan_locked(timeframe: str, trigger: str) -> dict:
     return {"scan_run": run.pk, "status": run.status, "symbols": run.symbols, "duration_ms": run.duration_ms,
             "created": len(applied.created), "updated": len(applied.updated), "closed": len(applied.closed),
             "errors": len(errors)}
-
-
-def _universe() -> list[str]:
-    from market import selectors as market_selectors
-    from market.services import universe_refresh
-
-    symbols = market_selectors.universe_symbols()
-    if not symbols:  # first start: no universe yet
-        universe_refresh()
-        symbols = market_selectors.universe_symbols()
-    return symbols
 
 
 async def _fetch(symbols: list[str], timeframe: str):
