@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", include("health.urls")),
     path("api/", include("signals.api.urls")),
     path("api/", include("market.urls")),
+    path("api/", include("accounts.urls")),
     # Everything else is the dashboard: React Router owns those paths.
     re_path(r"^(?!api/|admin/|static/|ws/).*$", client_app, name="client-app"),
 ]

@@ -19,7 +19,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "simple_history",
     "channels",
     "django_celery_beat",
     "django_celery_results",
@@ -29,6 +33,7 @@ INSTALLED_APPS = [
     "market",
     "signals",
     "notifications",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -40,6 +45,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by authentication into its response.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out username/IP before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -61,6 +74,19 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": ENV.database}
+
+# Users are Django's own auth.User; the API signs them in with JWT (simplejwt): short access
+# tokens, rotating refresh tokens, and a blacklist so a used or logged-out refresh token is dead.
+from datetime import timedelta  # noqa: E402
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=5),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -141,6 +167,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "LONG/SHORT signals over Binance USDT pairs, market data, health and scanner status.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's assets come from the project (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several "status" fields have different choices: give each set its own name in the schema.
     "ENUM_NAME_OVERRIDES": {
         "SignalStatusEnum": "signals.models.Status",
