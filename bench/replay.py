@@ -52,9 +52,9 @@ def load_klines(directory: Path | None = None, limit: int | None = None) -> dict
     return {name: series[name] for name in (names[:limit] if limit else names)}
 
 
-def replay(series: dict[str, np.ndarray], days: float | None = None):
+def replay(series: dict[str, np.ndarray], days: float | None = None, *, config=None):
     """Feed every candle in time order; return (events, engine)."""
-    engine = SignalDetectionEngine()
+    engine = SignalDetectionEngine(config)
     times = np.unique(np.concatenate([rows[:, 0] for rows in series.values()]))
     if days:
         times = times[: int(days * 24 * 3600_000 / TF_MS)]
@@ -69,6 +69,32 @@ def replay(series: dict[str, np.ndarray], days: float | None = None):
                 engine.update_candles(symbol, "5m", row)
         events += engine.process_batch(symbols, "5m", now_ms=t + TF_MS)
     return events, engine
+
+
+def replay_outcomes(series: dict[str, np.ndarray] | None = None, *, config=None,
+                    days: float | None = None) -> list[dict]:
+    """Per-signal outcomes of a replay, oldest close first: the input of calibration scripts.
+
+    Each dict: symbol, timeframe, direction, score (creation score, 0-100), created_ms,
+    closed_ms, close_rule, tp_first (the creation take-profit was reached before its stop-loss),
+    r (net of fees, creation bracket), r_gross, r_trailed, fees_r, mfe_r, mae_r. `series`
+    defaults to the shipped recorded pairs; `config` to `SignalConfig()`.
+    """
+    events, _ = replay(load_klines() if series is None else series, days, config=config)
+    return [_outcome_dict(e.outcome) for e in events if e.kind is EventKind.DELETED and e.outcome]
+
+
+def _outcome_dict(o) -> dict:
+    get = lambda name, default: getattr(o, name, default)  # noqa: E731
+    return {
+        "symbol": o.symbol, "timeframe": o.timeframe, "direction": o.direction.value,
+        "score": o.confidence, "created_ms": o.opened_at, "closed_ms": o.closed_at,
+        "close_rule": get("close_rule", o.reason.value),
+        "tp_first": get("tp_first", o.reason.value == "tp_hit"),
+        "r": get("r_net", o.r_multiple), "r_gross": get("r_gross", o.r_multiple),
+        "r_trailed": get("r_trailed", o.r_multiple), "fees_r": get("fees_r", 0.0),
+        "mfe_r": get("mfe_r", None), "mae_r": get("mae_r", None),
+    }
 
 
 def _day(ms: int) -> str:
