@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Lets django-simple-history record who made a change (admin and API alike).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by authentication into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -231,6 +233,9 @@ SCANNER = {
     "timeframe": ENV.scanner_timeframes[0],
     "universe_key": f"{ENV.binance.env}-{ENV.binance.market}-top{ENV.market.universe_size or 'all'}",
 }
+
+# "Sign in with <provider>" (accounts/oidc.py); None when no OpenID Connect provider is configured.
+OIDC = ENV.oidc
 
 # Signal notifications (see config/env.py and .env.example) and Django's email backend.
 NOTIFICATIONS = ENV.notifications
