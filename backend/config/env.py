@@ -130,6 +130,40 @@ class Env:
     scanner_timeframes: list[str]
     binance: BinanceEnv
     market: MarketEnv
+    oidc: OidcEnv | None  # None: no OpenID Connect provider, no "Sign in with ..." button
+
+
+@dataclass(frozen=True)
+class OidcEnv:
+    """The OpenID Connect provider of "Sign in with <name>" (backend/accounts/oidc.py)."""
+
+    issuer: str  # discovery document at <issuer>/.well-known/openid-configuration
+    client_id: str
+    provider_name: str  # button text: "Sign in with <provider_name>"
+    client_secret: str = field(repr=False)
+
+
+def read_oidc_env() -> OidcEnv | None:
+    issuer = env_str("OIDC_ISSUER", "")
+    if not issuer:
+        return None
+    if urlsplit(issuer).scheme not in ("https", "http") or not urlsplit(issuer).netloc:
+        raise EnvError(f"OIDC_ISSUER must be an https:// (or http://) URL, got {issuer!r}")
+    # A *_FILE variable keeps the secret out of the environment (Docker/Kubernetes secrets).
+    secret_file = env_str("OIDC_CLIENT_SECRET_FILE", "")
+    try:
+        secret = Path(secret_file).read_text().strip() if secret_file else env_str("OIDC_CLIENT_SECRET", "")
+    except OSError as exc:
+        raise EnvError(f"OIDC_CLIENT_SECRET_FILE cannot be read: {exc.strerror}") from None
+    client_id = env_str("OIDC_CLIENT_ID", "")
+    if not client_id or not secret:
+        raise EnvError("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (or OIDC_CLIENT_SECRET_FILE) are required too")
+    return OidcEnv(
+        issuer=issuer,
+        client_id=client_id,
+        provider_name=env_str("OIDC_PROVIDER_NAME", "OpenID Connect"),
+        client_secret=secret,
+    )
 
 
 @dataclass(frozen=True)
@@ -315,6 +349,7 @@ def read_env() -> Env:
         scanner_timeframes=read_scanner_timeframes(),
         binance=read_binance_env(),
         market=read_market_env(),
+        oidc=read_oidc_env(),
     )
 
 
