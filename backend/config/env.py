@@ -9,6 +9,8 @@ variables always win over it.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +133,8 @@ class Env:
     binance: BinanceEnv
     market: MarketEnv
     oidc: OidcEnv | None  # None: no OpenID Connect provider, no "Sign in with ..." button
+    # Fernet keys of accounts/crypto.py: the first encrypts, all decrypt. Empty: secrets cannot be stored.
+    field_encryption_keys: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,8 @@ class NotificationsEnv:
     telegram_api_base: str
     # repr=False: a logged or printed ENV must never show the token.
     telegram_bot_token: str = field(repr=False)
+    # Webhooks to loopback, private or link-local addresses are refused unless this is true.
+    webhook_allow_private_targets: bool = False
 
 
 @dataclass(frozen=True)
@@ -297,6 +303,7 @@ def read_notifications_env() -> NotificationsEnv:
         send_concurrency=env_int("NOTIFICATIONS_SEND_CONCURRENCY", 8, minimum=1),
         telegram_api_base=env_str("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/"),
         telegram_bot_token=env_str("TELEGRAM_BOT_TOKEN", ""),
+        webhook_allow_private_targets=env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False),
     )
 
 
@@ -325,6 +332,33 @@ def read_scanner_timeframes() -> list[str]:
     return timeframes
 
 
+def read_field_encryption_keys() -> tuple[str, ...]:
+    """FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys) or FIELD_ENCRYPTION_KEYS_FILE (the same,
+    one per line or comma-separated). Errors name the variable and the key's position, never the key."""
+    path = env_str("FIELD_ENCRYPTION_KEYS_FILE", "")
+    if path and os.environ.get("FIELD_ENCRYPTION_KEYS"):
+        raise EnvError("set FIELD_ENCRYPTION_KEYS or FIELD_ENCRYPTION_KEYS_FILE, not both")
+    name = "FIELD_ENCRYPTION_KEYS_FILE" if path else "FIELD_ENCRYPTION_KEYS"
+    if path:
+        try:
+            raw = Path(path).read_text()
+        except OSError as exc:
+            raise EnvError(f"FIELD_ENCRYPTION_KEYS_FILE cannot be read: {exc.strerror}") from None
+    else:
+        raw = os.environ.get("FIELD_ENCRYPTION_KEYS", "")
+    keys = tuple(k.strip() for k in raw.replace("\n", ",").split(",") if k.strip())
+    for number, key in enumerate(keys, 1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode())) == 32
+        except (binascii.Error, ValueError):
+            valid = False
+        if not valid:
+            raise EnvError(f"{name}: key {number} is not a Fernet key (32 url-safe base64-encoded bytes)")
+    if len(set(keys)) != len(keys):
+        raise EnvError(f"{name} lists the same key twice")
+    return keys
+
+
 def read_env() -> Env:
     _load_dotenv(REPO_ROOT / ".env")
     debug = env_bool("DJANGO_DEBUG", True)
@@ -350,6 +384,7 @@ def read_env() -> Env:
         binance=read_binance_env(),
         market=read_market_env(),
         oidc=read_oidc_env(),
+        field_encryption_keys=read_field_encryption_keys(),
     )
 
 

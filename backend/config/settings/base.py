@@ -248,3 +248,10 @@ EMAIL_USE_TLS = ENV.email.use_tls
 EMAIL_USE_SSL = ENV.email.use_ssl
 EMAIL_TIMEOUT = ENV.email.timeout_s
 DEFAULT_FROM_EMAIL = ENV.email.default_from
+
+# Secrets stored encrypted (accounts/crypto.py, the only module that decrypts): exchange API keys
+# and secrets, webhook secrets. The first key encrypts, every key decrypts (rotation).
+FIELD_ENCRYPTION_KEYS = list(ENV.field_encryption_keys)
+# Exchange accounts: REST base URLs replacing a venue's public one ({"live": "http://..."}). Empty in
+# every deployment; the tests point testnet and live at the sandbox exchange with it.
+EXCHANGE_ACCOUNT_REST_URLS: dict[str, str] = {}

@@ -10,3 +10,9 @@ WHITENOISE_AUTOREFRESH = True
 # One test database per pytest process, so suites started side by side (several terminals,
 # or a developer's run next to CI) never drop each other's database.
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+
+# A fixed encryption key for the test suite only (published here, so worth nothing anywhere else),
+# whatever .env says: the processes the tests start (Celery worker, ...) load these settings too,
+# so they read what the tests wrote.
+TEST_FIELD_ENCRYPTION_KEY = "XoqhksNoZ6UwgRCZlxoyIGQTBbX5x5co_jW3MNi9_hY="
+FIELD_ENCRYPTION_KEYS = [TEST_FIELD_ENCRYPTION_KEY]
