@@ -133,6 +133,9 @@ class Env:
     binance: BinanceEnv
     market: MarketEnv
     oidc: OidcEnv | None  # None: no OpenID Connect provider, no "Sign in with ..." button
+    site_url: str  # where users open the dashboard: links in emails (password reset)
+    public_market_data: bool  # market-wide endpoints readable without signing in
+    auth: AuthEnv
     # Fernet keys of accounts/crypto.py: the first encrypts, all decrypt. Empty: secrets cannot be stored.
     field_encryption_keys: tuple[str, ...] = field(default=(), repr=False)
 
@@ -359,6 +362,56 @@ def read_field_encryption_keys() -> tuple[str, ...]:
     return keys
 
 
+# Sign-in throttles (DRF scoped rates, "<count>/<s|min|hour|day>"): per client IP and per account
+# (the email in the request body; the user for password change).
+AUTH_THROTTLE_DEFAULTS = {
+    "login_ip": "20/min",
+    "login_account": "10/min",
+    "register_ip": "20/hour",
+    "register_account": "5/hour",
+    "reset_ip": "10/hour",
+    "reset_account": "3/hour",
+    "reset_confirm_ip": "20/hour",
+    "password_change_user": "10/hour",
+}
+
+
+@dataclass(frozen=True)
+class AuthEnv:
+    """Sign-in throttles and the lockout after repeated failed logins (django-axes)."""
+
+    throttle_rates: dict[str, str]
+    lockout_failures: int  # failed logins of one account from one IP before the lockout
+    lockout_minutes: int  # how long the lockout lasts, from the last counted failure
+
+
+def read_auth_env() -> AuthEnv:
+    """AUTH_THROTTLE_RATES overrides some scopes: `login_ip=60/min,reset_account=5/hour`."""
+    rates = dict(AUTH_THROTTLE_DEFAULTS)
+    for item in env_list("AUTH_THROTTLE_RATES", ","):
+        scope, _, rate = item.partition("=")
+        scope, rate = scope.strip(), rate.strip()
+        if scope not in AUTH_THROTTLE_DEFAULTS:
+            raise EnvError(f"AUTH_THROTTLE_RATES: unknown scope {scope!r}; known: {', '.join(AUTH_THROTTLE_DEFAULTS)}")
+        count, _, period = rate.partition("/")
+        if not count.isdigit() or int(count) < 1 or period not in ("s", "sec", "m", "min", "h", "hour", "d", "day"):
+            raise EnvError(f"AUTH_THROTTLE_RATES: {scope} must look like 10/min (a count per s, min, hour or day), got {rate!r}")
+        rates[scope] = rate
+    return AuthEnv(
+        throttle_rates=rates,
+        lockout_failures=env_int("AUTH_LOCKOUT_FAILURES", 5, minimum=1),
+        lockout_minutes=env_int("AUTH_LOCKOUT_MINUTES", 15, minimum=1),
+    )
+
+
+def read_site_url() -> str:
+    url = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise EnvError(f"SITE_URL must be an http(s) URL such as https://scanner.example.com, got {url!r}")
+    return url
+
+
 def read_env() -> Env:
     _load_dotenv(REPO_ROOT / ".env")
     debug = env_bool("DJANGO_DEBUG", True)
@@ -384,6 +437,9 @@ def read_env() -> Env:
         binance=read_binance_env(),
         market=read_market_env(),
         oidc=read_oidc_env(),
+        site_url=read_site_url(),
+        public_market_data=env_bool("PUBLIC_MARKET_DATA", True),
+        auth=read_auth_env(),
         field_encryption_keys=read_field_encryption_keys(),
     )
 
