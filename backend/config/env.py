@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from config.dotenv import DotenvError, dotenv_parse
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BACKEND_DIR = REPO_ROOT / "backend"
 
@@ -25,18 +27,15 @@ class EnvError(RuntimeError):
 
 
 def _load_dotenv(path: Path) -> None:
-    # Minimal KEY=VALUE reader: comments, blank lines and optional quotes.
+    # Parsed by config/dotenv.py, the same reader scripts/run.sh uses: data, never shell.
     # Existing environment variables are never overwritten.
     if not path.is_file():
         return
-    for raw in path.read_text().splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        key, value = key.strip().removeprefix("export ").strip(), value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
+    try:
+        values = dotenv_parse(path.read_text(encoding="utf-8"))
+    except DotenvError as exc:
+        raise EnvError(f"{path}: {exc}") from None
+    for key, value in values.items():
         os.environ.setdefault(key, value)
 
 
@@ -118,8 +117,9 @@ def check_redis_url(name: str, url: str) -> str:
 @dataclass(frozen=True)
 class Env:
     debug: bool
-    secret_key: str
+    secret_key: str = field(repr=False)
     allowed_hosts: list[str]
+    security: SecurityEnv
     database: dict
     redis_url: str
     celery_broker_url: str
@@ -129,6 +129,7 @@ class Env:
     notifications: NotificationsEnv
     email: EmailEnv
     flower_url: str
+    api_rates: ApiRatesEnv
     scanner_timeframes: list[str]
     binance: BinanceEnv
     market: MarketEnv
@@ -362,6 +363,98 @@ def read_field_encryption_keys() -> tuple[str, ...]:
     return keys
 
 
+# Keys that have been published (this repository's examples and images): never accepted
+# with debug off, however long.
+KNOWN_SECRET_KEYS = frozenset({"insecure-dev-key-change-me", "build-only", "change-me", "changeme", "secret"})
+DEV_SECRET_KEY = "insecure-dev-key-change-me"
+SECRET_KEY_HOWTO = "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def read_secret_key(debug: bool) -> str:
+    """DJANGO_SECRET_KEY; with debug off a missing, published or weak key stops the start.
+
+    "Weak" is Django's own deploy check (security.W009): under 50 characters, under 5 distinct
+    characters, or Django's `django-insecure-` prefix.
+    """
+    key = os.environ.get("DJANGO_SECRET_KEY", "")
+    if debug:
+        return key or DEV_SECRET_KEY
+    if not key:
+        raise EnvError(f"DJANGO_SECRET_KEY is required when DJANGO_DEBUG=false; {SECRET_KEY_HOWTO}")
+    if key in KNOWN_SECRET_KEYS or key.startswith("django-insecure-"):
+        raise EnvError(f"DJANGO_SECRET_KEY is a published example key; {SECRET_KEY_HOWTO}")
+    if len(key) < 50 or len(set(key)) < 5:
+        raise EnvError(f"DJANGO_SECRET_KEY is too weak ({len(key)} characters, {len(set(key))} distinct; "
+                       f"at least 50 and 5 are needed); {SECRET_KEY_HOWTO}")
+    return key
+
+
+@dataclass(frozen=True)
+class SecurityEnv:
+    """HTTPS, cookies, HSTS and the proxies whose forwarded headers are believed."""
+
+    https: bool  # served over HTTPS (directly or behind a TLS-terminating proxy)
+    ssl_redirect: bool
+    hsts_seconds: int
+    hsts_include_subdomains: bool
+    hsts_preload: bool
+    trusted_proxies: list[str]  # IPs / CIDR networks; empty = no forwarded header is believed
+    csrf_trusted_origins: list[str]
+
+
+def read_security_env(allowed_hosts: list[str]) -> SecurityEnv:
+    import ipaddress
+
+    https = env_bool("DJANGO_HTTPS", False)
+    proxies = env_list("TRUSTED_PROXIES", "")
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise EnvError(f"TRUSTED_PROXIES must list IP addresses or networks (CIDR), got {proxy!r}") from None
+    scheme = "https" if https else "http"
+    derived = [f"{scheme}://{host}" for host in allowed_hosts if host != "*" and not host.startswith(".")]
+    origins = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", ",".join(derived))
+    bad = [origin for origin in origins if urlsplit(origin).scheme not in ("http", "https")]
+    if bad:
+        raise EnvError(f"DJANGO_CSRF_TRUSTED_ORIGINS must be origins such as https://scanner.example.com, got {bad}")
+    return SecurityEnv(
+        https=https,
+        ssl_redirect=env_bool("DJANGO_SECURE_SSL_REDIRECT", https),
+        # A year, as the HSTS preload list asks; only sent over HTTPS, so harmless when https is off.
+        hsts_seconds=env_int("DJANGO_HSTS_SECONDS", 31_536_000 if https else 0, minimum=0),
+        hsts_include_subdomains=env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True),
+        hsts_preload=env_bool("DJANGO_HSTS_PRELOAD", True),
+        trusted_proxies=proxies,
+        csrf_trusted_origins=origins,
+    )
+
+
+@dataclass(frozen=True)
+class ApiRatesEnv:
+    """Request rates of the endpoints that cost exchange budget (DRF throttle rates, e.g. 60/min)."""
+
+    market_anon: str
+    market_user: str
+    market_sockets_per_ip: int
+
+
+def _rate(name: str, default: str) -> str:
+    value = env_str(name, default)
+    count, _, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in ("s", "sec", "m", "min", "h", "hour", "d", "day"):
+        raise EnvError(f"{name} must look like 120/min (a count per s, min, hour or day), got {value!r}")
+    return value
+
+
+def read_api_rates_env() -> ApiRatesEnv:
+    return ApiRatesEnv(
+        market_anon=_rate("MARKET_API_RATE_ANON", "120/min"),
+        market_user=_rate("MARKET_API_RATE_USER", "600/min"),
+        market_sockets_per_ip=env_int("MARKET_SOCKETS_PER_IP", 20, minimum=1),
+    )
+
+
 # Sign-in throttles (DRF scoped rates, "<count>/<s|min|hour|day>"): per client IP and per account
 # (the email in the request body; the user for password change).
 AUTH_THROTTLE_DEFAULTS = {
@@ -414,16 +507,19 @@ def read_site_url() -> str:
 
 def read_env() -> Env:
     _load_dotenv(REPO_ROOT / ".env")
-    debug = env_bool("DJANGO_DEBUG", True)
-    secret_key = env_str("DJANGO_SECRET_KEY", "insecure-dev-key-change-me" if debug else None)
+    # Off unless asked for: `make run` and the test runs set DJANGO_DEBUG=true themselves.
+    debug = env_bool("DJANGO_DEBUG", False)
+    secret_key = read_secret_key(debug)
     redis_url = check_redis_url("REDIS_URL", env_str("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    allowed_hosts = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
     log_level = env_str("LOG_LEVEL", "INFO").upper()
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise EnvError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {log_level!r}")
     return Env(
         debug=debug,
         secret_key=secret_key,
-        allowed_hosts=env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
+        allowed_hosts=allowed_hosts,
+        security=read_security_env(allowed_hosts),
         database=parse_database_url(env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/scanner")),
         redis_url=redis_url,
         celery_broker_url=check_redis_url("CELERY_BROKER_URL", env_str("CELERY_BROKER_URL", redis_url)),
@@ -433,6 +529,7 @@ def read_env() -> Env:
         notifications=read_notifications_env(),
         email=read_email_env(),
         flower_url=env_str("FLOWER_URL", "http://127.0.0.1:5555/"),
+        api_rates=read_api_rates_env(),
         scanner_timeframes=read_scanner_timeframes(),
         binance=read_binance_env(),
         market=read_market_env(),

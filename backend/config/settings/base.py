@@ -8,7 +8,23 @@ from config.env import ENV, REPO_ROOT
 DEBUG = ENV.debug
 SECRET_KEY = ENV.secret_key
 ALLOWED_HOSTS = ENV.allowed_hosts
-CSRF_TRUSTED_ORIGINS = [f"http://{h}" for h in ALLOWED_HOSTS if h != "*"]
+CSRF_TRUSTED_ORIGINS = ENV.security.csrf_trusted_origins
+
+# HTTPS and browser protections (config/env.py SecurityEnv; `manage.py check --deploy` is clean
+# with DJANGO_DEBUG=false, a strong key and DJANGO_HTTPS=true).
+SESSION_COOKIE_SECURE = ENV.security.https
+CSRF_COOKIE_SECURE = ENV.security.https
+SECURE_SSL_REDIRECT = ENV.security.ssl_redirect
+SECURE_HSTS_SECONDS = ENV.security.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = ENV.security.hsts_include_subdomains
+SECURE_HSTS_PRELOAD = ENV.security.hsts_preload
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Forwarded headers (client address, scheme) are believed only from these proxies
+# (common/proxies.py); X-Forwarded-Proto is then what tells Django a request came over HTTPS.
+TRUSTED_PROXIES = ENV.security.trusted_proxies
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 
 INSTALLED_APPS = [
     "daphne",
@@ -37,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: forwarded headers from anyone but TRUSTED_PROXIES are dropped before they count.
+    "common.proxies.trusted_proxy_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,8 +1,12 @@
 """Test settings: the real PostgreSQL and Redis from the environment, faster hashing."""
 import os
 
-from config.settings.base import *  # noqa: F401,F403
-from config.settings.base import DATABASES
+# Debug defaults to off; the test runs ask for it (as `make run` does) before the environment is
+# read, so processes the tests start with these settings get it too. An explicit value still wins.
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+from config.settings.base import *  # noqa: F401,F403,E402
+from config.settings.base import DATABASES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_AUTOREFRESH = True
