@@ -60,15 +60,18 @@ class SandboxProcess:
 
 
 @pytest.fixture(scope="session")
-def sandbox_process():
-    """A real sandbox exchange process; the Django settings of this process point at it."""
+def sandbox_process(tmp_path_factory):
+    """A real sandbox exchange process; the Django settings of this process point at it. Its API
+    keys (paper accounts made by the tests) go to a keys file of its own, not the developer's."""
     import dataclasses
 
     from django.conf import settings
 
     port = _free_port()
+    keys_file = tmp_path_factory.mktemp("sandbox") / "keys.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port), "--speed", "0"],
+        [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port), "--speed", "0",
+         "--keys-file", str(keys_file)],
         cwd=BACKEND_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     sandbox = SandboxProcess(f"http://127.0.0.1:{port}", process)

@@ -9,6 +9,10 @@
     DELETE /sandbox/faults[/{id}]    switch all (or one) off
     POST   /sandbox/ws/drop          {"path_prefix": ""} -> {"dropped": n}
     POST   /sandbox/limits/reset     forget every IP's used weight and bans
+    POST   /sandbox/keys             {"label", "ipRestrict", "enableWithdrawals"} (all optional) -> 201
+                                     {"apiKey", "secretKey", "label", "createTime", ...}: a new key,
+                                     its own account (the only time the secret is shown)
+    DELETE /sandbox/keys/{apiKey}    -> {"deleted": true}, 404 for an unknown key
 
 Errors are ``{"error": "<what is wrong>"}`` with HTTP 400 (or 404 for an unknown fault id).
 """
@@ -22,6 +26,7 @@ from aiohttp import web
 
 from .config import parse_time_ms
 from .dataset import CANDLE_MS
+from .keys import KeyStore, keys_file_from_config
 
 
 def _ok(body, status: int = 200) -> web.Response:
@@ -141,6 +146,41 @@ async def status(request: web.Request) -> web.Response:
                 "faults": app["faults"].describe()})
 
 
+def _key_store(app: web.Application) -> KeyStore:
+    # The trading part's own store when it is installed: a write through it refreshes the cache
+    # its signing check reads, so the new key works on the very next request.
+    from .trading.edge import KEYS
+
+    store = app.get(KEYS)
+    return store if store is not None else KeyStore(keys_file_from_config(app["config"]))
+
+
+async def create_key(request: web.Request) -> web.Response:
+    """A new API key (and so a new account, funded with the starting balance), as
+    `python -m sandbox keys create` makes, for platforms that hand each user a paper account."""
+    try:
+        body = await _body(request)
+        if not isinstance(body, dict):
+            raise ValueError("expected a JSON object")
+        label, ip_restrict, withdrawals = (body.get("label", ""), body.get("ipRestrict", False),
+                                           body.get("enableWithdrawals", False))
+        if not isinstance(label, str) or len(label) > 100:
+            raise ValueError("label must be a string of at most 100 characters")
+        if not isinstance(ip_restrict, bool) or not isinstance(withdrawals, bool):
+            raise ValueError("ipRestrict and enableWithdrawals must be true or false")
+    except (ValueError, TypeError) as exc:
+        return _bad(str(exc))
+    key = _key_store(request.app).create(label=label, ip_restrict=ip_restrict, enable_withdrawals=withdrawals)
+    return _ok({"apiKey": key.api_key, "secretKey": key.secret, "label": key.label, "createTime": key.created_ms,
+                "ipRestrict": key.ip_restrict, "enableWithdrawals": key.enable_withdrawals}, 201)
+
+
+async def delete_key(request: web.Request) -> web.Response:
+    if not _key_store(request.app).delete(request.match_info["api_key"]):
+        return _bad("no such key", 404)
+    return _ok({"deleted": True})
+
+
 def setup_control_routes(app: web.Application) -> None:
     app.router.add_get("/sandbox/status", status)
     app.router.add_get("/sandbox/clock", get_clock)
@@ -152,3 +192,5 @@ def setup_control_routes(app: web.Application) -> None:
     app.router.add_delete("/sandbox/faults/{fault_id}", delete_faults)
     app.router.add_post("/sandbox/ws/drop", drop_ws)
     app.router.add_post("/sandbox/limits/reset", reset_limits)
+    app.router.add_post("/sandbox/keys", create_key)
+    app.router.add_delete("/sandbox/keys/{api_key}", delete_key)

@@ -36,6 +36,10 @@ class ApiKey:
     secret: str
     label: str
     created_ms: int
+    # What GET /sapi/v1/account/apiRestrictions reports. Like a key freshly made on Binance: no IP
+    # restriction, no withdrawals. Tests make the other kinds to see how clients treat them.
+    ip_restrict: bool = False
+    enable_withdrawals: bool = False
 
     def __repr__(self) -> str:  # keeps the secret out of logs and tracebacks
         return f"ApiKey(api_key={self.api_key!r}, label={self.label!r})"
@@ -95,7 +99,8 @@ class KeyStore:
             raise
         self._stamp = None  # force a re-read next time
 
-    def create(self, *, label: str = "", api_key: str | None = None, secret: str | None = None) -> ApiKey:
+    def create(self, *, label: str = "", api_key: str | None = None, secret: str | None = None,
+               ip_restrict: bool = False, enable_withdrawals: bool = False) -> ApiKey:
         """Make and store a key. Tests may pass their own key/secret (Binance's documented example)."""
         keys = dict(self._load())
         key = ApiKey(
@@ -103,6 +108,8 @@ class KeyStore:
             secret=secret or _random_token(),
             label=label,
             created_ms=time.time_ns() // 1_000_000,
+            ip_restrict=ip_restrict,
+            enable_withdrawals=enable_withdrawals,
         )
         if key.api_key in keys:
             raise ValueError("API key already exists")

@@ -44,10 +44,13 @@ def weight_of(request: web.Request) -> int | None:
 
 
 def market_of(path: str) -> str | None:
-    """Which host's budget a path counts on: "spot" (/api/...), "usdm" (/fapi/...), else None."""
+    """Which host's budget a path counts on: "spot" (/api/..., /sapi/...), "usdm" (/fapi/...), else None.
+
+    SAPI lives on the spot host (api.binance.com); Binance counts its IP weight separately from
+    /api, which the sandbox simplifies to the spot budget."""
     if path.startswith("/fapi/"):
         return "usdm"
-    if path.startswith("/api/"):
+    if path.startswith(("/api/", "/sapi/")):
         return "spot"
     return None
 

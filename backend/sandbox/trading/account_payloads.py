@@ -190,3 +190,24 @@ def leverage_answer(engine: Engine, account_id: str, symbol: str) -> dict:
     leverage = engine.account(account_id).settings_for(symbol).leverage
     return {"leverage": leverage, "maxNotionalValue": str(max_notional(leverage)), "symbol": symbol}
 
+
+
+def api_restrictions(key) -> dict:
+    """GET /sapi/v1/account/apiRestrictions (Binance wallet docs, "Get API Key Permission") for a
+    sandbox key: reading and USD-M futures on, like a key made for this platform; withdrawals and IP
+    restriction as the key was created with; everything the sandbox does not offer off."""
+    return {
+        "ipRestrict": key.ip_restrict,
+        "createTime": key.created_ms,
+        "enableReading": True,
+        "enableWithdrawals": key.enable_withdrawals,
+        "enableInternalTransfer": False,
+        "enableMargin": False,
+        "enableFutures": True,
+        "permitsUniversalTransfer": False,
+        "enableVanillaOptions": False,
+        "enableFixApiTrade": False,
+        "enableFixReadOnly": False,
+        "enableSpotAndMarginTrading": False,
+        "enablePortfolioMarginTrading": False,
+    }

@@ -67,6 +67,12 @@ def account_view(render, *, with_symbol: bool):
     return handler
 
 
+async def api_restrictions(request: web.Request) -> web.Response:
+    """The key's permissions (a SAPI endpoint of the spot host; signed like the USD-M ones)."""
+    auth = await signed(request)
+    return answer(views.api_restrictions(auth.key))
+
+
 # -- user data stream keys ------------------------------------------------------------------------
 
 def _streams(request: web.Request) -> UserStreams:

@@ -4,7 +4,7 @@ algo order weights are the ones ccxt records, their pages not being in the docs)
 from __future__ import annotations
 
 from . import account_payloads as views
-from .account_routes import (account_view, get_position_mode, leverage_brackets, listen_key_close,
+from .account_routes import (account_view, api_restrictions, get_position_mode, leverage_brackets, listen_key_close,
                              listen_key_keepalive, listen_key_start, set_leverage, set_margin_type,
                              set_position_mode)
 from .algo_routes import (all_algo_orders, cancel_algo_order, cancel_all_algo_orders, new_algo_order,
@@ -49,4 +49,6 @@ ROUTES = [
     ("POST", "/fapi/v1/listenKey", listen_key_start, 1),
     ("PUT", "/fapi/v1/listenKey", listen_key_keepalive, 1),
     ("DELETE", "/fapi/v1/listenKey", listen_key_close, 1),
+    # Wallet (SAPI) on the spot host: counted on the spot budget, weight 1 as documented.
+    ("GET", "/sapi/v1/account/apiRestrictions", api_restrictions, 1),
 ]
