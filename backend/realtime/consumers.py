@@ -1,48 +1,59 @@
 """WebSocket edges. Thin: join a group, relay events, answer heartbeats."""
 from __future__ import annotations
 
-import time
-
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-
 from asgiref.sync import sync_to_async
+from django.conf import settings
 
 from realtime.dispatcher import current_sequence
-from realtime.events import SIGNALS_GROUP
+from realtime.events import SIGNALS_GROUP, user_group
+from realtime.socket_auth import FirstFrameAuthConsumer, now_ms
 
 
-class SignalsConsumer(AsyncJsonWebsocketConsumer):
+class SignalsConsumer(FirstFrameAuthConsumer):
     """`/ws/signals/`: every signal and scanner event of `signals_global`.
 
-    On connect: `{"type": "welcome", "ts": ms, "seq": last sequence number sent}`.
-    Client frames: `{"type": "ping"}` is answered with `{"type": "pong", "ts": ms}`.
-    Anything else gets an `error` frame; the connection stays open.
+    Public (PUBLIC_MARKET_DATA=true, the default): on connect
+    `{"type": "welcome", "ts": ms, "seq": last sequence number sent}`; `{"type": "ping"}` is
+    answered with `{"type": "pong", "ts": ms}`; anything else gets an `error` frame and the
+    connection stays open. With PUBLIC_MARKET_DATA=false the socket first asks for an access
+    token, exactly as `/ws/account/` does (see realtime/socket_auth.py).
     """
 
-    groups = [SIGNALS_GROUP]
+    public = False
+
+    def group_for(self, user_id: int) -> str:
+        return SIGNALS_GROUP
 
     async def connect(self) -> None:
+        if not getattr(settings, "PUBLIC_MARKET_DATA", True):
+            await super().connect()
+            return
+        self.public = True
         await self.accept()
+        self.group = SIGNALS_GROUP
+        await self.channel_layer.group_add(SIGNALS_GROUP, self.channel_name)
         # The current sequence number lets a client tell a gap from a fresh start.
         seq = await sync_to_async(current_sequence)(SIGNALS_GROUP)
-        await self.send_json({"type": "welcome", "ts": _now_ms(), "seq": seq})
+        await self.send_json({"type": "welcome", "ts": now_ms(), "seq": seq})
 
     async def receive_json(self, content, **kwargs) -> None:
-        if isinstance(content, dict) and content.get("type") == "ping":
-            await self.send_json({"type": "pong", "ts": _now_ms()})
-            return
-        await self.send_json({"type": "error", "message": "unsupported frame; send {\"type\": \"ping\"}"})
+        if not self.public:
+            await super().receive_json(content, **kwargs)
+        elif isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong", "ts": now_ms()})
+        else:
+            await self._not_understood('unsupported frame; send {"type": "ping"}')
 
-    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
-        # Malformed JSON must not kill the socket with a server error.
-        try:
-            await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)
-        except ValueError:
-            await self.send_json({"type": "error", "message": "frames must be JSON objects"})
-
-    async def realtime_event(self, message) -> None:
-        await self.send(text_data=message["text"])
+    async def _not_understood(self, message: str) -> None:
+        if self.public:
+            await self.send_json({"type": "error", "message": message})
+        else:
+            await super()._not_understood(message)
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
+class AccountConsumer(FirstFrameAuthConsumer):
+    """`/ws/account/`: the signed-in user's orders, positions, balances, strategy logs,
+    reconciliations and exchange accounts, on the user's own group and sequence."""
+
+    def group_for(self, user_id: int) -> str:
+        return user_group(user_id)

@@ -170,6 +170,10 @@ CHANNEL_LAYERS = {
     }
 }
 
+# A private socket (/ws/account/) that has not sent its access token within this many seconds
+# is closed with 4401 (realtime/socket_auth.py).
+REALTIME_AUTH_TIMEOUT_S = 10
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
