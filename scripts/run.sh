@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 PY="$ROOT/.venv/bin/python"
 
-# Values from .env count as set (real environment variables win).
-if [[ -f .env ]]; then set -a; source <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' .env); set +a; fi
+# Values from .env count as set (real environment variables win). The file is parsed as data by
+# backend/config/dotenv.py (the reader Django uses too), never sourced: `$(...)` stays text.
+if [[ -f .env ]]; then DOTENV_EXPORTS="$("$PY" backend/config/dotenv.py .env)"; eval "$DOTENV_EXPORTS"; fi
+# Debug is off by default everywhere else; a local run asks for it unless .env says false.
+export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
 
 export WEB_HOST="${WEB_HOST:-127.0.0.1}" WEB_PORT="${WEB_PORT:-8000}" FLOWER_PORT="${FLOWER_PORT:-5555}"
 export CELERY_CONCURRENCY="${CELERY_CONCURRENCY:-2}"
@@ -35,6 +38,21 @@ if [[ $BINANCE_ENV == sandbox ]]; then
   export SANDBOX_START="$("$PY" scripts/sandbox_clock.py "$CLOCK_FILE" "$SANDBOX_SPEED")"
 fi
 
+# Flower shows task arguments, results and tracebacks: it always asks for a login. Without
+# FLOWER_BASIC_AUTH one is generated once into the data folder and shown below the first time.
+FLOWER_AUTH_NOTE="login from FLOWER_BASIC_AUTH"
+if [[ -z "${FLOWER_BASIC_AUTH:-}" ]]; then
+  FLOWER_AUTH_FILE="${EMBEDDED_DATA_DIR:-$ROOT/.data}/flower-auth"
+  mkdir -p "$(dirname "$FLOWER_AUTH_FILE")"
+  if [[ ! -s "$FLOWER_AUTH_FILE" ]]; then
+    (umask 077; "$PY" -c 'import secrets; print("flower:" + secrets.token_urlsafe(16))' >"$FLOWER_AUTH_FILE")
+    FLOWER_AUTH_NOTE="user flower, password $(cut -d: -f2- "$FLOWER_AUTH_FILE"); shown once, kept in $FLOWER_AUTH_FILE"
+  else
+    FLOWER_AUTH_NOTE="user flower, password in $FLOWER_AUTH_FILE"
+  fi
+  export FLOWER_BASIC_AUTH="$(cat "$FLOWER_AUTH_FILE")"
+fi
+
 without_credentials() { local url="$1"; [[ $url == *@* ]] && url="${url%%://*}://${url#*@}"; echo "$url"; }
 
 cat <<BANNER
@@ -46,7 +64,7 @@ cat <<BANNER
   OpenAPI schema http://$WEB_HOST:$WEB_PORT/api/schema/
   Health         http://$WEB_HOST:$WEB_PORT/api/health/
   Admin          http://$WEB_HOST:$WEB_PORT/admin/
-  Flower         http://$WEB_HOST:$FLOWER_PORT/
+  Flower         http://$WEB_HOST:$FLOWER_PORT/ ($FLOWER_AUTH_NOTE)
   WebSocket      ws://$WEB_HOST:$WEB_PORT/ws/signals/
   Exchange       $BINANCE_ENV${BINANCE_SANDBOX_URL:+ at $BINANCE_SANDBOX_URL (replay speed x$SANDBOX_SPEED)}
   Database       $(without_credentials "$DATABASE_URL")

@@ -9,6 +9,8 @@ PY="$ROOT/.venv/bin/python"
 SUITES=("$@")
 [[ ${#SUITES[@]} -gt 0 ]] || SUITES=(backend client browser)
 source scripts/stack.sh
+# Tests run with debug on (it is off by default): pytest, and the stack the browser suite starts.
+export DJANGO_DEBUG=true
 
 eval "$(cd backend && "$PY" -m common.embedded up)"
 cleanup() {
