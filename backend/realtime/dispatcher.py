@@ -5,6 +5,12 @@ one, so a client that sees a gap knows it missed something and resyncs over
 REST. Call `publish_on_commit` from code inside a transaction so an event is
 never sent for a write that is rolled back.
 
+Market-wide events go to `signals_global` (`/ws/signals/`); what one user owns goes to
+`user_group(user_id)` (`/ws/account/`), whose counter is that user's alone, so a user's
+sequence has no holes made by other users' events:
+
+    publish_on_commit(Event("order_updated", {...}, group=user_group(order.owner_id)))
+
 Inside `with batched():` events are held and sent together when the block ends,
 as one WebSocket frame `{"type": "batch", "events": [frame, ...]}` (consecutive
 sequence numbers, in order). A scan pass that changes 30 signals then costs each
