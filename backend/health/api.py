@@ -4,6 +4,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.permissions import PublicMarketData
 from health.checks import system_check
 
 _check = inline_serializer(
@@ -28,8 +29,7 @@ _health = inline_serializer(
 class HealthApi(APIView):
     """Database, Redis, channel layer and Celery worker state: 200 if all are ok, else 503."""
 
-    authentication_classes: list = []
-    permission_classes: list = []
+    permission_classes = [PublicMarketData]
 
     @extend_schema(responses={200: _health, 503: OpenApiResponse(_health, description="A part failed")})
     def get(self, request: Request) -> Response:

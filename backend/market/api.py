@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.permissions import PublicMarketData
 from market.binance.errors import BannedError, BinanceError, PermanentError, RateLimitedError
 from market.models import Symbol
 
@@ -23,6 +24,8 @@ class SymbolSerializer(serializers.ModelSerializer):
 
 
 class SymbolListApi(APIView):
+    permission_classes = [PublicMarketData]
+
     @extend_schema(responses=SymbolSerializer(many=True))
     def get(self, request: Request) -> Response:
         from market.selectors import symbol_list
@@ -48,6 +51,8 @@ class CandleSerializer(serializers.Serializer):
 
 class KlinesApi(APIView):
     """Candles from the exchange through the shared weight governor; the last one is forming."""
+
+    permission_classes = [PublicMarketData]
 
     @extend_schema(parameters=[KlinesQuerySerializer], responses=CandleSerializer(many=True))
     def get(self, request: Request) -> Response:

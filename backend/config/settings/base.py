@@ -116,6 +116,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Password reset links (accounts/services/users.py) point at the dashboard and last an hour.
+SITE_URL = ENV.site_url
+PASSWORD_RESET_TIMEOUT = 3600
+PUBLIC_MARKET_DATA = ENV.public_market_data
+
+# django-axes: repeated failed logins lock out, API (accounts/api/auth.py) and admin alike.
+# Counted per (account, IP) pair: a stranger cannot lock a user out of their own machine by failing
+# on purpose, and one machine cannot keep guessing one account. Guessing from many machines, or
+# many accounts from one machine, is held back by the per-account and per-IP throttles instead.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = ENV.auth.lockout_failures
+AXES_COOLOFF_TIME = timedelta(minutes=ENV.auth.lockout_minutes)
+# The lockout ends a fixed time after the failure that caused it (so Retry-After is exact); tries
+# during the lockout are refused without checking the password and do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.throttles.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttles.lockout_response"
+# No access log of successful logins: it would open a server-side session for every API sign-in
+# (User.last_login records the last one).
+AXES_DISABLE_ACCESS_LOG = True
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = ENV.time_zone
 USE_I18N = False
@@ -178,7 +201,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Bearer JWT only: no Basic, no session (the session is the admin's alone, and would need CSRF).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    # Signed in unless a view says otherwise (market-wide data: common.permissions.PublicMarketData).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Scoped rates of the sign-in throttles (accounts/throttles.py), from AUTH_THROTTLE_RATES.
+    "DEFAULT_THROTTLE_RATES": dict(ENV.auth.throttle_rates),
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "common.api.exception_handler",

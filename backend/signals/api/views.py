@@ -2,11 +2,12 @@
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.pagination import PageNumberPagination
+from common.permissions import PublicMarketData
 from signals import selectors
 from signals.api.serializers import (
     PerformanceFilterSerializer,
@@ -34,6 +35,7 @@ def _validated(serializer_class, request: Request) -> dict:
 
 
 class SignalListApi(GenericAPIView):
+    permission_classes = [PublicMarketData]
     serializer_class = SignalSerializer
     pagination_class = SignalPagination
 
@@ -46,6 +48,8 @@ class SignalListApi(GenericAPIView):
 
 
 class SignalDetailApi(APIView):
+    permission_classes = [PublicMarketData]
+
     @extend_schema(responses=SignalDetailSerializer)
     def get(self, request: Request, signal_id: int) -> Response:
         try:
@@ -56,12 +60,16 @@ class SignalDetailApi(APIView):
 
 
 class SignalStatsApi(APIView):
+    permission_classes = [PublicMarketData]
+
     @extend_schema(responses=SignalStatsSerializer)
     def get(self, request: Request) -> Response:
         return Response(SignalStatsSerializer(selectors.signal_stats()).data)
 
 
 class SignalPerformanceApi(APIView):
+    permission_classes = [PublicMarketData]
+
     @extend_schema(parameters=[PerformanceFilterSerializer], responses=PerformanceSerializer)
     def get(self, request: Request) -> Response:
         filters = _validated(PerformanceFilterSerializer, request)
@@ -73,6 +81,8 @@ class SignalPerformanceApi(APIView):
 
 
 class ScannerStatusApi(APIView):
+    permission_classes = [PublicMarketData]
+
     @extend_schema(responses=ScannerStatusSerializer)
     def get(self, request: Request) -> Response:
         from signals.services.status import scanner_status_get

@@ -1,0 +1,18 @@
+"""Who may call what. The default (settings.REST_FRAMEWORK) is "signed in"; market-wide data says so explicitly."""
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+class PublicMarketData(BasePermission):
+    """Market-wide data (signals, stats, performance, symbols, klines, scanner status, health).
+
+    Readable by anyone while `settings.PUBLIC_MARKET_DATA` is true (the default), by signed-in users only
+    when it is false. Never writable anonymously.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS and settings.PUBLIC_MARKET_DATA:
+            return True
+        return bool(request.user and request.user.is_authenticated)
