@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+from yarl import URL
 
 from market.binance.errors import (
     AUTHENTICATION_CODES, TEMPORARY_CODES, AuthenticationError, BannedError, BinanceError,
@@ -26,11 +27,15 @@ from market.binance.errors import (
 )
 from market.binance.governor import WeightGovernor, WeightPool
 from market.binance.retry import RetryPolicy, call_with_retries
-from market.binance.schemas import error_body_decode
+from market.binance.schemas import error_body_decode, server_time_decode
+from market.binance.signing import (
+    API_KEY_HEADER, DEFAULT_RECV_WINDOW_MS, Credentials, local_ms, server_clock, signed_query,
+)
 from market.binance.venues import Venue, venue_for
 from market.binance.weights import request_weight
 
 if TYPE_CHECKING:
+    from market.binance.account import AccountApi
     from market.binance.market_data import MarketDataApi
 
 USED_WEIGHT_HEADER = "X-MBX-USED-WEIGHT-1M"
@@ -60,19 +65,25 @@ class BinanceClient:
         self._session: aiohttp.ClientSession | None = None
         self._trace_configs = trace_configs
         self._limit = asyncio.Semaphore(max_concurrency)
+        # The exchange's clock for SIGNED requests, shared by the clients of this process.
+        self.clock = server_clock(venue.governor_scope)
+        from market.binance.account import AccountApi
         from market.binance.market_data import MarketDataApi
 
         self.market_data: MarketDataApi = MarketDataApi(self)
+        self.account: AccountApi = AccountApi(self)
 
     @classmethod
-    def from_settings(cls, *, market: str | None = None, redis_url: str | None = None,
+    def from_settings(cls, *, market: str | None = None, redis_url: str | None = None, venue: Venue | None = None,
                       **overrides: Any) -> BinanceClient:
-        """A client configured from `settings.BINANCE` (environment, URLs, limits)."""
+        """A client configured from `settings.BINANCE` (environment, URLs, limits); `venue` picks
+        another exchange than the platform's own (a user's account on testnet or live)."""
         from django.conf import settings
 
         conf = settings.BINANCE
-        venue = venue_for(conf.env, market or conf.market, sandbox_url=conf.sandbox_url,
-                          sandbox_ws_url=conf.sandbox_ws_url)
+        if venue is None:
+            venue = venue_for(conf.env, market or conf.market, sandbox_url=conf.sandbox_url,
+                              sandbox_ws_url=conf.sandbox_ws_url)
         governor = WeightGovernor(
             redis_url or settings.REDIS_URL, scope=venue.governor_scope, share=conf.weight_share_percent / 100,
             default_limit=2400 if venue.market == "usdm" else 6000, ban_max_wait_s=conf.ban_max_wait_s,
@@ -110,11 +121,13 @@ class BinanceClient:
             raise RuntimeError("BinanceClient used outside `async with`")
         return self._session
 
-    async def get(self, path: str, params: dict[str, Any] | None = None, *, pool: WeightPool | None = None) -> bytes:
+    async def get(self, path: str, params: dict[str, Any] | None = None, *, pool: WeightPool | None = None,
+                  credentials: Credentials | None = None, recv_window_ms: int = DEFAULT_RECV_WINDOW_MS) -> bytes:
         """GET `path` with the governor, a timeout and the retry policy; returns the raw body of a 200.
 
         `pool`: weight already reserved for a batch (used by the first try only; retries
-        reserve afresh).
+        reserve afresh). `credentials`: a SIGNED request (signing.py), signed afresh for each try
+        with the exchange's clock, so a retry never carries a stale timestamp.
         """
         weight = request_weight(path, params)
 
@@ -128,15 +141,42 @@ class BinanceClient:
             async with self._limit:
                 # A 429/418 may have arrived while this request waited for a slot.
                 await self.governor.wait_for_clearance()
-                return await self._send(path, params, weight)
+                if credentials is None:
+                    return await self._send(path, params, weight)
+                query = signed_query(params, secret=credentials.secret, timestamp_ms=self.clock.now_ms(),
+                                     recv_window_ms=recv_window_ms)
+                return await self._send(path, None, weight, query=query,
+                                        headers={API_KEY_HEADER: credentials.api_key})
 
+        if credentials is None:
+            return await call_with_retries(attempt, self.retry, what=f"GET {path}")
+        await self._clock_sync()
+        try:
+            return await call_with_retries(attempt, self.retry, what=f"GET {path}")
+        except AuthenticationError as exc:
+            if exc.code != -1021:
+                raise
+        # -1021: our idea of the exchange's clock was off. Measure it again and try once more.
+        self.clock.invalidate()
+        await self._clock_sync()
         return await call_with_retries(attempt, self.retry, what=f"GET {path}")
 
-    async def _send(self, path: str, params: dict[str, Any] | None, weight: int) -> bytes:
+    async def _clock_sync(self) -> None:
+        """Measure the exchange's clock (`GET time`, weight 1) unless a recent measure exists."""
+        if not self.clock.stale():
+            return
+        sent = local_ms()
+        server_ms = server_time_decode(await self.get(self.venue.path("time")))
+        self.clock.observe(server_ms, sent_ms=sent, received_ms=local_ms())
+
+    async def _send(self, path: str, params: dict[str, Any] | None, weight: int, *, query: str | None = None,
+                    headers: dict[str, str] | None = None) -> bytes:
         self.stats.requests += 1
         self.stats.weight += weight
+        # A signed query goes out exactly as signed: yarl must not re-encode it.
+        url = URL(f"{self.venue.rest_url}{path}?{query}", encoded=True) if query else self.venue.rest_url + path
         try:
-            async with self.session.get(self.venue.rest_url + path, params=params) as response:
+            async with self.session.get(url, params=params, headers=headers) as response:
                 body = await response.read()
                 status, headers = response.status, response.headers
         except asyncio.TimeoutError:

@@ -76,6 +76,9 @@ WEIGHTS: dict[str, Callable[[Params], int]] = {
     "/fapi/v1/ticker/price": _with_symbol(1, 2),
     "/fapi/v1/ticker/bookTicker": _with_symbol(2, 5),
     "/fapi/v1/premiumIndex": _with_symbol(1, 10),
+    "/fapi/v2/account": _fixed(5),  # SIGNED (account.py)
+    # Wallet (SAPI) on the spot host, SIGNED
+    "/sapi/v1/account/apiRestrictions": _fixed(1),
     # Spot (api.binance.com)
     "/api/v3/ping": _fixed(1),
     "/api/v3/time": _fixed(1),
