@@ -39,3 +39,36 @@ stack_stop() {
   fi
   wait "$pid" 2>/dev/null || true
 }
+
+# oidc_provider_start REDIRECT_URI LOGFILE: the local OpenID Connect provider the browser suite signs
+# in at (backend/accounts/tests/oidc_provider/, a django-oidc-provider project with its own SQLite
+# database in a temporary folder), on a free port. Exports the stack's OIDC_* settings and the
+# E2E_OIDC_* values the sign-in spec types at the provider.
+oidc_provider_start() {
+  local redirect_uri="$1" log="$2" port
+  port="$(free_port)"
+  OIDC_PROVIDER_DIR="$(mktemp -d)"
+  export OIDC_ISSUER="http://127.0.0.1:$port/openid" OIDC_CLIENT_ID="scanner-e2e" OIDC_PROVIDER_NAME="Local Provider"
+  export OIDC_CLIENT_SECRET="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')"
+  export E2E_OIDC_PROVIDER_NAME="$OIDC_PROVIDER_NAME" E2E_OIDC_EMAIL="oidc.e2e@example.com"
+  export E2E_OIDC_PASSWORD="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(12))')"
+  (cd "$ROOT/backend" && exec "$PY" -m accounts.tests.oidc_provider.serve --port "$port" \
+    --data-dir "$OIDC_PROVIDER_DIR" --client-id "$OIDC_CLIENT_ID" --client-secret "$OIDC_CLIENT_SECRET" \
+    --redirect-uri "$redirect_uri" --user "$E2E_OIDC_EMAIL:$E2E_OIDC_PASSWORD") >>"$log" 2>&1 &
+  OIDC_PROVIDER_PID=$!
+  if ! "$PY" "$ROOT/scripts/wait_healthy.py" "$OIDC_ISSUER/.well-known/openid-configuration" --timeout 60 >/dev/null; then
+    echo "The local OIDC provider did not start; last lines of $log:" >&2
+    tail -n 30 "$log" >&2
+    oidc_provider_stop
+    return 1
+  fi
+}
+
+# oidc_provider_stop: stop the provider started above and remove its database.
+oidc_provider_stop() {
+  [[ -n "${OIDC_PROVIDER_PID:-}" ]] || return 0
+  kill -TERM "$OIDC_PROVIDER_PID" 2>/dev/null || true
+  wait "$OIDC_PROVIDER_PID" 2>/dev/null || true
+  rm -rf "$OIDC_PROVIDER_DIR"
+  unset OIDC_PROVIDER_PID OIDC_ISSUER OIDC_CLIENT_ID OIDC_CLIENT_SECRET OIDC_PROVIDER_NAME
+}

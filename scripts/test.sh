@@ -15,6 +15,7 @@ export DJANGO_DEBUG=true
 eval "$(cd backend && "$PY" -m common.embedded up)"
 cleanup() {
   stack_stop
+  oidc_provider_stop
   if [[ -n "${EMBEDDED_SERVICES:-}" ]]; then (cd backend && "$PY" -m common.embedded down) || true; fi
 }
 trap cleanup EXIT
@@ -38,9 +39,13 @@ for suite in "${SUITES[@]}"; do
       mkdir -p artifacts
       export STACK_LOG="$ROOT/artifacts/e2e-stack.log"
       : >"$STACK_LOG"
+      # The stack's port is chosen first: it is in the redirect URI the local OIDC provider allows.
+      export STACK_WEB_PORT="${STACK_WEB_PORT:-$(free_port)}"
+      oidc_provider_start "http://127.0.0.1:$STACK_WEB_PORT/api/auth/oidc/callback/" "$ROOT/artifacts/e2e-oidc-provider.log"
       stack_start "$STACK_LOG"
       (cd client && E2E_BASE_URL="$STACK_URL" E2E_RESTART_CMD="$ROOT/scripts/stack_restart.sh" npm run --silent e2e)
       stack_stop
+      oidc_provider_stop
       ;;
     *) echo "unknown suite: $suite (backend, client, browser)" >&2; exit 2 ;;
   esac

@@ -1,0 +1,50 @@
+/**
+ * "Sign in with <provider>" end to end: the sign-in page's provider button, the local OpenID
+ * Connect provider's own login form and consent page (backend/accounts/tests/oidc_provider/, a
+ * real process scripts/test.sh starts next to the stack), the platform's callback, and the
+ * dashboard signed in. Needs E2E_OIDC_PROVIDER_NAME, E2E_OIDC_EMAIL and E2E_OIDC_PASSWORD, which
+ * scripts/test.sh exports together with the stack's OIDC_* settings.
+ */
+import { expect, test } from '@playwright/test';
+
+import { screenshotPath } from './artifacts';
+
+const PROVIDER_NAME = process.env.E2E_OIDC_PROVIDER_NAME;
+const EMAIL = process.env.E2E_OIDC_EMAIL;
+const PASSWORD = process.env.E2E_OIDC_PASSWORD;
+
+test('signs in with the OpenID Connect provider and lands on the dashboard signed in', async ({
+  page,
+}) => {
+  test.skip(
+    !PROVIDER_NAME || !EMAIL || !PASSWORD,
+    'E2E_OIDC_* not set: run through scripts/test.sh browser, which starts the local provider',
+  );
+  const providerName = PROVIDER_NAME ?? '';
+  const email = EMAIL ?? '';
+  const password = PASSWORD ?? '';
+  const platformOrigin = new URL(process.env.E2E_BASE_URL ?? '').origin;
+
+  await page.goto('/sign-in');
+  const providerButton = page
+    .getByRole('link', { name: `Sign in with ${providerName}` })
+    .or(page.getByRole('button', { name: `Sign in with ${providerName}` }));
+  await providerButton.click();
+
+  // The provider's own pages, on its own origin.
+  await expect(page.getByRole('heading', { name: 'Local test provider' })).toBeVisible();
+  expect(new URL(page.url()).origin).not.toBe(platformOrigin);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Request for Permission' })).toBeVisible();
+  await page.getByRole('button', { name: 'Authorize' }).click();
+
+  // Back on the platform: the callback page trades the one-time code and opens the dashboard.
+  await expect(page).toHaveURL((url) => url.origin === platformOrigin && url.pathname === '/');
+  expect(page.url()).not.toContain('code=');
+  // The account menu shows who is signed in.
+  await expect(page.getByText(email).first()).toBeVisible();
+
+  await page.screenshot({ path: screenshotPath('oidc-signed-in.png'), fullPage: true });
+});
