@@ -9,6 +9,10 @@
  * whose `seq` is not the last plus one means frames were lost: the owner is told to resync. Every
  * welcome asks for a resync too, since nothing says what happened before the socket was open.
  *
+ * A private stream (`/ws/account/`) needs a first frame before anything else (`hello`: the auth
+ * frame, built fresh for every connection) and tells when the socket is closed on purpose
+ * (`onClose`: code 4401 means "sign in again"), so its owner can take over the reconnecting.
+ *
  * The server may pack the events of one pass into `{"type":"batch","events":[frame, ...]}`; they
  * are handled one by one, in order, exactly as if they had come in separate frames.
  */
@@ -33,6 +37,8 @@ export interface SocketFrame {
   seq?: number;
   ts?: number;
   data?: unknown;
+  /** `welcome` and `reauthenticated` on an authenticated stream: when the token expires (ms). */
+  expiresAt?: number;
 }
 
 /** `connect`: first welcome; `reconnect`: welcome after a drop; `gap`: a sequence number was skipped. */
@@ -68,6 +74,18 @@ export interface LiveSocketOptions {
   onFrame: (frame: SocketFrame) => void;
   onResync?: (reason: ResyncReason) => void;
   onStatus?: (status: ConnectionStatus) => void;
+  /**
+   * The first frame of every connection (an auth frame), sent before any ping. May be async (a
+   * token to refresh first); if it throws, the connection is dropped and retried with backoff.
+   */
+  hello?: () => unknown;
+  /** Every `welcome` frame, before `onResync`. */
+  onWelcome?: (frame: SocketFrame) => void;
+  /**
+   * The socket closed (by the server, or the connection was lost). Called before a reconnect is
+   * scheduled: calling `stop()` here keeps it from reconnecting, so the owner can decide.
+   */
+  onClose?: (code: number, reason: string) => void;
   /** Frames carry `seq`; watch for gaps. */
   sequenced?: boolean;
   heartbeatMs?: number;
@@ -94,6 +112,7 @@ function toFrame(value: unknown): SocketFrame | null {
     ...(typeof frame.seq === 'number' ? { seq: frame.seq } : {}),
     ...(typeof frame.ts === 'number' ? { ts: frame.ts } : {}),
     ...('data' in frame ? { data: frame.data } : {}),
+    ...(typeof frame.expires_at === 'number' ? { expiresAt: frame.expires_at } : {}),
   };
 }
 
@@ -181,8 +200,29 @@ export class LiveSocket {
     clearTimeout(this.openTimer);
     this.lastSeq = null;
     this.setStatus({ state: 'open', attempt: this.status.attempt, retryAt: null });
-    this.pingTimer = setInterval(this.ping, this.options.heartbeatMs ?? HEARTBEAT_INTERVAL_MS);
+    const { hello } = this.options;
+    if (!hello) {
+      this.startHeartbeat();
+      return;
+    }
+    const socket = this.socket;
+    Promise.resolve()
+      .then(hello)
+      .then(
+        (frame) => {
+          if (this.socket !== socket) return; // dropped while the frame was being made
+          this.send(frame);
+          this.startHeartbeat();
+        },
+        () => {
+          if (this.socket === socket) this.reconnect('hello failed');
+        },
+      );
   };
+
+  private startHeartbeat(): void {
+    this.pingTimer = setInterval(this.ping, this.options.heartbeatMs ?? HEARTBEAT_INTERVAL_MS);
+  }
 
   private readonly handleMessage = (event: MessageEvent): void => {
     const frames = parseFrames(event.data);
@@ -205,6 +245,7 @@ export class LiveSocket {
       this.lastSeq = frame.seq ?? null;
       const reason = this.everWelcomed ? 'reconnect' : 'connect';
       this.everWelcomed = true;
+      this.options.onWelcome?.(frame);
       this.options.onResync?.(reason);
       return;
     }
@@ -222,8 +263,9 @@ export class LiveSocket {
     this.options.onFrame(frame);
   };
 
-  private readonly handleClose = (): void => {
+  private readonly handleClose = (event: CloseEvent): void => {
     this.dropSocket();
+    this.options.onClose?.(event.code, event.reason);
     this.scheduleReconnect();
   };
 

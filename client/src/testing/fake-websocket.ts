@@ -58,10 +58,10 @@ export class FakeWebSocket {
   }
 
   /** The connection drops (server gone, network lost) or the handshake fails. */
-  drop(code = 1006): void {
+  drop(code = 1006, reason = ''): void {
     this.readyState = FakeWebSocket.CLOSED;
     this.onerror?.(new Event('error'));
-    this.onclose?.(new CloseEvent('close', { code }));
+    this.onclose?.(new CloseEvent('close', { code, reason }));
   }
 
   /** Frames of `type` the client sent. */
