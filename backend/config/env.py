@@ -247,7 +247,9 @@ def read_market_env() -> MarketEnv:
         streams_per_connection=per_connection,
         stream_stall_s=env_int("MARKET_STREAM_STALL_S", 30, minimum=1),
         stream_max_age_s=env_int("MARKET_STREAM_MAX_AGE_S", 85_800, minimum=10),
-        stream_seed_candles=env_int("MARKET_STREAM_SEED_CANDLES", 200, minimum=0),
+        # signals.config.WARMUP: the live signal path seeds its engine with that many candles from
+        # the store, the same window the scan fetches, so both compute the same indicators.
+        stream_seed_candles=env_int("MARKET_STREAM_SEED_CANDLES", 1000, minimum=0),
         events_maxlen=env_int("MARKET_CANDLE_EVENTS_MAXLEN", 100_000, minimum=1000),
         candles_keep=env_int("MARKET_CANDLES_KEEP", 1000, minimum=1),
     )

@@ -108,8 +108,12 @@ class MarketDataApi:
             cursor = page[-1].open_time + step
         return candles
 
-    async def klines_fetch_batch(self, symbols: list[str], interval: str, limit: int) -> KlinesBatch:
-        """The last `limit` candles of every symbol, fetched concurrently.
+    async def klines_fetch_batch(
+        self, symbols: list[str], interval: str, limit: int, *, end_time: int | None = None
+    ) -> KlinesBatch:
+        """The last `limit` candles of every symbol (opened by `end_time` if given: one end for
+        every symbol, so a request delayed past a candle boundary still ends where the others do),
+        fetched concurrently.
 
         Concurrency is bounded by the client's limit; weight is reserved from the governor
         in chunks of one concurrency-wide wave (one Redis round trip per chunk, not per
@@ -119,7 +123,7 @@ class MarketDataApi:
         batch = KlinesBatch()
         if not symbols:
             return batch
-        queries = [KlinesParams(symbol, interval, limit) for symbol in symbols]
+        queries = [KlinesParams(symbol, interval, limit, end_time=end_time) for symbol in symbols]
         weight = request_weight(self._path("klines"), queries[0].query(self._market))
         pool = WeightPool(self._client.governor, total=weight * len(queries),
                           chunk=weight * self._client.max_concurrency)
