@@ -275,6 +275,10 @@ class NotificationsEnv:
     telegram_bot_token: str = field(repr=False)
     # Webhooks to loopback, private or link-local addresses are refused unless this is true.
     webhook_allow_private_targets: bool = False
+    # Which signals are notified: score (0-100) at or above min_score, and, when min_probability
+    # is above 0, a calibrated take-profit probability (percent) at or above it.
+    min_score: int = 85
+    min_probability: int = 0
 
 
 @dataclass(frozen=True)
@@ -310,7 +314,16 @@ def read_notifications_env() -> NotificationsEnv:
         telegram_api_base=env_str("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/"),
         telegram_bot_token=env_str("TELEGRAM_BOT_TOKEN", ""),
         webhook_allow_private_targets=env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False),
+        min_score=_env_percent("NOTIFICATIONS_MIN_SCORE", 85),
+        min_probability=_env_percent("NOTIFICATIONS_MIN_PROBABILITY", 0),
     )
+
+
+def _env_percent(name: str, default: int) -> int:
+    value = env_int(name, default, minimum=0)
+    if value > 100:
+        raise EnvError(f"{name} must be between 0 and 100, got {value}")
+    return value
 
 
 def read_email_env() -> EmailEnv:
