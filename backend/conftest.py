@@ -15,6 +15,9 @@ import pytest
 
 from common.testing import BACKEND_DIR, database_url_of
 
+# Fails the run when a test secret appears in a response, log record, task argument or socket frame.
+pytest_plugins = ["common.leakwatch"]
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -97,7 +100,8 @@ def sandbox_process(tmp_path_factory):
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, sandbox_process):
     """A real `celery worker` process on the test database, consuming every queue through Redis,
-    talking to the sandbox exchange."""
+    talking to the sandbox exchange. Its app is config.celery's, plus leakwatch's capture of the
+    worker's log records and task arguments."""
     from django.db import connection
 
     from config.celery import app
@@ -111,7 +115,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, sandbox_process):
         BINANCE_SANDBOX_URL=sandbox_process.url,
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-n", name,
+        [sys.executable, "-m", "celery", "-A", "common.leakwatch_worker", "worker", "--pool=solo", "-n", name,
          "-Q", "scanner,notifications,maintenance", "-l", "WARNING", "--without-gossip", "--without-mingle"],
         cwd=BACKEND_DIR, env=env,
     )

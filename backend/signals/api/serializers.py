@@ -55,54 +55,79 @@ class SignalFilterSerializer(serializers.Serializer):
 
 
 class PerformanceFilterSerializer(serializers.Serializer):
+    """Query parameters of /api/signals/performance/; `days` counts back on the wall clock."""
+
     timeframe = serializers.ChoiceField(choices=TIMEFRAMES, required=False)
     days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
 
 
+def _rate(text: str):
+    return serializers.FloatField(allow_null=True, help_text=text)
+
+
 class StatsSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    wins = serializers.IntegerField()
-    losses = serializers.IntegerField()
-    tp_hits = serializers.IntegerField()
-    sl_hits = serializers.IntegerField()
-    win_rate = serializers.FloatField(allow_null=True)
-    tp_rate = serializers.FloatField(allow_null=True)
-    average_r = serializers.FloatField(allow_null=True)
-    expectancy = serializers.FloatField(allow_null=True, help_text="Mean R per signal")
-    expectancy_pct = serializers.FloatField(allow_null=True, help_text="Mean return per signal, % of entry")
-    profit_factor = serializers.FloatField(allow_null=True)
+    """Outcome statistics (signals/outcomes.py). R: on the bracket shown at creation, net of fees
+    and slippage, unless named otherwise. Stale signals are not counted."""
+
+    count = serializers.IntegerField(help_text="Closed signals with an outcome")
+    tp_first = serializers.IntegerField(help_text="Signals whose creation take-profit was reached first")
+    sl_first = serializers.IntegerField(help_text="Signals whose creation stop-loss was reached first")
+    in_profit = serializers.IntegerField(help_text="Signals closed with net R > 0")
+    tp_hits = serializers.IntegerField(help_text="Closed by the lifecycle on the trailed take-profit")
+    sl_hits = serializers.IntegerField(help_text="Closed by the lifecycle on the trailed stop-loss")
+    expired = serializers.IntegerField()
+    invalidated = serializers.IntegerField()
+    tp_rate = _rate("Take-profit rate: share whose creation take-profit was reached before its stop-loss, 0-1")
+    sl_rate = _rate("Share whose creation stop-loss was reached before its take-profit, 0-1")
+    profit_rate = _rate("Closed in profit: share with net R > 0 (includes expired / invalidated in profit), 0-1; "
+                        "not the take-profit rate")
+    average_r = _rate("Mean net R, creation bracket (the headline)")
+    average_r_gross = _rate("Mean R before fees and slippage, creation bracket")
+    average_r_trailed = _rate("Mean net R on the trailed bracket, in the risk in force at close")
+    expectancy_pct = _rate("Mean net return per signal, % of the entry price")
+    profit_factor = _rate("Sum of positive net R / |sum of negative net R|; null with no_losses or no trades")
     no_losses = serializers.BooleanField()
+    mean_mfe_r = _rate("Mean maximum favourable excursion, creation R")
+    mean_mae_r = _rate("Mean maximum adverse excursion, creation R")
 
 
 class CalibrationSerializer(serializers.Serializer):
-    bucket = serializers.CharField()
+    bucket = serializers.CharField(help_text="Creation score bucket, e.g. 70-75")
     count = serializers.IntegerField()
-    mean_confidence = serializers.FloatField()
-    hit_rate = serializers.FloatField()
-    tp_rate = serializers.FloatField()
+    mean_score = serializers.FloatField(help_text="Mean creation score of the bucket, 0-100")
+    tp_rate = serializers.FloatField(help_text="Realised take-profit-first rate, 0-1")
+    profit_rate = serializers.FloatField(help_text="Realised closed-in-profit rate (net R > 0), 0-1")
 
 
 class EquityPointSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    cumulative_r = serializers.FloatField()
+    at = serializers.DateTimeField(help_text="Wall clock of the write")
+    closed_ms = serializers.IntegerField(allow_null=True, help_text="Exchange time (ms) of the close")
+    cumulative_r = serializers.FloatField(help_text="Cumulative net R, creation bracket")
 
 
 class ClosedSignalSerializer(serializers.ModelSerializer):
-    """A closed signal from the outcome archive, with the names the Signal representation uses."""
+    """A closed signal from the outcome archive, with the names the Signal representation uses.
+
+    `r` (= `outcome_r`) is net R on the creation bracket; null, like every result, for a stale
+    signal (`close_rule` "stale"). Times: *_ms on the exchange clock, *_at wall-clock write times.
+    """
 
     id = serializers.CharField(source="key")
     status = serializers.CharField(source="reason")
-    confidence = serializers.FloatField(source="initial_confidence")
-    outcome_r = serializers.FloatField(source="r_multiple")
+    score = serializers.FloatField(source="initial_confidence", help_text="Creation score, 0-100")
+    r = serializers.FloatField(source="r_multiple", allow_null=True)
+    outcome_r = serializers.FloatField(source="r_multiple", allow_null=True)
     created_at = serializers.DateTimeField(source="opened_at")
+    created_ms = serializers.IntegerField(source="opened_ms", allow_null=True)
     tick_size = serializers.SerializerMethodField()
 
     class Meta:
         model = SignalOutcomeRecord
         fields = [
-            "id", "key", "symbol", "timeframe", "direction", "status", "confidence", "entry", "exit_price",
-            "stop_loss", "take_profit", "outcome_r", "return_pct", "conditions", "created_at", "closed_at",
-            "tick_size",
+            "id", "key", "symbol", "timeframe", "direction", "status", "close_rule", "score", "entry", "exit_price",
+            "stop_loss", "take_profit", "initial_stop_loss", "initial_take_profit", "r", "outcome_r", "r_gross",
+            "r_trailed", "fees_r", "mfe_r", "mae_r", "mfe_pct", "mae_pct", "tp_first", "sl_first", "return_pct",
+            "conditions", "created_at", "closed_at", "created_ms", "closed_ms", "tick_size",
         ]
 
     def get_tick_size(self, obj) -> str | None:
