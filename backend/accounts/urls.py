@@ -1,6 +1,8 @@
 """`/api/auth/...` and `/api/exchange-accounts/...`: each feature adds its routes here."""
-from django.urls import path  # noqa: F401
-from accounts.api import auth, auth_password
+from django.urls import path
+
+from accounts.api import auth, auth_password, oidc
+from accounts.api import exchange_accounts
 
 # Sign-up, sign-in and passwords (Part A)
 urlpatterns: list = [
@@ -13,4 +15,23 @@ urlpatterns: list = [
     path("auth/password/reset/", auth_password.PasswordResetApi.as_view(), name="auth-password-reset"),
     path("auth/password/reset/confirm/", auth_password.PasswordResetConfirmApi.as_view(),
          name="auth-password-reset-confirm"),
+]
+
+# OpenID Connect sign-in (Part C)
+urlpatterns += [
+    path("auth/providers/", oidc.ProvidersView.as_view(), name="auth-providers"),
+    path("auth/oidc/login/", oidc.OidcLoginView.as_view(), name="auth-oidc-login"),
+    path("auth/oidc/callback/", oidc.OidcCallbackView.as_view(), name="auth-oidc-callback"),
+    path("auth/oidc/exchange/", oidc.OidcExchangeView.as_view(), name="auth-oidc-exchange"),
+]
+
+# Exchange accounts (Part B)
+urlpatterns += [
+    path("exchange-accounts/", exchange_accounts.ExchangeAccountListApi.as_view(), name="exchange-accounts"),
+    path("exchange-accounts/<int:account_id>/", exchange_accounts.ExchangeAccountDetailApi.as_view(),
+         name="exchange-account"),
+    path("exchange-accounts/<int:account_id>/verify/", exchange_accounts.ExchangeAccountVerifyApi.as_view(),
+         name="exchange-account-verify"),
+    path("exchange-accounts/<int:account_id>/balance/", exchange_accounts.ExchangeAccountBalanceApi.as_view(),
+         name="exchange-account-balance"),
 ]

@@ -112,7 +112,8 @@ class OidcCallbackView(AnonymousView):
 
 
 class ExchangeSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=200)
+    # The codes are URL-safe base64 (secrets.token_urlsafe): anything else is not one of ours.
+    code = serializers.RegexField(r"^[A-Za-z0-9_-]+$", max_length=200)
 
 
 class OidcExchangeView(AnonymousView):

@@ -234,7 +234,7 @@ def test_next_must_be_a_path_on_this_site(live_server, oidc_provider, oidc_setti
         assert _query(_location(browser.get(callback)))["next"] == "/"
 
 
-@pytest.mark.parametrize("body", [{"code": "never-issued"}, {"code": ""}, {}])
+@pytest.mark.parametrize("body", [{"code": "never-issued"}, {"code": ""}, {"code": "not/ours!"}, {"code": "\ud800"}, {}])
 def test_exchange_refuses_unknown_or_missing_codes(live_server, body):
     response = requests.post(f"{live_server.url}/api/auth/oidc/exchange/", json=body, timeout=30)
     assert response.status_code == 400
