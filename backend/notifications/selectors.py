@@ -13,15 +13,16 @@ def notification_rules_enabled() -> QuerySet[NotificationRule]:
     return NotificationRule.objects.filter(enabled=True).order_by("id")
 
 
-def signals_lacking_delivery(*, rule: NotificationRule, min_confidence: float, since: datetime) -> list[int]:
-    """Ids of active signals created since `since` at or above `min_confidence` that match the
-    rule's filters and have no delivery to it yet."""
-    signals = Signal.objects.filter(status=Status.ACTIVE, confidence__gte=min_confidence, created_at__gte=since)
+def signals_lacking_delivery(*, rule: NotificationRule, min_score: float, since: datetime) -> list[Signal]:
+    """Active signals created since `since` with a score at or above `min_score` that match the
+    rule's filters and have no delivery to it yet (id, timeframe, direction, creation score)."""
+    signals = Signal.objects.filter(status=Status.ACTIVE, confidence__gte=min_score, created_at__gte=since)
     if rule.direction:
         signals = signals.filter(direction=rule.direction)
     if rule.timeframe:
         signals = signals.filter(timeframe=rule.timeframe)
-    return list(signals.exclude(notification_deliveries__rule=rule).order_by("created_at", "id").values_list("id", flat=True))
+    signals = signals.exclude(notification_deliveries__rule=rule).order_by("created_at", "id")
+    return list(signals.only("id", "timeframe", "direction", "initial_confidence"))
 
 
 def notification_deliveries_due(*, now: datetime, limit: int) -> list[NotificationDelivery]:

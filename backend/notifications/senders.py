@@ -142,7 +142,7 @@ def email_send(outbound: Outbound) -> None:
         f"{label}: {outbound.signal[name]}"
         for label, name in (
             ("Symbol", "symbol"), ("Timeframe", "timeframe"), ("Direction", "direction"),
-            ("Confidence", "confidence"), ("Entry", "entry"), ("Stop-loss", "stop_loss"),
+            ("Score", "score"), ("Entry", "entry"), ("Stop-loss", "stop_loss"),
             ("Take-profit", "take_profit"), ("Signal", "key"),
         )
     )

@@ -1,4 +1,7 @@
-"""Writes of the notifications app: queue deliveries for high-confidence signals and send them.
+"""Writes of the notifications app: queue deliveries for high-scoring signals and send them.
+
+Which signals: score at or above NOTIFICATIONS_MIN_SCORE (and the rule's own minimum), and, when
+NOTIFICATIONS_MIN_PROBABILITY is above 0, a calibrated take-profit probability at or above it.
 
 Exactly once per (rule, signal), whatever runs overlap:
 - a delivery row is inserted once: `UNIQUE (rule, signal)` with conflicts ignored;
@@ -27,37 +30,45 @@ from notifications.messages import signal_message, signal_payload, signal_subjec
 from notifications.models import DeliveryStatus, NotificationDelivery
 from notifications.selectors import notification_deliveries_due, notification_rules_enabled, signals_lacking_delivery
 from signals.models import Status
+from signals.services.calibration import signal_probability
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MIN_CONFIDENCE = 85.0
 CLAIM_MARGIN_S = 60
 OPEN = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 
 
-def signal_notifications_send(*, min_confidence: float = DEFAULT_MIN_CONFIDENCE, batch_size: int = 200) -> dict:
+def signal_notifications_send(
+    *, min_score: float | None = None, min_probability: float | None = None, batch_size: int = 200
+) -> dict:
     """Queue a delivery per enabled rule for every recent active signal at or above the
-    threshold (and the rule's own), then send what is due. Safe to run concurrently.
+    thresholds (and the rule's own), then send what is due. Safe to run concurrently.
+
+    `min_score` (0-100) and `min_probability` (percent, 0 = no probability needed) default to
+    NOTIFICATIONS_MIN_SCORE and NOTIFICATIONS_MIN_PROBABILITY.
 
     Returns counts: queued (deliveries created or found being created), sent, retrying (failed,
     another run will try again), failed (permanently, or out of attempts), dropped (the signal
     closed before it could be delivered).
     """
     config: NotificationsEnv = settings.NOTIFICATIONS
-    queued = notification_deliveries_create(min_confidence=min_confidence, config=config)
+    queued = notification_deliveries_create(
+        min_score=config.min_score if min_score is None else min_score,
+        min_probability=config.min_probability if min_probability is None else min_probability,
+        config=config,
+    )
     summary = notification_deliveries_send_due(config=config, batch_size=batch_size)
     return {"queued": queued, **summary}
 
 
-def notification_deliveries_create(*, min_confidence: float, config: NotificationsEnv) -> int:
+def notification_deliveries_create(*, min_score: float, min_probability: float, config: NotificationsEnv) -> int:
     now = timezone.now()
     since = now - timedelta(minutes=config.lookback_minutes)
     rows = [
-        NotificationDelivery(rule=rule, signal_id=signal_id, created_at=now, next_attempt_at=now)
+        NotificationDelivery(rule=rule, signal_id=signal.id, created_at=now, next_attempt_at=now)
         for rule in notification_rules_enabled()
-        for signal_id in signals_lacking_delivery(
-            rule=rule, min_confidence=max(min_confidence, rule.min_confidence), since=since
-        )
+        for signal in signals_lacking_delivery(rule=rule, min_score=max(min_score, rule.min_confidence), since=since)
+        if _probable_enough(signal, min_probability)
     ]
     # A concurrent run may insert the same pairs first: the unique constraint keeps one.
     NotificationDelivery.objects.bulk_create(rows, ignore_conflicts=True)
@@ -152,6 +163,16 @@ def _drop(delivery: NotificationDelivery) -> int:
         last_error=f"not sent: the signal closed ({delivery.signal.status}) first",
     )
     return changed
+
+
+def _probable_enough(signal, min_probability: float) -> bool:
+    if min_probability <= 0:
+        return True
+    probability, _ = signal_probability(
+        score=signal.initial_confidence, timeframe=signal.timeframe, direction=signal.direction
+    )
+    # No probability ("not enough history") never passes a probability threshold.
+    return probability is not None and probability.value * 100 >= min_probability
 
 
 def _backoff_s(attempt: int, config: NotificationsEnv) -> int:

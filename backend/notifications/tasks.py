@@ -2,7 +2,7 @@
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from notifications.services import DEFAULT_MIN_CONFIDENCE, signal_notifications_send
+from notifications.services import signal_notifications_send
 
 
 @shared_task(
@@ -18,6 +18,15 @@ from notifications.services import DEFAULT_MIN_CONFIDENCE, signal_notifications_
     retry_jitter=True,
     acks_late=True,
 )
-def send_signal_notifications(min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> dict:
-    """Notify every enabled rule of recent active signals at or above `min_confidence`."""
-    return signal_notifications_send(min_confidence=float(min_confidence))
+def send_signal_notifications(
+    min_score: float | None = None, min_probability: float | None = None, min_confidence: float | None = None
+) -> dict:
+    """Notify every enabled rule of recent active signals at or above the thresholds (by default
+    NOTIFICATIONS_MIN_SCORE / NOTIFICATIONS_MIN_PROBABILITY). `min_confidence` is the old name of
+    `min_score`, still passed by the Beat entry the 0002 migration created."""
+    if min_score is None and min_confidence is not None:
+        min_score = min_confidence
+    return signal_notifications_send(
+        min_score=None if min_score is None else float(min_score),
+        min_probability=None if min_probability is None else float(min_probability),
+    )

@@ -20,9 +20,9 @@ def _outbound(kind="webhook", target="", secret=SECRET, **overrides):
         target=target,
         secret=secret,
         signal={"id": 7, "key": "BTCUSDT:5m:LONG:1", "symbol": "BTCUSDT", "timeframe": "5m", "direction": "LONG",
-                "confidence": 91.5, "entry": 65000.0, "stop_loss": 64500.0, "take_profit": 65833.33},
-        message="LONG BTCUSDT 5m, 92% confidence",
-        subject="LONG BTCUSDT 5m - 92% confidence",
+                "score": 91.5, "entry": 65000.0, "stop_loss": 64500.0, "take_profit": 65833.33},
+        message="LONG BTCUSDT 5m, score 92",
+        subject="LONG BTCUSDT 5m - score 92",
     )
     fields.update(overrides)
     return senders.Outbound(**fields)
@@ -116,7 +116,7 @@ def test_telegram_posts_to_the_bot_api(telegram):
     [request] = telegram.requests
     assert request["path"] == f"/bot{BOT_TOKEN}/sendMessage"
     assert request["json"] == {
-        "chat_id": "-1001234567890", "text": "LONG BTCUSDT 5m, 92% confidence", "disable_web_page_preview": True,
+        "chat_id": "-1001234567890", "text": "LONG BTCUSDT 5m, score 92", "disable_web_page_preview": True,
     }
 
 
@@ -157,8 +157,8 @@ def test_email_goes_through_djangos_backend():
     senders.send(_outbound(kind="email", target="trader@example.com", secret=""), config=settings.NOTIFICATIONS)
     [message] = mail.outbox
     assert message.to == ["trader@example.com"]
-    assert message.subject == "LONG BTCUSDT 5m - 92% confidence"
-    assert "Entry: 65000.0" in message.body and "LONG BTCUSDT 5m, 92% confidence" in message.body
+    assert message.subject == "LONG BTCUSDT 5m - score 92"
+    assert "Entry: 65000.0" in message.body and "LONG BTCUSDT 5m, score 92" in message.body
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
 
 

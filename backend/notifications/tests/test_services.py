@@ -23,7 +23,8 @@ def _make_due() -> None:
 
 def test_each_kind_delivers_once(receiver, telegram, publishes):
     mail.outbox.clear()
-    signal = signal_create(symbol="BTCUSDT", confidence=91.0)
+    # 4h: no recorded backtest and an empty archive, so no probability ("not enough history").
+    signal = signal_create(symbol="BTCUSDT", timeframe="4h", confidence=91.0)
     webhook_rule_create(f"{receiver.url}/hook")
     rule_create(kind=Kind.EMAIL, target="trader@example.com")
     rule_create(kind=Kind.TELEGRAM, target="-1001234567890")
@@ -39,15 +40,16 @@ def test_each_kind_delivers_once(receiver, telegram, publishes):
     [message] = mail.outbox
     assert "BTCUSDT" in message.subject
     [tg] = telegram.requests
-    assert tg["json"]["chat_id"] == "-1001234567890" and "LONG BTCUSDT 5m" in tg["json"]["text"]
+    assert tg["json"]["chat_id"] == "-1001234567890" and "LONG BTCUSDT 4h" in tg["json"]["text"]
     [event] = publishes
     assert event.type == "signal_notification"
     assert event.data["signal"] == {
-        "id": signal.id, "key": signal.key, "symbol": "BTCUSDT", "timeframe": "5m", "direction": "LONG",
-        "confidence": 91.0, "entry": 65000.0, "stop_loss": 64500.0, "take_profit": 65833.33,
+        "id": signal.id, "key": signal.key, "symbol": "BTCUSDT", "timeframe": "4h", "direction": "LONG",
+        "score": 91.0, "probability": None, "entry": 65000.0, "stop_loss": 64500.0, "take_profit": 65833.33,
     }
     assert event.data["message"] == (
-        "LONG BTCUSDT 5m, 91% confidence: entry 65,000.00, stop-loss 64,500.00, take-profit 65,833.33 (R/R 1.67)"
+        "LONG BTCUSDT 4h, score 91, P(take-profit) not enough history: entry 65,000.00, stop-loss 64,500.00, "
+        "take-profit 65,833.33 (R/R 1.67)"
     )
 
 
@@ -88,8 +90,8 @@ def test_the_service_threshold_and_the_rules_own(receiver):
     # A stricter run threshold wins over a laxer rule.
     other = signal_create(confidence=90.0)
     webhook_rule_create(receiver.url, min_confidence=80)
-    assert signal_notifications_send(min_confidence=97.0)["queued"] == 0
-    assert signal_notifications_send(min_confidence=85.0)["sent"] == 3  # 93, 96 and 90 to the lax rule
+    assert signal_notifications_send(min_score=97.0)["queued"] == 0
+    assert signal_notifications_send(min_score=85.0)["sent"] == 3  # 93, 96 and 90 to the lax rule
     assert other.id in {r["json"]["signal"]["id"] for r in receiver.requests}
 
 
@@ -256,3 +258,41 @@ def test_rules_validate_their_targets():
         rule_create(kind=Kind.EMAIL, target="a@example.com", secret="s")
     assert rule_create(kind=Kind.TELEGRAM, target="@signals_channel").pk
     assert SECRET not in str(webhook_rule_create("https://example.com/h", secret=SECRET))
+
+
+@pytest.fixture
+def archive():
+    """Closed 15m LONG signals in the outcome archive: 30 of 100 at score 80 reached take-profit."""
+    from signals.models import SignalOutcomeRecord
+    from signals.services.calibration import calibration_forget, calibration_refresh
+
+    has_tp_first = "tp_first" in {f.name for f in SignalOutcomeRecord._meta.get_fields()}
+    now = timezone.now()
+    SignalOutcomeRecord.objects.bulk_create([
+        SignalOutcomeRecord(
+            key=f"ARCUSDT:15m:LONG:{i}", symbol="ARCUSDT", timeframe="15m", direction="LONG",
+            reason=Status.TP_HIT if i < 30 else Status.SL_HIT, initial_confidence=80.0, entry=100.0,
+            exit_price=100.0, stop_loss=99.0, take_profit=101.0, r_multiple=0.0, return_pct=0.0,
+            opened_at=now, closed_at=now, **({"tp_first": i < 30} if has_tp_first else {}),
+        )
+        for i in range(100)
+    ])  # fmt: skip
+    calibration_refresh()
+    yield
+    calibration_forget()
+
+
+def test_probability_threshold_and_wording(receiver, archive):
+    webhook_rule_create(receiver.url, min_confidence=0)
+    likely = signal_create(symbol="BTCUSDT", timeframe="15m", confidence=86.0, initial_confidence=80.0)
+    signal_create(symbol="ETHUSDT", timeframe="4h", confidence=95.0, initial_confidence=95.0)  # no probability
+    # 30% of 100: 90% Wilson interval (z = 1.6449) = 0.30527 -+ 0.07456 -> 23% to 38%.
+    assert signal_notifications_send(min_score=85, min_probability=31)["queued"] == 0
+    assert signal_notifications_send(min_score=85, min_probability=30)["sent"] == 1
+    [request] = receiver.requests
+    assert request["json"]["signal"]["id"] == likely.id
+    assert request["json"]["signal"]["probability"] == {
+        "value": 0.3, "low": pytest.approx(0.2307, abs=1e-4), "high": pytest.approx(0.3798, abs=1e-4), "n": 100,
+        "source": "archive",
+    }
+    assert request["json"]["message"].startswith("LONG BTCUSDT 15m, score 86, P(take-profit) 30% (23-38%, n=100): ")

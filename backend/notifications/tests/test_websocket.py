@@ -24,7 +24,9 @@ async def _connect() -> WebsocketCommunicator:
 
 async def test_one_event_per_signal_across_runs():
     await sync_to_async(websocket_rule)()
-    signal = await sync_to_async(signal_create)(symbol="ETHUSDT", direction=Direction.SHORT, confidence=88.4)
+    signal = await sync_to_async(signal_create)(
+        symbol="ETHUSDT", timeframe="4h", direction=Direction.SHORT, confidence=88.4
+    )
     await sync_to_async(signal_create)(symbol="XRPUSDT", confidence=70.0)  # below 85: no event
     client = await _connect()
     try:
@@ -33,10 +35,12 @@ async def test_one_event_per_signal_across_runs():
         frame = await client.receive_json_from(timeout=5)
         assert frame["type"] == "signal_notification" and isinstance(frame["seq"], int)
         assert frame["data"]["signal"] == {
-            "id": signal.id, "key": signal.key, "symbol": "ETHUSDT", "timeframe": "5m", "direction": "SHORT",
-            "confidence": 88.4, "entry": 65000.0, "stop_loss": 64500.0, "take_profit": 65833.33,
+            "id": signal.id, "key": signal.key, "symbol": "ETHUSDT", "timeframe": "4h", "direction": "SHORT",
+            "score": 88.4, "probability": None, "entry": 65000.0, "stop_loss": 64500.0, "take_profit": 65833.33,
         }
-        assert frame["data"]["message"].startswith("SHORT ETHUSDT 5m, 88% confidence: entry 65,000.00")
+        assert frame["data"]["message"].startswith(
+            "SHORT ETHUSDT 4h, score 88, P(take-profit) not enough history: entry 65,000.00"
+        )
         assert await client.receive_nothing(timeout=0.5)
     finally:
         await client.disconnect()
