@@ -15,3 +15,34 @@ def client_app(request: HttpRequest) -> HttpResponse:
     # index.html names hashed assets, so it must never be cached; the assets can be.
     response["Cache-Control"] = "no-cache"
     return response
+
+
+def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """Any /api/ path no endpoint answers: a JSON 404, as every other API error, never a page.
+
+    As Django's APPEND_SLASH would, a GET of an endpoint without its trailing slash is redirected.
+    """
+    from django.http import HttpResponsePermanentRedirect, JsonResponse
+    from django.urls import Resolver404, resolve
+
+    path = request.path_info
+    if request.method in ("GET", "HEAD") and not path.endswith("/"):
+        try:
+            match = resolve(path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+    return JsonResponse({"detail": f"No API endpoint at {path}; the list is at /api/docs/."}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: under /api/ a JSON body that names nothing internal; elsewhere Django's page."""
+    from django.http import JsonResponse
+    from django.views.defaults import server_error as page
+
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Internal server error: the failure was logged; please try again later."},
+                            status=500)
+    return page(request)

@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from common.views import client_app
+from common.views import api_not_found, client_app
+
+# Under /api/ errors are JSON: an unknown path is a JSON 404 (below), a crash a JSON 500.
+handler500 = "common.views.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +15,8 @@ urlpatterns = [
     path("api/", include("signals.api.urls")),
     path("api/", include("market.urls")),
     path("api/", include("accounts.urls")),
+    # Keep last of the api/ routes: any other /api/ path is a JSON 404, never the dashboard.
+    re_path(r"^api/", api_not_found, name="api-not-found"),
     # Everything else is the dashboard: React Router owns those paths.
     re_path(r"^(?!api/|admin/|static/|ws/).*$", client_app, name="client-app"),
 ]

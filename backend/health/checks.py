@@ -5,6 +5,7 @@ not propagated, so one dead dependency cannot hide the state of the others.
 """
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -15,7 +16,14 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 
+from common.errors import PublicError, error_summary
 from config.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+class CheckFailed(PublicError):
+    """A check's own verdict (no worker answered, ...): its message is shown as it is."""
 
 CHECK_TIMEOUT_S = 2.0
 
@@ -42,7 +50,9 @@ def _timed(check) -> CheckResult:
         detail = check() or {}
         return CheckResult(ok=True, latency_ms=_ms_since(started), detail=detail)
     except Exception as exc:  # noqa: BLE001 — a health check reports every failure
-        return CheckResult(ok=False, latency_ms=_ms_since(started), error=f"{type(exc).__name__}: {exc}")
+        # The endpoint is public: the class and a short reason only; the full text is logged.
+        logger.warning("health check %s failed: %s: %s", getattr(check, "__name__", check), type(exc).__name__, exc)
+        return CheckResult(ok=False, latency_ms=_ms_since(started), error=error_summary(exc))
 
 
 def _ms_since(started: float) -> float:
@@ -79,7 +89,7 @@ def _channel_layer() -> dict:
         await layer.send(channel, {"type": "health.ping", "token": token})
         message = await asyncio.wait_for(layer.receive(channel), CHECK_TIMEOUT_S)
         if message.get("token") != token:
-            raise RuntimeError("channel layer returned a different message")
+            raise CheckFailed("channel layer returned a different message")
 
     async_to_sync(round_trip)()
     return {"backend": type(layer).__name__}
@@ -90,7 +100,7 @@ def _celery() -> dict:
     replies = celery_app.control.ping(timeout=1.0, limit=1)
     workers = sorted(name for reply in replies for name in reply)
     if not workers:
-        raise RuntimeError("no Celery worker answered a ping within 1 s")
+        raise CheckFailed("no Celery worker answered a ping within 1 s")
     return {"workers": workers}
 
 

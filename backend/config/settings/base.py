@@ -212,7 +212,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
 if DEBUG:
-    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
+    # Debug only; with debug off an `Accept: text/html` request gets JSON or a 406, never a page.
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("common.renderers.BrowsableAPIRenderer")
+# A bad `page` or `page_size` is a 400 that says why (common/pagination.py).
+REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "common.pagination.PageNumberPagination"
+# Per-IP throttles read REMOTE_ADDR, which common/proxies.py has already resolved from
+# TRUSTED_PROXIES; 0 keeps DRF from believing the client's own X-Forwarded-For.
+REST_FRAMEWORK["NUM_PROXIES"] = 0
+# /api/klines/ and /ws/market/: what a caller may spend of the exchange budget (config/env.py).
+MARKET_API_RATES = ENV.api_rates
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Binance Signal Scanner API",

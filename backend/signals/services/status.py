@@ -48,7 +48,7 @@ def scanner_status_get() -> dict:
         "state": state.get("state", "idle"),
         "timeframe": state.get("timeframe"),
         "since": state.get("since"),
-        "last_scan": ScanRunSummarySerializer(last).data if last else None,
+        "last_scan": _public_scan(ScanRunSummarySerializer(last).data) if last else None,
         "stream": {
             # Live when both processes beat: the kline streams (stream_market) and the engine
             # following them (run_live_signals). Candles may still be minutes apart.
@@ -70,6 +70,14 @@ def scanner_status_publish(*, state: str, timeframe: str | None = None) -> None:
 
 def scanner_error_publish(*, message: str) -> None:
     publish(Event("scanner_error", {"message": message}))
+
+
+def _public_scan(summary: dict) -> dict:
+    # The status is public (API and /ws/signals/): each error as its class and a short reason;
+    # the full text stays on the ScanRun, in the admin.
+    from common.errors import error_text_summary
+
+    return {**summary, "errors": [error_text_summary(error) for error in summary.get("errors") or []]}
 
 
 def _governor_state() -> dict:
