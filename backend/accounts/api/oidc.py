@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -131,4 +132,6 @@ class OidcExchangeView(AnonymousView):
         user = sign_in_code_redeem(code=serializer.validated_data["code"])
         if user is None:
             return Response({"detail": "This sign-in code is unknown, used or expired; please sign in again"}, status=400)
+        # As the password sign-in does: last_login, and django-axes' access log.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response(token_pair_issue(user=user))

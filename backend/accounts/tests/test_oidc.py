@@ -144,6 +144,7 @@ def test_sign_in_end_to_end_creates_the_user_and_issues_a_working_token_pair(liv
     assert me.json()["email"] == oidc_provider.user.email
     user = User.objects.get(username=oidc_provider.user.email)
     assert not user.has_usable_password()  # the provider is how this account signs in
+    assert user.last_login is not None
 
     # The one-time code works once.
     reused = _exchange(live_server.url, _query(final)["code"])
