@@ -141,10 +141,12 @@ def _register_settings_secrets() -> None:
 
     for key in getattr(settings, "FIELD_ENCRYPTION_KEYS", None) or []:
         secret(str(key), "FIELD_ENCRYPTION_KEYS entry")
-    for name in ("SECRET_KEY", "OIDC_CLIENT_SECRET", "EMAIL_HOST_PASSWORD"):
-        value = getattr(settings, name, None)
+    oidc = getattr(settings, "OIDC", None)
+    named = {"SECRET_KEY": settings.SECRET_KEY, "EMAIL_HOST_PASSWORD": getattr(settings, "EMAIL_HOST_PASSWORD", None),
+             "OIDC client secret": getattr(oidc, "client_secret", None)}
+    for label, value in named.items():
         if isinstance(value, str) and len(value) >= MIN_LENGTH:
-            secret(value, name)
+            secret(value, label)
 
 
 def _scan_files() -> None:

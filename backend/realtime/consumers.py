@@ -25,7 +25,7 @@ class SignalsConsumer(FirstFrameAuthConsumer):
         return SIGNALS_GROUP
 
     async def connect(self) -> None:
-        if not getattr(settings, "PUBLIC_MARKET_DATA", True):
+        if not settings.PUBLIC_MARKET_DATA:
             await super().connect()
             return
         self.public = True
