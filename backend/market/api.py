@@ -1,8 +1,6 @@
 """Market endpoints of the dashboard: the symbols we know and candles for charts."""
 from __future__ import annotations
 
-import asyncio
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -10,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.permissions import PublicMarketData
-from market.binance.errors import BannedError, BinanceError, PermanentError, RateLimitedError
 from market.models import Symbol
+from market.throttles import MarketAnonRateThrottle, MarketUserRateThrottle
 
 CHART_INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
 
@@ -50,37 +48,43 @@ class CandleSerializer(serializers.Serializer):
 
 
 class KlinesApi(APIView):
-    """Candles from the exchange through the shared weight governor; the last one is forming."""
+    """Closed candles of a known symbol from the candle store, oldest first.
+
+    Served only from the store that `stream_market` keeps (MARKET_STREAM_INTERVALS of the universe
+    symbols): a request never reaches the exchange, however many charts ask. The forming candle
+    arrives on `/ws/market/`. When the store has fewer candles than `limit` (an interval it does
+    not keep, a symbol outside the universe, a store still filling) the answer holds what it has,
+    possibly nothing.
+    """
 
     permission_classes = [PublicMarketData]
+    throttle_classes = [MarketAnonRateThrottle, MarketUserRateThrottle]
 
-    @extend_schema(parameters=[KlinesQuerySerializer], responses=CandleSerializer(many=True))
+    @extend_schema(
+        parameters=[KlinesQuerySerializer],
+        responses=CandleSerializer(many=True),
+        description=(
+            "Closed candles from the candle store (never fetched from the exchange per request). The store keeps "
+            "the MARKET_STREAM_INTERVALS (default 5m, 15m, 1h, 4h) of the universe symbols; other intervals or "
+            "symbols answer with what the store has, possibly an empty list. The forming candle comes from "
+            "/ws/market/. Unknown symbols are a 400. Throttled per client IP (MARKET_API_RATE_ANON) and per user "
+            "(MARKET_API_RATE_USER): 429 with Retry-After."
+        ),
+    )
     def get(self, request: Request) -> Response:
+        from market.selectors import candles_last, symbol_status
+
         query = KlinesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        try:
-            candles = asyncio.run(_fetch(**query.validated_data))
-        except PermanentError as exc:
-            return Response({"detail": f"{query.validated_data['symbol']}: {exc}"},
+        symbol, interval, limit = (query.validated_data[name] for name in ("symbol", "interval", "limit"))
+        if symbol_status(symbol) is None:
+            return Response({"detail": f"{symbol} is not a known symbol; /api/symbols/ lists them"},
                             status=status.HTTP_400_BAD_REQUEST)
-        except (RateLimitedError, BannedError) as exc:
-            return Response({"detail": f"the exchange is rate limiting us: {exc}"}, status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                            headers={"Retry-After": "10"})
-        except (BinanceError, OSError, asyncio.TimeoutError) as exc:
-            return Response({"detail": f"the exchange did not answer: {type(exc).__name__}"},
-                            status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        return Response(candles)
-
-
-async def _fetch(*, symbol: str, interval: str, limit: int) -> list[dict]:
-    from market.binance.client import BinanceClient
-    from market.binance.market_data import KlinesParams
-
-    async with BinanceClient.from_settings() as client:
-        k = await client.market_data.klines(KlinesParams(symbol, interval, limit))
-    last = len(k) - 1
-    return [
-        {"t": int(k.open_time[i]), "o": float(k.open[i]), "h": float(k.high[i]), "l": float(k.low[i]),
-         "c": float(k.close[i]), "v": float(k.volume[i]), "closed": i < last}
-        for i in range(len(k))
-    ]
+        k = candles_last([symbol], interval, limit).get(symbol)
+        if k is None:
+            return Response([])
+        return Response([
+            {"t": int(k.open_time[i]), "o": float(k.open[i]), "h": float(k.high[i]), "l": float(k.low[i]),
+             "c": float(k.close[i]), "v": float(k.volume[i]), "closed": True}
+            for i in range(len(k))
+        ])

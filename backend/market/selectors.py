@@ -23,6 +23,14 @@ def symbol_list():
     return Symbol.objects.order_by("-in_universe", "rank", "symbol")
 
 
+def symbol_status(symbol: str) -> str | None:
+    """"universe", "known" (in the symbols table, not in the universe) or None (unknown)."""
+    in_universe = Symbol.objects.filter(symbol=symbol).values_list("in_universe", flat=True).first()
+    if in_universe is None:
+        return None
+    return "universe" if in_universe else "known"
+
+
 # --- candle store -----------------------------------------------------------------
 # One row per symbol: its last N candles packed by PostgreSQL into one bytea of big-endian
 # fixed-width records (int8send/float8send), oldest first. Python then touches one object per
