@@ -53,6 +53,19 @@ DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
 #: and the engine could never score a symbol.
 MIN_HISTORY = 200
 
+#: Closed candles every path computes indicators over, per (symbol, timeframe): the scan's klines
+#: request (one `limit`), the live path's seed from the candle store, the engine's cache and the
+#: store's `MARKET_CANDLES_KEEP`. With the same last WARMUP candles, the scan and the live path
+#: compute bit-identical indicators. Why 1000: EMA200 is seeded with a mean at candle 200 and
+#: then keeps (199/201) of its value per candle, so after 1000 candles the seed weighs
+#: (199/201)^800 = 3.4e-4 (EMA200 no longer depends on where the series starts, to well under a
+#: tick of the price's distance to it); limit 1000 is the largest a USD-M klines request can have
+#: at weight 5 (1001-1500 weigh 10; LIMITS.md).
+WARMUP = 1000
+
+#: Binance USD-M taker fee at the base (VIP 0) tier, charged on the notional of each fill.
+TAKER_FEE_RATE = 0.0005
+
 
 @dataclass(frozen=True)
 class SignalConfig:
@@ -73,8 +86,13 @@ class SignalConfig:
     #: (Levels are re-anchored on the fixed entry with the latest ATR every candle; without a
     #: tolerance every tick of ATR would publish an update.)
     level_update_atr: float = 0.2
-    #: A signal expires this long after it was created.
-    expiry_ms: int = 60 * 60_000
+    #: A signal expires at the close of the Nth candle (of its own timeframe) after the one that
+    #: created it. 12: an hour on 5m, two days on 4h (see README.md, "Expiry").
+    expiry_candles: int = 12
+    #: Costs deducted from every outcome: fee per fill (fraction of the notional; the default
+    #: is the USD-M taker fee, paid on entry and on exit) and slippage per fill, in basis points.
+    fee_rate: float = TAKER_FEE_RATE
+    slippage_bps: float = 0.0
     #: Stop-loss distance from entry, in ATRs (LONG: entry - 1.5 ATR; SHORT: entry + 1.5 ATR).
     sl_atr: float = 1.5
     #: Take-profit distance from entry, in ATRs (LONG: entry + 2.5 ATR; SHORT: entry - 2.5 ATR).
@@ -89,7 +107,7 @@ class SignalConfig:
     #: The MACD crossover must have happened within this many most recent candles.
     macd_cross_lookback: int = 3
     #: Closed candles kept per (symbol, timeframe); indicators are computed over all of them.
-    cache_length: int = 300
+    cache_length: int = WARMUP
     #: Weight of each condition (keys: `CONDITION_NAMES`); confidence is the weighted share met.
     weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS)
     timeframes: tuple[str, ...] = ("5m", "15m", "1h", "4h")
@@ -117,8 +135,12 @@ class SignalConfig:
             value = getattr(self, name)
             if not (np.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be a positive number, got {value}")
-        if self.expiry_ms <= 0:
-            raise ValueError(f"expiry_ms must be positive, got {self.expiry_ms}")
+        if not (isinstance(self.expiry_candles, int) and self.expiry_candles >= 1):
+            raise ValueError(f"expiry_candles must be an integer >= 1, got {self.expiry_candles}")
+        for name in ("fee_rate", "slippage_bps"):
+            value = getattr(self, name)
+            if not (np.isfinite(value) and 0 <= value < (1 if name == "fee_rate" else 10_000)):
+                raise ValueError(f"{name} must be >= 0 and below 100%, got {value}")
         if not (0 <= self.rsi_long_min <= self.rsi_long_max <= 100):
             raise ValueError("LONG RSI band must satisfy 0 <= min <= max <= 100")
         if not (0 <= self.rsi_short_min <= self.rsi_short_max <= 100):
@@ -153,6 +175,10 @@ class SignalConfig:
     def weight_vector(self) -> np.ndarray:
         """Read-only weights in `CONDITION_NAMES` order."""
         return self._weight_vector  # type: ignore[attr-defined]
+
+    def expiry_span_ms(self, timeframe: str) -> int:
+        """Time from the close of a signal's candle to its expiry: expiry_candles candles."""
+        return self.expiry_candles * self.timeframe_ms(timeframe)
 
     def timeframe_ms(self, timeframe: str) -> int:
         """Candle length of `timeframe`; `ValueError` if this config does not scan it."""

@@ -12,10 +12,11 @@ symbol's latest cached candle), so the same candles and calls always give the sa
 One step for one (symbol, timeframe), in this order:
 
 1. each active signal (at most one per direction) is checked against every cached candle newer
-   than the last one checked and closed by its expiry time: the first candle that reaches
-   stop-loss or take-profit closes it (both in one candle: stop-loss);
-2. if `now_ms >= expires_at` it expires, marked to market at the close of the last candle
-   closed by `expires_at`;
+   than the last one checked and closed by its expiry time: each adds to the signal's
+   excursions (MFE / MAE, creation bracket; `brackets.py`), and the first candle that reaches
+   the (trailed) stop-loss or take-profit closes it (both in one candle: stop-loss);
+2. if `now_ms >= expires_at` (the close of the `expiry_candles`-th candle after the creating
+   one) it expires, marked to market at the close of the last candle closed by `expires_at`;
 3. otherwise it is re-scored on the latest candle: invalidated below 70% of the threshold, else
    updated if confidence moved >= `update_confidence_delta` points or SL/TP moved by
    >= `level_update_atr` ATRs (levels are re-anchored on the fixed entry with the latest ATR);
@@ -31,6 +32,7 @@ import numpy as np
 
 from indicators import compute_all
 
+from .brackets import Costs, Excursion
 from .candles import CLOSE, HIGH, LOW, OPEN_TIME, CandleCache, CandleInputError
 from .conditions import ScoreBatch, score_indicators
 from .config import MIN_HISTORY, SignalConfig
@@ -89,6 +91,8 @@ class SignalDetectionEngine:
         self._cache = CandleCache(self.config.cache_length)
         self._active: dict[tuple[str, str, Direction], ActiveSignal] = {}
         self._checked: dict[str, int] = {}  # signal id -> open time of last candle checked
+        self._excursions: dict[str, Excursion] = {}  # signal id -> over the candles checked
+        self._costs = Costs(self.config.fee_rate, self.config.slippage_bps)
         self._last_created: dict[tuple[str, str, Direction], int] = {}  # -> candle open time
 
     # -- candle cache -------------------------------------------------------------------
@@ -129,18 +133,22 @@ class SignalDetectionEngine:
         held for them: used when another store (the database) is the source of truth, so that
         several engines in several processes agree on which signals are active.
 
-        A signal the engine already tracks keeps its progress; a new one is checked for SL/TP
-        from the candle after the one that created it.
+        Every restored signal is checked again from the candle after the one that created it
+        (so its excursions and the hits are measured on the candles cached now, whichever
+        engine saw it before).
         """
         scope = {(symbol, timeframe) for symbol in symbols}
         for key in [k for k in self._active if (k[0], k[1]) in scope]:
-            self._checked.pop(self._active.pop(key).id, None)
+            signal_id = self._active.pop(key).id
+            self._checked.pop(signal_id, None)
+            self._excursions.pop(signal_id, None)
         for signal in signals:
             if (signal.symbol, signal.timeframe) not in scope or signal.state is not SignalState.ACTIVE:
                 raise ValueError(f"cannot restore {signal.id} ({signal.state.value}) outside the given scope")
             key = (signal.symbol, signal.timeframe, signal.direction)
             self._active[key] = signal
             self._checked.setdefault(signal.id, signal.candle_open_time)
+            self._excursions.setdefault(signal.id, Excursion.start(signal.entry))
             self._last_created[key] = max(self._last_created.get(key, -1), signal.candle_open_time)
 
     def get_signal(
@@ -248,29 +256,37 @@ class SignalDetectionEngine:
             direction, entry, float(batch.values["atr"][i]), self.config
         )
         confidence = self._confidence(batch, i, direction)
+        # Times of a signal come from its candle, not from when a path got to it, so the scan
+        # and the live path write the same signal whenever they run.
+        closed_at = candle_open + self.config.timeframe_ms(timeframe)
         candidate = ActiveSignal(
             id=ActiveSignal.make_id(symbol, timeframe, direction, candle_open),
             symbol=symbol, timeframe=timeframe, direction=direction, confidence=confidence,
             entry=entry, stop_loss=stop_loss, take_profit=take_profit, reward_risk=reward_risk,
             conditions=batch.conditions_met(i, direction is Direction.LONG),
-            snapshot=batch.snapshot(i), created_at=now, updated_at=now,
-            candle_open_time=candle_open, state=SignalState.NEW,
-            initial_confidence=confidence, expires_at=now + self.config.expiry_ms,
+            snapshot=batch.snapshot(i), created_at=closed_at, updated_at=closed_at,
+            candle_open_time=candle_open, state=SignalState.NEW, initial_confidence=confidence,
+            expires_at=closed_at + self.config.expiry_span_ms(timeframe),
         )  # fmt: skip
-        signal, event = signal_create(candidate, at_ms=now)
+        signal, event = signal_create(candidate, at_ms=closed_at)
         self._active[key] = signal
         self._checked[signal.id] = candle_open
+        self._excursions[signal.id] = Excursion.start(entry)
         self._last_created[key] = candle_open
         return event
 
     def _check_hits(self, signal: ActiveSignal, array: np.ndarray, tf_ms: int):
         """Close on the first unchecked candle, closed by expiry, that reached SL or TP."""
         checked = self._checked[signal.id]
+        excursion = self._excursions[signal.id]
+        sign = signal.direction.sign
         start = int(np.searchsorted(array[:, OPEN_TIME], checked, side="right"))
         for row in array[start:]:
             if row[OPEN_TIME] + tf_ms > signal.expires_at:
                 break
             self._checked[signal.id] = int(row[OPEN_TIME])
+            excursion.add(sign, float(row[HIGH]), float(row[LOW]),
+                          signal.initial_stop_loss, signal.initial_take_profit)
             trigger = candle_hit(
                 signal.direction, signal.stop_loss, signal.take_profit, row[HIGH], row[LOW]
             )
@@ -286,13 +302,16 @@ class SignalDetectionEngine:
             exit_price = array[last, CLOSE]
         else:
             exit_price = signal.entry
-        return self._close(signal, Trigger.EXPIRE, signal.expires_at, exit_price)
+        candles = (signal.expires_at - signal.candle_open_time) // tf_ms - 1
+        return self._close(signal, Trigger.EXPIRE, signal.expires_at, exit_price,
+                           rule=f"expired after {candles} candles")
 
     def _rescore(self, signal, array, batch: ScoreBatch, i: int, now: int):
         config = self.config
         confidence = self._confidence(batch, i, signal.direction)
         if confidence < config.invalidation_confidence:
-            return self._close(signal, Trigger.INVALIDATE, now, array[-1, CLOSE])
+            return self._close(signal, Trigger.INVALIDATE, now, array[-1, CLOSE],
+                               rule=f"invalidated at score {confidence:.1f}")
         atr = float(batch.values["atr"][i])
         stop_loss, take_profit, reward_risk = levels(signal.direction, signal.entry, atr, config)
         tolerance = config.level_update_atr * atr
@@ -311,8 +330,11 @@ class SignalDetectionEngine:
             return event
         return None
 
-    def _close(self, signal: ActiveSignal, trigger: Trigger, at_ms: int, exit_price):
-        _, event = signal_close(signal, trigger, at_ms=at_ms, exit_price=float(exit_price))
+    def _close(self, signal: ActiveSignal, trigger: Trigger, at_ms: int, exit_price, rule=""):
+        _, event = signal_close(
+            signal, trigger, at_ms=at_ms, exit_price=float(exit_price),
+            excursion=self._excursions.pop(signal.id), costs=self._costs, rule=rule,
+        )  # fmt: skip
         del self._active[(signal.symbol, signal.timeframe, signal.direction)]
         del self._checked[signal.id]
         return event

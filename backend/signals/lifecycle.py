@@ -9,21 +9,24 @@ times, and ends in exactly one terminal state:
     NEW           CREATE       ACTIVE        confidence >= min_confidence (70)
     ACTIVE        UPDATE       ACTIVE        confidence moved >= 5 points, or SL/TP moved
     ACTIVE        INVALIDATE   INVALIDATED   confidence < 70% of min_confidence (< 49)
-    ACTIVE        EXPIRE       EXPIRED       now >= created_at + expiry (60 min)
+    ACTIVE        EXPIRE       EXPIRED       now >= expires_at: the close of the Nth candle
+                                             after the creating one (N = expiry_candles)
     ACTIVE        HIT_TP       TP_HIT        a later candle reached take-profit (not SL)
     ACTIVE        HIT_SL       SL_HIT        a later candle reached stop-loss (also if
                                              it reached both: the order inside a candle
                                              is unknown, so we assume the worse)
+    ACTIVE        MARK_STALE   STALE         no engine saw it by its expiry on the wall
+                                             clock (all paths down): no outcome, left
+                                             out of the statistics
     ============  ===========  ============  ==========================================
 
 Every other pair raises `IllegalTransition`. Records are immutable: each transition returns a
 new `ActiveSignal` and the `SignalEvent` to publish ('created' / 'updated' / 'deleted').
 
-Outcome of a closed signal, in R (multiples of the risk |entry - stop_loss| in force at close):
-tp_hit = +reward_risk, sl_hit = -1, expired / invalidated = mark-to-market at the exit price,
-direction-signed: (exit - entry) / risk for LONG, (entry - exit) / risk for SHORT. Exits are at
-the level itself (no slippage, no fees); the engine uses the close of the last candle it saw as
-the exit price of an expired or invalidated signal.
+Outcome of a closed signal: `brackets.py` measures it on the bracket shown at creation (the
+headline R, net of fees and slippage) and on the trailed bracket. The lifecycle's own exit is the
+level itself for tp_hit / sl_hit, and the close of the last candle it saw for an expired or
+invalidated signal. Times are the exchange's clock (epoch ms), never the wall clock.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+
+from .brackets import Costs, Excursion, trade_result
 
 
 class Direction(StrEnum):
@@ -52,6 +57,7 @@ class SignalState(StrEnum):
     EXPIRED = "expired"
     TP_HIT = "tp_hit"
     SL_HIT = "sl_hit"
+    STALE = "stale"  # closed by the wall-clock sweep; no outcome
 
 
 class Trigger(StrEnum):
@@ -61,6 +67,7 @@ class Trigger(StrEnum):
     EXPIRE = "expire"
     HIT_TP = "hit_tp"
     HIT_SL = "hit_sl"
+    MARK_STALE = "mark_stale"
 
 
 class EventKind(StrEnum):
@@ -80,10 +87,11 @@ TRANSITIONS: Mapping[tuple[SignalState, Trigger], SignalState] = MappingProxyTyp
         (S.ACTIVE, T.EXPIRE): S.EXPIRED,
         (S.ACTIVE, T.HIT_TP): S.TP_HIT,
         (S.ACTIVE, T.HIT_SL): S.SL_HIT,
+        (S.ACTIVE, T.MARK_STALE): S.STALE,
     }
 )
 TERMINAL_STATES: frozenset[SignalState] = frozenset(
-    {S.INVALIDATED, S.EXPIRED, S.TP_HIT, S.SL_HIT}
+    {S.INVALIDATED, S.EXPIRED, S.TP_HIT, S.SL_HIT, S.STALE}
 )
 CLOSING_TRIGGERS: frozenset[Trigger] = frozenset({T.INVALIDATE, T.EXPIRE, T.HIT_TP, T.HIT_SL})
 del S, T
@@ -135,7 +143,16 @@ class ActiveSignal:
     candle_open_time: int  # open time of the candle that created the signal
     state: SignalState
     initial_confidence: float  # confidence at creation; outcomes are bucketed by it
-    expires_at: int  # created_at + expiry
+    expires_at: int  # close of the expiry_candles-th candle after the creating one
+    # The bracket shown at creation (never trailed); defaults to stop_loss / take_profit.
+    initial_stop_loss: float | None = None
+    initial_take_profit: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.initial_stop_loss is None:
+            object.__setattr__(self, "initial_stop_loss", self.stop_loss)
+        if self.initial_take_profit is None:
+            object.__setattr__(self, "initial_take_profit", self.take_profit)
 
     @staticmethod
     def make_id(symbol: str, timeframe: str, direction: Direction, candle_open_time: int) -> str:
@@ -144,22 +161,51 @@ class ActiveSignal:
 
 @dataclass(frozen=True)
 class SignalOutcome:
-    """How a closed signal ended; the input of `outcomes.py`."""
+    """How a closed signal ended; the input of `outcomes.py`. See `brackets.py` for the measures.
+
+    Fields after `closed_at` default to the plain reading of the ones before (no costs, creation
+    bracket = levels at close), so a record built by hand needs only the first fourteen.
+    """
 
     signal_id: str
     symbol: str
     timeframe: str
     direction: Direction
-    confidence: float  # the confidence the signal was created with
+    confidence: float  # the score the signal was created with
     reason: SignalState  # terminal state: invalidated / expired / tp_hit / sl_hit
     entry: float
-    exit_price: float
-    stop_loss: float
+    exit_price: float  # where the signal closed (trailed level, or close of the last candle)
+    stop_loss: float  # levels in force at close (trailed)
     take_profit: float
-    r_multiple: float
-    return_pct: float  # direction-signed (exit - entry) / entry * 100, before fees
-    opened_at: int
-    closed_at: int
+    r_multiple: float  # headline: net R on the creation bracket
+    return_pct: float  # net, creation bracket, direction-signed % of entry
+    opened_at: int  # exchange clock, ms
+    closed_at: int  # exchange clock, ms
+    close_rule: str = ""  # "tp_hit", "sl_hit", "expired after 12 candles", "invalidated at score 42.5"
+    r_gross: float | None = None
+    fees_r: float = 0.0
+    r_trailed: float | None = None  # net, trailed bracket, in the risk in force at close
+    r_trailed_gross: float | None = None
+    mfe_r: float | None = None
+    mae_r: float | None = None
+    mfe_pct: float | None = None
+    mae_pct: float | None = None
+    tp_first: bool | None = None  # the creation take-profit was reached before its stop-loss
+    sl_first: bool | None = None
+    initial_stop_loss: float | None = None
+    initial_take_profit: float | None = None
+    creation_exit_price: float | None = None
+
+    def __post_init__(self) -> None:
+        defaults = {
+            "close_rule": self.reason.value, "r_gross": self.r_multiple, "r_trailed": self.r_multiple,
+            "r_trailed_gross": self.r_multiple, "tp_first": self.reason is SignalState.TP_HIT,
+            "sl_first": self.reason is SignalState.SL_HIT, "initial_stop_loss": self.stop_loss,
+            "initial_take_profit": self.take_profit, "creation_exit_price": self.exit_price,
+        }  # fmt: skip
+        for name, value in defaults.items():
+            if getattr(self, name) in (None, ""):
+                object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True)
@@ -229,12 +275,16 @@ def signal_update(
 
 
 def signal_close(
-    signal: ActiveSignal, trigger: Trigger, *, at_ms: int, exit_price: float
-) -> tuple[ActiveSignal, SignalEvent]:
+    signal: ActiveSignal, trigger: Trigger, *, at_ms: int, exit_price: float,
+    excursion: Excursion | None = None, costs: Costs = Costs(), rule: str = "",
+) -> tuple[ActiveSignal, SignalEvent]:  # fmt: skip
     """ACTIVE -> a terminal state, with the outcome.
 
-    For HIT_TP / HIT_SL the exit is the level itself (`exit_price` is ignored) and R is exactly
-    +reward_risk / -1; for INVALIDATE / EXPIRE, R is marked to market at `exit_price`.
+    For HIT_TP / HIT_SL the exit is the level itself (`exit_price` is ignored) and the trailed R
+    is exactly +reward_risk / -1; for INVALIDATE / EXPIRE it is marked to market at
+    `exit_price`. `excursion`: the candles the signal lived through (if omitted, only the exit
+    price is known to have been reached);
+    `costs`: fees and slippage; `rule`: what closed it, in words (default: the state's name).
     """
     if trigger not in CLOSING_TRIGGERS:
         raise ValueError(f"{trigger.value!r} does not close a signal")
@@ -246,6 +296,15 @@ def signal_close(
     else:
         r = r_multiple(signal.direction, signal.entry, signal.stop_loss, exit_price)
     closed = dataclasses.replace(signal, state=state, updated_at=at_ms)
+    if excursion is None:  # no candles given: the exit price is the only price known reached
+        excursion = Excursion.start(signal.entry)
+        excursion.add(signal.direction.sign, max(signal.entry, exit_price), min(signal.entry, exit_price),
+                      signal.initial_stop_loss, signal.initial_take_profit)
+    result = trade_result(
+        sign=signal.direction.sign, entry=signal.entry, stop0=signal.initial_stop_loss,
+        take0=signal.initial_take_profit, stop=signal.stop_loss, exit_price=float(exit_price),
+        trailed_r_gross=float(r), excursion=excursion, costs=costs,
+    )  # fmt: skip
     outcome = SignalOutcome(
         signal_id=signal.id,
         symbol=signal.symbol,
@@ -257,9 +316,15 @@ def signal_close(
         exit_price=float(exit_price),
         stop_loss=signal.stop_loss,
         take_profit=signal.take_profit,
-        r_multiple=float(r),
-        return_pct=float(signal.direction.sign * (exit_price - signal.entry) / signal.entry * 100),
+        r_multiple=result.r,
+        return_pct=result.return_pct,
         opened_at=signal.created_at,
         closed_at=at_ms,
+        close_rule=rule or state.value, r_gross=result.r_gross, fees_r=result.fees_r,
+        r_trailed=result.r_trailed, r_trailed_gross=result.r_trailed_gross,
+        mfe_r=result.mfe_r, mae_r=result.mae_r, mfe_pct=result.mfe_pct, mae_pct=result.mae_pct,
+        tp_first=result.tp_first, sl_first=result.sl_first,
+        initial_stop_loss=signal.initial_stop_loss, initial_take_profit=signal.initial_take_profit,
+        creation_exit_price=result.creation_exit,
     )
     return closed, SignalEvent(EventKind.DELETED, closed, at_ms, reason=state, outcome=outcome)

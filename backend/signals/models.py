@@ -20,6 +20,9 @@ class Status(models.TextChoices):
     EXPIRED = "expired"
     TP_HIT = "tp_hit"
     SL_HIT = "sl_hit"
+    # Closed by the wall-clock sweep because no engine saw it by its expiry: no price, no
+    # outcome; left out of every statistic.
+    STALE = "stale"
 
 
 class Signal(models.Model):
@@ -37,17 +40,23 @@ class Signal(models.Model):
     conditions = models.JSONField(default=list, help_text="Names of the conditions that held")
     snapshot = models.JSONField(default=dict, help_text="Indicator values behind the confidence")
     candle_open_time = models.BigIntegerField(help_text="Open time (ms) of the candle that created it")
-    # Two clocks: *_at are wall-clock times when the platform wrote the change (what the dashboard
-    # shows as age); *_ms are the exchange's clock, which the engine's lifecycle runs on (they
-    # differ when the sandbox replays recorded markets faster than real time).
+    # Two clocks: *_at are wall-clock times when the platform wrote the change (audit only);
+    # *_ms are the exchange's clock, which the lifecycle, expiry and outcomes run on and the
+    # chart shows (they differ when the sandbox replays recorded markets faster than real time).
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     created_ms = models.BigIntegerField(default=0, help_text="Exchange time (ms) of creation")
     expires_ms = models.BigIntegerField(default=0, help_text="Exchange time (ms) of expiry")
+    closed_ms = models.BigIntegerField(null=True, blank=True, help_text="Exchange time (ms) it closed; "
+                                       "null while active and for stale signals (no engine saw the close)")
+    initial_stop_loss = models.FloatField(null=True, blank=True, help_text="Stop-loss shown at creation; never trailed")
+    initial_take_profit = models.FloatField(null=True, blank=True, help_text="Take-profit shown at creation; never trailed")
+    close_rule = models.CharField(max_length=40, blank=True, help_text="What closed it, e.g. 'expired after 12 candles'")
     exit_price = models.FloatField(null=True, blank=True)
-    outcome_r = models.FloatField(null=True, blank=True, help_text="Result in R (multiples of the risk)")
+    outcome_r = models.FloatField(null=True, blank=True, help_text="Result in R on the bracket shown at creation, "
+                                  "net of fees and slippage (multiples of the creation risk)")
     return_pct = models.FloatField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Grows with every change; guards concurrent writers")
 
@@ -142,16 +151,32 @@ class SignalOutcomeRecord(models.Model):
     timeframe = models.CharField(max_length=4)
     direction = models.CharField(max_length=5, choices=Direction.choices)
     reason = models.CharField(max_length=12, choices=Status.choices)
-    initial_confidence = models.FloatField()
+    close_rule = models.CharField(max_length=40, blank=True, help_text="tp_hit, sl_hit, 'expired after N candles', "
+                                  "'invalidated at score x', stale")
+    initial_confidence = models.FloatField(help_text="Score at creation; calibration buckets on it")
     entry = models.FloatField()
-    exit_price = models.FloatField()
-    stop_loss = models.FloatField()
+    exit_price = models.FloatField(null=True, blank=True, help_text="Where the signal closed (null: stale)")
+    stop_loss = models.FloatField(help_text="Levels in force at close (trailed)")
     take_profit = models.FloatField()
-    r_multiple = models.FloatField()
-    return_pct = models.FloatField()
+    initial_stop_loss = models.FloatField(null=True, blank=True, help_text="Bracket shown at creation")
+    initial_take_profit = models.FloatField(null=True, blank=True)
+    # Outcome (signals/brackets.py); all null for a stale signal, which statistics leave out.
+    r_multiple = models.FloatField(null=True, blank=True, help_text="Net R on the creation bracket (headline)")
+    r_gross = models.FloatField(null=True, blank=True, help_text="R on the creation bracket before costs")
+    r_trailed = models.FloatField(null=True, blank=True, help_text="Net R on the trailed bracket, in the risk at close")
+    fees_r = models.FloatField(null=True, blank=True, help_text="Fees and slippage, in creation R")
+    mfe_r = models.FloatField(null=True, blank=True, help_text="Maximum favourable excursion, creation R")
+    mae_r = models.FloatField(null=True, blank=True, help_text="Maximum adverse excursion, creation R")
+    mfe_pct = models.FloatField(null=True, blank=True)
+    mae_pct = models.FloatField(null=True, blank=True)
+    tp_first = models.BooleanField(null=True, help_text="Creation take-profit reached before its stop-loss")
+    sl_first = models.BooleanField(null=True, help_text="Creation stop-loss reached before its take-profit")
+    return_pct = models.FloatField(null=True, blank=True, help_text="Net return, % of entry, creation bracket")
     conditions = models.JSONField(default=list)
-    opened_at = models.DateTimeField()
-    closed_at = models.DateTimeField()
+    opened_at = models.DateTimeField(help_text="Wall clock, when the platform wrote it")
+    closed_at = models.DateTimeField(help_text="Wall clock, when the platform wrote it")
+    opened_ms = models.BigIntegerField(null=True, blank=True, help_text="Exchange time (ms) of creation")
+    closed_ms = models.BigIntegerField(null=True, blank=True, help_text="Exchange time (ms) of the close")
 
     class Meta:
         ordering = ["-closed_at"]

@@ -1,25 +1,27 @@
 """Outcome statistics of closed signals: pure functions over `SignalOutcome` records.
 
-Definitions (all in R, the multiple of the risk |entry - stop_loss| in force at close; see
-`lifecycle.py` for how R is measured):
+Definitions (R is measured as `brackets.py` says: the headline on the bracket shown at creation,
+net of fees and slippage; the trailed bracket separately):
 
-- **win**: an outcome with R > 0. A take-profit hit is always a win, a stop-loss hit always a
-  loss; an expired or invalidated signal is a win when it was closed in profit (marked to
-  market), a loss otherwise (R == 0 counts as a loss: nothing was gained).
-- **win_rate**: wins / count, 0-1.
-- **tp_rate**: take-profit hits / count, 0-1 (the stricter "the target was reached").
-- **avg_r**: mean R per signal.
-- **expectancy_pct**: mean direction-signed return per signal, in percent of the entry price,
-  before fees: what a trader taking every signal with the same notional earns per signal.
-  (In R units expectancy is avg_r by definition, so it is given in price terms instead.)
-- **profit_factor**: sum of positive R / |sum of negative R|; `inf` when there are wins and no
-  losing R, None when there is neither.
-- **confidence bucket**: the creation confidence, in buckets of `width` points closed on the
-  left, the top bucket also closed on the right: 70-75 holds [70, 75), ..., 95-100 holds [95, 100].
-- **calibration**: per confidence bucket, mean creation confidence against the realised win
-  rate and TP rate; `gap` = win_rate * 100 - mean confidence (negative: over-confident).
+- **tp_rate**: share of signals whose creation take-profit was reached before its stop-loss
+  while the signal lived ("reached take-profit first"); **sl_rate**: the same for the stop-loss.
+  A signal that reached neither (it expired or was invalidated first) counts in neither.
+- **profit_rate**: share closed in profit, net R > 0 on the creation bracket ("closed in
+  profit"): includes expired and invalidated signals that ended above their costs. R == 0 is not
+  a profit. (This was called "win rate"; it is not the take-profit rate.)
+- **avg_r** (net), **avg_r_gross** (before costs), **avg_r_trailed** (net, trailed bracket).
+- **expectancy_pct**: mean net direction-signed return per signal, in % of the entry price: what
+  taking every signal with the same notional earns per signal after costs.
+- **profit_factor**: sum of positive net R / |sum of negative net R|; `inf` when there is profit
+  and no losing R, None when there is neither.
+- **mean_mfe_r / mean_mae_r**: mean favourable / adverse excursion, in creation R.
+- **score bucket**: the creation score, in buckets of `width` points closed on the left, the top
+  bucket also closed on the right: 70-75 holds [70, 75), ..., 95-100 holds [95, 100].
+- **calibration**: per score bucket, mean creation score against the realised tp_rate and
+  profit_rate; `gap` = tp_rate * 100 - mean score (negative: the score overstates the chance).
 
-Empty groups have count 0 and None for every rate.
+Signals closed as `stale` (no engine saw them until expiry: no price, no outcome) are left out of
+every statistic. Empty groups have count 0 and None for every rate.
 """
 
 from __future__ import annotations
@@ -37,27 +39,33 @@ BUCKET_WIDTH = 5.0
 @dataclass(frozen=True)
 class OutcomeStats:
     count: int
-    wins: int
-    losses: int
-    tp_hits: int
+    in_profit: int  # net R > 0
+    tp_first: int  # creation take-profit reached first
+    sl_first: int
+    tp_hits: int  # closed by the lifecycle on the (trailed) take-profit
     sl_hits: int
     expired: int
     invalidated: int
-    win_rate: float | None
     tp_rate: float | None
+    sl_rate: float | None
+    profit_rate: float | None
     avg_r: float | None
+    avg_r_gross: float | None
+    avg_r_trailed: float | None
     expectancy_pct: float | None
     profit_factor: float | None
+    mean_mfe_r: float | None
+    mean_mae_r: float | None
 
 
 @dataclass(frozen=True)
 class CalibrationRow:
     bucket: str
     count: int
-    mean_confidence: float
-    win_rate: float
+    mean_score: float
     tp_rate: float
-    gap: float  # win_rate * 100 - mean_confidence
+    profit_rate: float
+    gap: float  # tp_rate * 100 - mean_score
 
 
 @dataclass(frozen=True)
@@ -70,20 +78,30 @@ class OutcomeReport:
     calibration: tuple[CalibrationRow, ...]
 
 
-def is_win(outcome: SignalOutcome) -> bool:
-    """The single definition of a win: R > 0."""
+def in_profit(outcome: SignalOutcome) -> bool:
+    """The single definition of "closed in profit": net R > 0 on the creation bracket."""
     return outcome.r_multiple > 0
 
 
+def counted(outcomes: Iterable[SignalOutcome]) -> list[SignalOutcome]:
+    """The outcomes statistics count: every one but `stale` (no outcome measured)."""
+    return [o for o in outcomes if o.reason is not SignalState.STALE]
+
+
+def _mean(values: list[float]) -> float | None:
+    return math.fsum(values) / len(values) if values else None
+
+
 def outcome_stats(outcomes: Iterable[SignalOutcome]) -> OutcomeStats:
-    """Count, win rate, TP rate, average R, expectancy (% of entry) and profit factor."""
-    items = list(outcomes)
+    """Counts, take-profit / stop-loss / profit rates, R, expectancy, profit factor, excursions."""
+    items = counted(outcomes)
     n = len(items)
-    reasons = [o.reason for o in items]
-    wins = sum(1 for o in items if is_win(o))
-    tp_hits = reasons.count(SignalState.TP_HIT)
     if n == 0:
-        return OutcomeStats(0, 0, 0, 0, 0, 0, 0, None, None, None, None, None)
+        return OutcomeStats(0, 0, 0, 0, 0, 0, 0, 0, *([None] * 10))
+    reasons = [o.reason for o in items]
+    profits = sum(1 for o in items if in_profit(o))
+    tp_first = sum(1 for o in items if o.tp_first)
+    sl_first = sum(1 for o in items if o.sl_first)
     rs = [o.r_multiple for o in items]
     gross_win = math.fsum(r for r in rs if r > 0)
     gross_loss = -math.fsum(r for r in rs if r < 0)
@@ -92,19 +110,16 @@ def outcome_stats(outcomes: Iterable[SignalOutcome]) -> OutcomeStats:
     else:
         profit_factor = math.inf if gross_win > 0 else None
     return OutcomeStats(
-        count=n,
-        wins=wins,
-        losses=n - wins,
-        tp_hits=tp_hits,
-        sl_hits=reasons.count(SignalState.SL_HIT),
-        expired=reasons.count(SignalState.EXPIRED),
-        invalidated=reasons.count(SignalState.INVALIDATED),
-        win_rate=wins / n,
-        tp_rate=tp_hits / n,
-        avg_r=math.fsum(rs) / n,
-        expectancy_pct=math.fsum(o.return_pct for o in items) / n,
-        profit_factor=profit_factor,
-    )
+        count=n, in_profit=profits, tp_first=tp_first, sl_first=sl_first,
+        tp_hits=reasons.count(SignalState.TP_HIT), sl_hits=reasons.count(SignalState.SL_HIT),
+        expired=reasons.count(SignalState.EXPIRED), invalidated=reasons.count(SignalState.INVALIDATED),
+        tp_rate=tp_first / n, sl_rate=sl_first / n, profit_rate=profits / n,
+        avg_r=math.fsum(rs) / n, avg_r_gross=_mean([o.r_gross for o in items]),
+        avg_r_trailed=_mean([o.r_trailed for o in items]),
+        expectancy_pct=math.fsum(o.return_pct for o in items) / n, profit_factor=profit_factor,
+        mean_mfe_r=_mean([o.mfe_r for o in items if o.mfe_r is not None]),
+        mean_mae_r=_mean([o.mae_r for o in items if o.mae_r is not None]),
+    )  # fmt: skip
 
 
 def confidence_bucket(confidence: float, width: float = BUCKET_WIDTH) -> str:
@@ -138,19 +153,18 @@ def group_stats(
 def calibration(
     outcomes: Iterable[SignalOutcome], width: float = BUCKET_WIDTH
 ) -> tuple[CalibrationRow, ...]:
-    """Per confidence bucket: mean creation confidence against realised win and TP rates."""
+    """Per creation-score bucket: mean score against the realised tp_rate and profit_rate."""
     groups: dict[str, list[SignalOutcome]] = {}
-    for o in outcomes:
+    for o in counted(outcomes):
         groups.setdefault(confidence_bucket(o.confidence, width), []).append(o)
     rows = []
     for label in sorted(groups, key=_bucket_low):
         items = groups[label]
         n = len(items)
-        mean_conf = math.fsum(o.confidence for o in items) / n
-        win_rate = sum(1 for o in items if is_win(o)) / n
-        tp_rate = sum(1 for o in items if o.reason is SignalState.TP_HIT) / n
-        gap = win_rate * 100 - mean_conf
-        rows.append(CalibrationRow(label, n, mean_conf, win_rate, tp_rate, gap))
+        mean_score = math.fsum(o.confidence for o in items) / n
+        tp_rate = sum(1 for o in items if o.tp_first) / n
+        profit_rate = sum(1 for o in items if in_profit(o)) / n
+        rows.append(CalibrationRow(label, n, mean_score, tp_rate, profit_rate, tp_rate * 100 - mean_score))
     return tuple(rows)
 
 
@@ -158,7 +172,7 @@ def outcome_report(
     outcomes: Iterable[SignalOutcome], width: float = BUCKET_WIDTH
 ) -> OutcomeReport:
     """Overall stats plus by direction, timeframe, confidence bucket and symbol; calibration."""
-    items = list(outcomes)
+    items = counted(outcomes)
     return OutcomeReport(
         overall=outcome_stats(items),
         by_direction=group_stats(items, lambda o: o.direction.value),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from signals.models import ScanRun, Signal, SignalChange, SignalOutcomeRecord, Status
 
-CLOSED_STATUSES = (Status.INVALIDATED, Status.EXPIRED, Status.TP_HIT, Status.SL_HIT)
+CLOSED_STATUSES = (Status.INVALIDATED, Status.EXPIRED, Status.TP_HIT, Status.SL_HIT, Status.STALE)
 
 
 def signal_list(
@@ -69,15 +69,20 @@ def outcome_records(*, timeframe: str | None = None, days: int | None = None) ->
 
 
 def signal_performance(*, timeframe: str | None = None, days: int | None = None, latest: int = 20) -> dict:
-    """Outcome statistics of closed signals (see `signals/outcomes.py` for the definitions)."""
+    """Outcome statistics of closed signals (see `signals/outcomes.py` for the definitions).
+
+    Stale signals (no outcome) are left out of the statistics and the equity curve; they do
+    appear in `latest`, marked by their status and close rule.
+    """
     from signals.outcomes import outcome_report
 
     rows = list(outcome_records(timeframe=timeframe, days=days))
-    report = outcome_report(_as_outcome(row) for row in rows)
+    measured = [row for row in rows if row.reason != Status.STALE and row.r_multiple is not None]
+    report = outcome_report(_as_outcome(row) for row in measured)
     cumulative, curve = 0.0, []
-    for row in rows:
+    for row in measured:
         cumulative += row.r_multiple
-        curve.append({"at": row.closed_at, "cumulative_r": round(cumulative, 4)})
+        curve.append({"at": row.closed_at, "closed_ms": row.closed_ms, "cumulative_r": round(cumulative, 4)})
     return {
         "overall": _stats(report.overall),
         "by_direction": {k: _stats(v) for k, v in report.by_direction.items()},
@@ -85,8 +90,8 @@ def signal_performance(*, timeframe: str | None = None, days: int | None = None,
         "by_confidence": {k: _stats(v) for k, v in report.by_confidence.items()},
         "by_symbol": {k: _stats(v) for k, v in report.by_symbol.items()},
         "calibration": [
-            {"bucket": c.bucket, "count": c.count, "mean_confidence": round(c.mean_confidence, 2),
-             "hit_rate": c.win_rate, "tp_rate": c.tp_rate}
+            {"bucket": c.bucket, "count": c.count, "mean_score": round(c.mean_score, 2),
+             "tp_rate": c.tp_rate, "profit_rate": c.profit_rate}
             for c in report.calibration
         ],
         "equity_curve": curve,
@@ -101,8 +106,12 @@ def _as_outcome(row: SignalOutcomeRecord):
         signal_id=row.key, symbol=row.symbol, timeframe=row.timeframe, direction=Direction(row.direction),
         confidence=row.initial_confidence, reason=SignalState(row.reason), entry=row.entry,
         exit_price=row.exit_price, stop_loss=row.stop_loss, take_profit=row.take_profit,
-        r_multiple=row.r_multiple, return_pct=row.return_pct,
-        opened_at=int(row.opened_at.timestamp() * 1000), closed_at=int(row.closed_at.timestamp() * 1000),
+        r_multiple=row.r_multiple, return_pct=row.return_pct or 0.0,
+        opened_at=row.opened_ms or int(row.opened_at.timestamp() * 1000),
+        closed_at=row.closed_ms or int(row.closed_at.timestamp() * 1000),
+        close_rule=row.close_rule, r_gross=row.r_gross, fees_r=row.fees_r or 0.0, r_trailed=row.r_trailed,
+        mfe_r=row.mfe_r, mae_r=row.mae_r, mfe_pct=row.mfe_pct, mae_pct=row.mae_pct,
+        tp_first=row.tp_first, sl_first=row.sl_first,
     )
 
 
@@ -110,11 +119,14 @@ def _stats(stats) -> dict:
     # JSON has no infinity: a profit factor with no losing R is reported as null with no_losses.
     pf = stats.profit_factor
     return {
-        "count": stats.count, "wins": stats.wins, "losses": stats.losses, "tp_hits": stats.tp_hits,
-        "sl_hits": stats.sl_hits, "win_rate": stats.win_rate, "tp_rate": stats.tp_rate,
-        "average_r": stats.avg_r, "expectancy": stats.avg_r, "expectancy_pct": stats.expectancy_pct,
-        "profit_factor": None if pf is None or math.isinf(pf) else pf,
+        "count": stats.count, "tp_first": stats.tp_first, "sl_first": stats.sl_first,
+        "in_profit": stats.in_profit, "tp_hits": stats.tp_hits, "sl_hits": stats.sl_hits,
+        "expired": stats.expired, "invalidated": stats.invalidated,
+        "tp_rate": stats.tp_rate, "sl_rate": stats.sl_rate, "profit_rate": stats.profit_rate,
+        "average_r": stats.avg_r, "average_r_gross": stats.avg_r_gross, "average_r_trailed": stats.avg_r_trailed,
+        "expectancy_pct": stats.expectancy_pct, "profit_factor": None if pf is None or math.isinf(pf) else pf,
         "no_losses": pf is not None and math.isinf(pf),
+        "mean_mfe_r": stats.mean_mfe_r, "mean_mae_r": stats.mean_mae_r,
     }
 
 

@@ -23,7 +23,11 @@ from signals.services.scanning import CandleSet, signals_evaluate
 
 logger = logging.getLogger(__name__)
 
-HISTORY = 300  # candles seeded per (symbol, interval): the engine needs 200
+from signals.config import WARMUP
+
+#: Closed candles seeded per (symbol, interval) from the candle store: the window the scan
+#: fetches too (config.WARMUP), so both paths compute the same indicators for the same candle.
+HISTORY = WARMUP
 RESUME_KEY = "signals:live:last-id"
 HEARTBEAT_KEY = "signals:live:status"  # heartbeat of this process, read by the scanner status
 

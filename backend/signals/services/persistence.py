@@ -81,7 +81,9 @@ def _create(event, tick_sizes: dict[str, str]) -> int | None:
                 status=Status.ACTIVE, initial_confidence=round(float(s.initial_confidence), 4),
                 entry=float(s.entry), candle_open_time=int(s.candle_open_time),
                 created_at=now, expires_at=now + timedelta(milliseconds=s.expires_at - s.created_at),
-                created_ms=int(s.created_at), expires_ms=int(s.expires_at), **_fields(s),
+                created_ms=int(s.created_at), expires_ms=int(s.expires_at),
+                initial_stop_loss=float(s.initial_stop_loss), initial_take_profit=float(s.initial_take_profit),
+                **_fields(s),
             )
             _record_change(row, SignalChange.Kind.CREATED, "")
             _publish(row, "signal_created", tick_sizes)
@@ -110,12 +112,12 @@ def _close(event, tick_sizes: dict[str, str]) -> int | None:
     s, outcome, reason = event.signal, event.outcome, event.reason.value
     now = timezone.now()
     values = {
-        "status": reason, "closed_at": now, "updated_at": now,
+        "status": reason, "closed_at": now, "updated_at": now, "closed_ms": int(event.at_ms),
         "stop_loss": float(s.stop_loss), "take_profit": float(s.take_profit),
     }
     if outcome is not None:
         values.update(exit_price=float(outcome.exit_price), outcome_r=round(float(outcome.r_multiple), 6),
-                      return_pct=round(float(outcome.return_pct), 6))
+                      return_pct=round(float(outcome.return_pct), 6), close_rule=outcome.close_rule)
     with transaction.atomic():
         changed = Signal.objects.filter(key=s.id, status=Status.ACTIVE).update(
             version=F("version") + 1, **values
@@ -124,7 +126,8 @@ def _close(event, tick_sizes: dict[str, str]) -> int | None:
             return None
         row = Signal.objects.get(key=s.id)
         _record_change(row, SignalChange.Kind.DELETED, reason)
-        _record_outcome(row)
+        if outcome is not None:
+            _record_outcome(row, outcome)
         _publish(row, "signal_deleted", tick_sizes, reason=reason)
     return row.pk
 
@@ -136,19 +139,25 @@ def _record_change(row: Signal, kind: str, reason: str) -> None:
     )
 
 
-def _record_outcome(row: Signal) -> None:
-    if row.outcome_r is None:
-        return
-    SignalOutcomeRecord.objects.get_or_create(
-        key=row.key,
-        defaults=dict(
-            symbol=row.symbol, timeframe=row.timeframe, direction=row.direction, reason=row.status,
-            initial_confidence=row.initial_confidence, entry=row.entry, exit_price=row.exit_price,
-            stop_loss=row.stop_loss, take_profit=row.take_profit, r_multiple=row.outcome_r,
-            return_pct=row.return_pct or 0.0, conditions=row.conditions, opened_at=row.created_at,
-            closed_at=row.closed_at,
-        ),
+def _record_outcome(row: Signal, outcome=None) -> None:
+    """Archive how `row` ended: the engine's `outcome` (a SignalOutcome), or none for a stale
+    signal (recorded with its rule and no result, so the archive shows it and statistics skip it)."""
+    values = dict(
+        symbol=row.symbol, timeframe=row.timeframe, direction=row.direction, reason=row.status,
+        close_rule=row.close_rule or row.status, initial_confidence=row.initial_confidence, entry=row.entry,
+        exit_price=row.exit_price, stop_loss=row.stop_loss, take_profit=row.take_profit,
+        initial_stop_loss=row.initial_stop_loss, initial_take_profit=row.initial_take_profit,
+        conditions=row.conditions, opened_at=row.created_at, closed_at=row.closed_at, opened_ms=row.created_ms,
+        closed_ms=row.closed_ms,
     )
+    if outcome is not None:
+        values.update({name: round(float(getattr(outcome, name)), 6) for name in _OUTCOME_FLOATS})
+        values.update(r_multiple=row.outcome_r, return_pct=row.return_pct,
+                      tp_first=bool(outcome.tp_first), sl_first=bool(outcome.sl_first))
+    SignalOutcomeRecord.objects.get_or_create(key=row.key, defaults=values)
+
+
+_OUTCOME_FLOATS = ("r_gross", "r_trailed", "fees_r", "mfe_r", "mae_r", "mfe_pct", "mae_pct")
 
 
 def _publish(row: Signal, event_type: str, tick_sizes: dict[str, str] | None, **extra) -> None:
@@ -158,24 +167,36 @@ def _publish(row: Signal, event_type: str, tick_sizes: dict[str, str] | None, **
     publish_on_commit(Event(event_type, {"signal": SignalSerializer(row, context=context).data, **extra}))
 
 
-def signal_expire_overdue(*, now: datetime) -> list[int]:
-    """Close active signals past `expires_at` that no engine has seen since (e.g. every path down).
+#: How long past its wall-clock expiry an engine has to close a signal before it counts as stale:
+#: the candle that expires it closes at the same moment, and the live path needs a moment to
+#: deliver it (a scan, up to one scan interval).
+STALE_GRACE = timedelta(minutes=5)
 
-    `expires_at` is on the wall clock, so this only acts when no engine has run for the whole
-    expiry (the engine closes signals on the exchange's clock, with a real exit price, first).
-    Marked to market at entry (R = 0) because no later price is known here.
+
+def signal_mark_stale(*, now: datetime) -> list[int]:
+    """Close as `stale` the active signals whose expiry passed on the wall clock with no engine
+    closing them (every path down for the whole expiry).
+
+    Outcomes run on the exchange's clock only: the engine closes a signal at its expiry on the
+    exchange clock, with a real exit price, long before this sweep (its wall-clock `expires_at`
+    is as far from creation as the exchange-clock expiry, and the exchange clock never runs
+    slower than the wall clock). Here no later price is known, so nothing is measured: the signal
+    is archived as stale, without R, and the statistics leave it out.
     """
+    from signals.lifecycle import SignalState, Trigger, next_state
+
+    stale = next_state(SignalState.ACTIVE, Trigger.MARK_STALE).value  # the lifecycle's table decides
     ids = []
-    for row in Signal.objects.filter(status=Status.ACTIVE, expires_at__lte=now).only("id", "key"):
+    overdue = Signal.objects.filter(status=Status.ACTIVE, expires_at__lte=now - STALE_GRACE)
+    for row in overdue.only("id", "key"):
         with transaction.atomic():
             changed = Signal.objects.filter(pk=row.pk, status=Status.ACTIVE).update(
-                status=Status.EXPIRED, closed_at=now, updated_at=now, exit_price=F("entry"),
-                outcome_r=0.0, return_pct=0.0, version=F("version") + 1,
+                status=stale, close_rule=stale, closed_at=now, updated_at=now, version=F("version") + 1,
             )
             if changed == 1:
                 fresh = Signal.objects.get(pk=row.pk)
-                _record_change(fresh, SignalChange.Kind.DELETED, Status.EXPIRED)
+                _record_change(fresh, SignalChange.Kind.DELETED, stale)
                 _record_outcome(fresh)
-                _publish(fresh, "signal_deleted", None, reason=Status.EXPIRED.value)
+                _publish(fresh, "signal_deleted", None, reason=stale)
                 ids.append(row.pk)
     return ids

@@ -26,7 +26,10 @@ from signals.services.persistence import AppliedEvents, signal_events_apply
 
 logger = logging.getLogger(__name__)
 
-SCAN_CANDLES = 200  # history the engine needs (EMA200), plus the forming candle fetched with it
+from signals.config import WARMUP
+
+#: Closed candles fetched per symbol: the same window the live path computes on (config.WARMUP).
+SCAN_CANDLES = WARMUP
 LOCK_SECONDS = 120
 
 
@@ -56,6 +59,7 @@ def active_signals_as_records(*, timeframe: str, symbols) -> list:
             reward_risk=row.reward_risk, conditions=tuple(row.conditions), snapshot=dict(row.snapshot),
             created_at=row.created_ms, updated_at=row.created_ms, candle_open_time=row.candle_open_time,
             state=SignalState.ACTIVE, initial_confidence=row.initial_confidence, expires_at=row.expires_ms,
+            initial_stop_loss=row.initial_stop_loss, initial_take_profit=row.initial_take_profit,
         )
         for row in rows
     ]
@@ -77,19 +81,28 @@ def signals_evaluate(candle_set: CandleSet, *, engine=None) -> AppliedEvents:
         return signal_events_apply(events=events)
 
 
-def candles_from_klines(klines_by_symbol: dict, timeframe: str) -> CandleSet:
-    """REST klines (the last one possibly forming) -> a CandleSet on the exchange's clock.
+def candle_boundary(server_ms: int, timeframe: str) -> int:
+    """The last candle boundary at or before `server_ms` (exchange clock): the close of the last
+    closed candle and the open of the forming one. The scan evaluates every symbol "now" = this."""
+    from signals.config import TIMEFRAME_MS
 
-    The exchange's "now" is taken as the newest open time seen: every candle that opened
-    before it has closed; the forming one is dropped by the engine.
+    step = TIMEFRAME_MS[timeframe]
+    return server_ms // step * step
+
+
+def candles_from_klines(klines_by_symbol: dict, timeframe: str, *, boundary_ms: int) -> CandleSet:
+    """REST klines -> a CandleSet evaluated at `boundary_ms` (see `candle_boundary`).
+
+    One "now" for every symbol, pinned before the fetch: a candle that opened at or after it had
+    not closed when the scan began (a fetch delayed past the next boundary, e.g. by a 429, returns
+    it), so the engine drops it and scores the same closed candle as every other symbol.
     """
-    arrays, now_ms = {}, 0
+    arrays = {}
     for symbol, k in klines_by_symbol.items():
         if len(k) == 0:
             continue
         arrays[symbol] = np.column_stack([k.open_time.astype(np.float64), k.open, k.high, k.low, k.close, k.volume])
-        now_ms = max(now_ms, int(k.open_time[-1]))
-    return CandleSet(timeframe=timeframe, candles=arrays, now_ms=now_ms)
+    return CandleSet(timeframe=timeframe, candles=arrays, now_ms=boundary_ms)
 
 
 def _lock(timeframe: str):
@@ -124,8 +137,8 @@ def _scan_locked(timeframe: str, trigger: str) -> dict:
         from market.services import universe_symbols_ensure
 
         symbols = universe_symbols_ensure()
-        batch, weight = asyncio.run(_fetch(symbols, timeframe))
-        applied = signals_evaluate(candles_from_klines(batch.klines, timeframe))
+        batch, weight, boundary = asyncio.run(_fetch(symbols, timeframe))
+        applied = signals_evaluate(candles_from_klines(batch.klines, timeframe, boundary_ms=boundary))
     except Exception as exc:
         # Whatever failed, the run is closed and the dashboard told; the task decides on retries.
         _finish(run, started, status=ScanRun.Outcome.FAILED, errors=[f"{type(exc).__name__}: {exc}"])
@@ -143,11 +156,14 @@ def _scan_locked(timeframe: str, trigger: str) -> dict:
 
 
 async def _fetch(symbols: list[str], timeframe: str):
+    """(klines, weight used, boundary): the last SCAN_CANDLES closed candles of every symbol,
+    all ending at the boundary read from the exchange clock (GET time, weight 1) before the fetch."""
     from market.binance.client import BinanceClient
 
     async with BinanceClient.from_settings() as client:
-        batch = await client.market_data.klines_fetch_batch(symbols, timeframe, SCAN_CANDLES + 1)
-        return batch, client.stats.weight
+        boundary = candle_boundary(await client.market_data.server_time(), timeframe)
+        batch = await client.market_data.klines_fetch_batch(symbols, timeframe, SCAN_CANDLES, end_time=boundary - 1)
+        return batch, client.stats.weight, boundary
 
 
 def _finish(run: ScanRun, started: float, **fields) -> None:

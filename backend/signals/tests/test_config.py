@@ -12,9 +12,11 @@ from signals.config import CONDITION_NAMES, DEFAULT_WEIGHTS, SignalConfig
 def test_defaults_are_the_published_rules():
     c = SignalConfig()
     assert (c.min_confidence, c.invalidation_confidence, c.update_confidence_delta) == (70, 49, 5)
-    assert (c.sl_atr, c.tp_atr, c.expiry_ms) == (1.5, 2.5, 3_600_000)
+    assert (c.sl_atr, c.tp_atr, c.expiry_candles) == (1.5, 2.5, 12)
+    assert c.expiry_span_ms("5m") == 3_600_000 and c.expiry_span_ms("4h") == 48 * 3_600_000
+    assert (c.fee_rate, c.slippage_bps) == (0.0005, 0.0)  # USD-M taker fee, each side
     assert (c.rsi_long_min, c.rsi_long_max, c.rsi_short_min, c.rsi_short_max) == (50, 70, 30, 50)
-    assert (c.adx_min, c.macd_cross_lookback, c.cache_length) == (20, 3, 300)
+    assert (c.adx_min, c.macd_cross_lookback, c.cache_length) == (20, 3, 1000)
     assert c.timeframes == ("5m", "15m", "1h", "4h") and c.default_timeframe == "5m"
     assert tuple(c.weights) == CONDITION_NAMES and sum(c.weights.values()) == 100
     assert c.weight_vector.tolist() == [DEFAULT_WEIGHTS[n] for n in CONDITION_NAMES]
@@ -43,7 +45,10 @@ def test_frozen_and_hashable():
         {"invalidation_ratio": 1.5},
         {"sl_atr": 0},
         {"tp_atr": float("nan")},
-        {"expiry_ms": 0},
+        {"expiry_candles": 0},
+        {"expiry_candles": 1.5},
+        {"fee_rate": -0.001},
+        {"slippage_bps": float("inf")},
         {"rsi_long_min": 80},
         {"adx_min": -1},
         {"macd_cross_lookback": 0},

@@ -16,7 +16,12 @@ from .scripted import HOUR, T0, TF, ScriptedScorer, candle, close_time, history
 N = 200  # index of the first scripted candle after the quiet history
 
 
-def engine_with_history(atr: float = 1.0, config: SignalConfig | None = None):
+#: These tests check the lifecycle's rules, so R is measured without costs here; the costs have
+#: their own hand-computed cases in test_brackets.py.
+NO_COSTS = SignalConfig(fee_rate=0.0)
+
+
+def engine_with_history(atr: float = 1.0, config: SignalConfig | None = NO_COSTS):
     scorer = ScriptedScorer(atr)
     engine = SignalDetectionEngine(config, scorer=scorer)
     engine.update_candles("BTCUSDT", "5m", history(N))
@@ -224,13 +229,13 @@ def test_update_candles_validation_and_bounds():
         engine.update_candles("X", "5m", [(T0 + 99 * TF, 1, 1, 2, 1, 1)])
     with pytest.raises(ValueError):
         engine.update_candles("X", "3m", history(1))
-    engine.update_candles("X", "5m", [candle(i) for i in range(8, 400)])
+    engine.update_candles("X", "5m", [candle(i) for i in range(8, 1100)])
     cached = engine.candles("X", "5m")
-    assert len(cached) == 300 and cached[-1, 0] == T0 + 399 * TF
+    assert len(cached) == 1000 and cached[-1, 0] == T0 + 1099 * TF  # WARMUP candles kept
     assert not cached.flags.writeable
     series = engine._cache._series[("X", "5m")]  # the storage itself: a bounded deque
-    assert isinstance(series.rows, deque) and series.rows.maxlen == 300
-    assert engine._cache.rows("X", "5m")[-1] == candle(399)
+    assert isinstance(series.rows, deque) and series.rows.maxlen == 1000
+    assert engine._cache.rows("X", "5m")[-1] == candle(1099)
     assert type(engine._cache.rows("X", "5m")[-1][0]) is int
 
 
@@ -246,15 +251,16 @@ def test_same_stream_gives_identical_events():
     assert first == second and len(first) > 5
 
 
-def test_four_hour_signal_expires_before_its_next_candle_closes():
+def test_four_hour_signal_lives_twelve_four_hour_candles():
+    # Expiry counts candles of the signal's own timeframe: a 4h signal lives 48 hours, so its
+    # next candle can still reach take-profit (with a 60-minute expiry it never could).
     h4 = 14_400_000
-    engine = SignalDetectionEngine(scorer=ScriptedScorer())
+    engine = SignalDetectionEngine(NO_COSTS, scorer=ScriptedScorer())
     rows = [(T0 + i * h4, 0.0, 100.5, 99.5, 100.0, 0.0) for i in range(200)]
     engine.update_candles("BTCUSDT", "4h", rows + [(T0 + 200 * h4, 80.0, 100.5, 99.5, 100.0, 0.0)])
     [created] = engine.process_symbol("BTCUSDT", "4h")
     assert created.signal.created_at == T0 + 201 * h4
-    assert created.signal.expires_at == created.signal.created_at + HOUR
-    # The next candle reaches TP, but it closes three hours after the signal expired.
+    assert created.signal.expires_at == created.signal.created_at + 12 * h4
     engine.update_candles("BTCUSDT", "4h", [(T0 + 201 * h4, 60.0, 110.0, 99.5, 105.0, 0.0)])
     [event] = engine.process_symbol("BTCUSDT", "4h")
-    assert kinds([event]) == [("deleted", "expired")] and event.outcome.r_multiple == 0.0
+    assert kinds([event]) == [("deleted", "tp_hit")] and event.outcome.r_multiple == pytest.approx(2.5 / 1.5)

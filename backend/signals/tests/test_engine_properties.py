@@ -60,9 +60,9 @@ def test_event_stream_invariants(steps):
             assert active.pop(key) == s.id and e.outcome is not None
             assert e.reason is s.state and e.outcome.reason is s.state
             if e.reason is SignalState.TP_HIT:
-                assert e.outcome.r_multiple == pytest.approx(s.reward_risk)
+                assert e.outcome.r_trailed_gross == pytest.approx(s.reward_risk)
             elif e.reason is SignalState.SL_HIT:
-                assert e.outcome.r_multiple == -1.0
+                assert e.outcome.r_trailed_gross == -1.0
             elif e.reason is SignalState.EXPIRED:
                 assert e.at_ms == s.created_at + HOUR
             assert e.at_ms - s.created_at <= HOUR  # nothing outlives its expiry

@@ -174,4 +174,5 @@ def test_first_signals_when_fed_candle_by_candle(symbol):
         assert (s.id, s.confidence, s.conditions, s.entry) == (sid, conf, names, entry)
         assert (s.stop_loss, s.take_profit) == pytest.approx((sl, tp), rel=1e-12)
         assert outcomes[d].reason.value == reason
-        assert outcomes[d].r_multiple == pytest.approx(r, rel=1e-9)
+        # The reference R is the lifecycle's: levels in force at close, before costs.
+        assert outcomes[d].r_trailed_gross == pytest.approx(r, rel=1e-9)

@@ -32,6 +32,7 @@ LEGAL = {
     (SignalState.ACTIVE, Trigger.EXPIRE): SignalState.EXPIRED,
     (SignalState.ACTIVE, Trigger.HIT_TP): SignalState.TP_HIT,
     (SignalState.ACTIVE, Trigger.HIT_SL): SignalState.SL_HIT,
+    (SignalState.ACTIVE, Trigger.MARK_STALE): SignalState.STALE,
 }
 
 
@@ -53,7 +54,8 @@ def make_signal(direction=Direction.LONG, state=SignalState.NEW, **overrides) ->
 def test_table_is_exactly_the_documented_one():
     assert dict(TRANSITIONS) == LEGAL
     assert TERMINAL_STATES == {
-        SignalState.INVALIDATED, SignalState.EXPIRED, SignalState.TP_HIT, SignalState.SL_HIT
+        SignalState.INVALIDATED, SignalState.EXPIRED, SignalState.TP_HIT, SignalState.SL_HIT,
+        SignalState.STALE,
     }
 
 

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _expected_created_keys(symbols):
     """What a fresh engine creates from the candles the exchange serves right now."""
-    batch, _ = asyncio.run(_fetch(symbols, "5m"))
-    candle_set = candles_from_klines(batch.klines, "5m")
+    batch, _, boundary = asyncio.run(_fetch(symbols, "5m"))
+    candle_set = candles_from_klines(batch.klines, "5m", boundary_ms=boundary)
     engine = SignalDetectionEngine()
     for symbol, rows in candle_set.candles.items():
         engine.update_candles(symbol, "5m", rows, now_ms=candle_set.now_ms)
@@ -73,11 +73,12 @@ def test_a_scan_already_running_is_skipped(sandbox_process, settings):
     assert market_scan(timeframe="5m")["status"] == "ok"
 
 
-def test_candles_cover_the_engine_history():
-    from signals.config import MIN_HISTORY
+def test_scan_and_live_path_compute_on_one_window():
+    from signals.config import MIN_HISTORY, WARMUP, SignalConfig
+    from signals.services.live import HISTORY
 
-    # The forming candle is fetched too and dropped, so SCAN_CANDLES closed ones must suffice.
-    assert SCAN_CANDLES >= MIN_HISTORY
+    # Only closed candles are fetched (end time pinned), so SCAN_CANDLES closed ones are scored.
+    assert SCAN_CANDLES == HISTORY == SignalConfig().cache_length == WARMUP >= MIN_HISTORY
 
 
 def test_a_failing_scan_is_recorded_and_reported(sandbox_process, monkeypatch):
