@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.tests.oidc_provider.process import oidc_test_provider_start
+from common import leakwatch
 from config.env import OidcEnv
 
 PROVIDER_NAME = "Local Provider"
@@ -13,6 +14,8 @@ PROVIDER_NAME = "Local Provider"
 def oidc_provider(live_server):
     """The provider process, whose client may redirect to the live server's OIDC callback."""
     provider = oidc_test_provider_start(redirect_uris=[f"{live_server.url}/api/auth/oidc/callback/"])
+    leakwatch.secret(provider.client_secret, "OIDC client secret")
+    leakwatch.secret(provider.user.password, "OIDC provider user's password")
     try:
         yield provider
     finally:

@@ -11,8 +11,12 @@ from rest_framework.test import APIClient
 
 from accounts.services.users import user_create
 from accounts.tests.throttling import throttles_reset
+from common import leakwatch
 
-PASSWORD = "correct horse battery staple 42"
+PASSWORD = leakwatch.secret("correct horse battery staple 42", "account test password")
+# The other passwords these tests send: the leak watch fails the suite if one is ever echoed or logged.
+for _password in ("a new and longer passphrase", "reset to something long", "yet another long one", "not the password"):
+    leakwatch.secret(_password, "account test password")
 
 
 @pytest.fixture(autouse=True)
@@ -218,3 +222,18 @@ def test_password_reset_confirm_refuses_bad_links_and_weak_passwords(api, alice,
     assert weak.status_code == 400 and weak.json()["new_password"]
     alice.refresh_from_db()
     assert alice.check_password(PASSWORD)
+
+
+def test_password_reset_still_answers_204_when_the_mail_server_is_down(api, alice, settings, caplog):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+
+    response = api.post("/api/auth/password/reset/", {"email": "alice@example.com"}, format="json")
+
+    assert response.status_code == 204
+    assert f"password reset mail for user {alice.pk} not sent: ConnectionRefusedError" in caplog.text

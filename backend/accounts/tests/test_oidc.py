@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 
 from accounts.services.users import user_create
 from accounts.tests.conftest import PROVIDER_NAME
+from common import leakwatch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -159,7 +160,7 @@ def test_sign_in_end_to_end_creates_the_user_and_issues_a_working_token_pair(liv
 
 
 def test_an_account_registered_with_a_password_is_signed_in_by_its_verified_email(live_server, oidc_provider, oidc_settings):
-    existing = user_create(email=oidc_provider.user.email.upper(), password="a-long-password-1")
+    existing = user_create(email=oidc_provider.user.email.upper(), password=leakwatch.secret("a-long-password-1", "account test password"))
     final = Browser(live_server.url).sign_in(oidc_provider.user.email, oidc_provider.user.password)
     tokens = _exchange(live_server.url, _query(final)["code"]).json()
     assert _me(live_server.url, tokens["access"]).json()["id"] == existing.pk

@@ -9,8 +9,9 @@ from rest_framework.test import APIClient
 
 from accounts.services.tokens import token_pair_issue
 from accounts.services.users import user_create
+from common import leakwatch
 
-PASSWORD = "correct horse battery staple 42"
+PASSWORD = leakwatch.secret("correct horse battery staple 42", "account test password")
 # Market-wide reads; klines gets a malformed symbol so the answer (400) needs no exchange.
 MARKET_URLS = ["/api/signals/", "/api/signals/1/", "/api/signals/stats/", "/api/signals/performance/",
                "/api/symbols/", "/api/klines/?symbol=bad", "/api/scanner/status/", "/api/health/"]

@@ -11,8 +11,9 @@ from rest_framework.test import APIClient
 
 from accounts.services.users import user_create
 from accounts.tests.throttling import throttles_reset
+from common import leakwatch
 
-PASSWORD = "correct horse battery staple 42"
+PASSWORD = leakwatch.secret("correct horse battery staple 42", "account test password")
 GENEROUS = "1000/min"
 
 
