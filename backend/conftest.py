@@ -113,6 +113,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, sandbox_process):
         DJANGO_SETTINGS_MODULE="config.settings.test",
         BINANCE_ENV="sandbox",
         BINANCE_SANDBOX_URL=sandbox_process.url,
+        # The notification tests' webhook receivers listen on loopback.
+        WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "common.leakwatch_worker", "worker", "--pool=solo", "-n", name,

@@ -1,13 +1,14 @@
-"""Admin for notification rules (secret write-only) and deliveries (read-only)."""
+"""Admin for notification rules (secret write-only and encrypted, webhook URLs masked) and deliveries (read-only)."""
 from django import forms
 from django.contrib import admin, messages
 
-from notifications.models import NotificationDelivery, NotificationRule
+from notifications.models import Kind, NotificationDelivery, NotificationRule
 from notifications.services import notification_deliveries_retry
+from notifications.targets import target_masked
 
 
 class NotificationRuleForm(forms.ModelForm):
-    # Write-only: the form never renders the stored value; blank keeps it.
+    # Write-only: the form never renders the stored value; blank keeps it. Stored encrypted.
     secret = forms.CharField(
         required=False,
         strip=True,
@@ -20,24 +21,45 @@ class NotificationRuleForm(forms.ModelForm):
         model = NotificationRule
         fields = ["name", "kind", "target", "secret", "min_confidence", "direction", "timeframe", "enabled"]
 
-    def clean_secret(self) -> str:
-        value = self.cleaned_data.get("secret", "")
-        if not value and self.instance.pk:
-            return NotificationRule.objects.filter(pk=self.instance.pk).values_list("secret", flat=True).first() or ""
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A webhook URL's path and query may carry a token: an existing one is not rendered either.
+        if self.instance.pk and self.instance.kind == Kind.WEBHOOK:
+            self.initial["target"] = ""
+            target = self.fields["target"]
+            target.required = False
+            target.help_text = (f"Current: {target_masked(self.instance.target)} (path and query hidden). "
+                                "Leave blank to keep it.")
+
+    def clean_target(self) -> str:
+        value = self.cleaned_data.get("target", "")
+        if not value and self.instance.pk and self.instance.kind == Kind.WEBHOOK:
+            return NotificationRule.objects.filter(pk=self.instance.pk).values_list("target", flat=True).first() or ""
         return value
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("secret"):  # encrypted now, so the model's own checks see it
+            self.instance.secret = cleaned["secret"]
+        return cleaned
 
 
 @admin.register(NotificationRule)
 class NotificationRuleAdmin(admin.ModelAdmin):
     form = NotificationRuleForm
-    list_display = ["name", "kind", "target", "min_confidence", "direction", "timeframe", "enabled", "has_secret"]
+    list_display = ["name", "kind", "target_shown", "min_confidence", "direction", "timeframe", "enabled", "has_secret"]
     list_filter = ["kind", "enabled", "direction", "timeframe"]
-    search_fields = ["name", "target"]
+    search_fields = ["name"]
     readonly_fields = ["created_at", "updated_at"]
 
     @admin.display(boolean=True, description="secret set")
     def has_secret(self, rule: NotificationRule) -> bool:
-        return bool(rule.secret)
+        return bool(rule.secret_encrypted)
+
+    @admin.display(description="target", ordering="target")
+    def target_shown(self, rule: NotificationRule) -> str:
+        # Webhook URLs as scheme and host only; email addresses and chat ids as they are.
+        return target_masked(rule.target) if rule.kind == Kind.WEBHOOK else rule.target
 
 
 @admin.register(NotificationDelivery)

@@ -10,8 +10,11 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
+from django.conf import settings
 from django.db.models import Q
 
+from accounts import crypto
+from notifications.targets import TargetRefused, webhook_target_check
 from signals.models import Direction, Signal
 
 TIMEFRAMES = ("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d")
@@ -34,8 +37,9 @@ class NotificationRule(models.Model):
     target = models.CharField(
         max_length=500, blank=True, help_text="Webhook URL, email address or Telegram chat id; empty for WebSocket"
     )
-    # Never shown: not in the admin list, not in any form (write-only there), not in any response.
-    secret = models.CharField(max_length=200, blank=True, help_text="Webhook HMAC-SHA256 key")
+    # The webhook's HMAC-SHA256 key, stored only encrypted (accounts/crypto.py); read and written
+    # through `secret`. Never shown: not in the admin list, not in any form (write-only there).
+    secret_encrypted = models.TextField(blank=True, default="")
     min_confidence = models.FloatField(default=85, validators=[MinValueValidator(0), MaxValueValidator(100)])
     direction = models.CharField(max_length=5, choices=Direction.choices, blank=True, help_text="Empty: both")
     timeframe = models.CharField(
@@ -59,6 +63,15 @@ class NotificationRule(models.Model):
         # Never the secret; the target only as far as it is not one (a URL's path may carry a token).
         return f"{self.name} ({self.kind})"
 
+    @property
+    def secret(self) -> crypto.Secret:
+        """The webhook secret, decrypted: masked in repr/str, `.reveal()` where it signs."""
+        return crypto.decrypt(self.secret_encrypted) if self.secret_encrypted else crypto.Secret("")
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = crypto.encrypt(value) if value else ""
+
     def clean(self) -> None:
         errors = {}
         if self.kind == Kind.WEBHOOK:
@@ -66,7 +79,13 @@ class NotificationRule(models.Model):
                 URLValidator(schemes=["http", "https"])(self.target)
             except ValidationError:
                 errors["target"] = "Enter an http:// or https:// URL."
-            if not self.secret:
+            else:
+                try:
+                    webhook_target_check(
+                        self.target, allow_private=settings.NOTIFICATIONS.webhook_allow_private_targets)
+                except TargetRefused as exc:
+                    errors["target"] = f"Refused: {exc}."
+            if not self.secret_encrypted:
                 errors["secret"] = "A webhook needs a secret: every request it receives is signed with it."
         elif self.kind == Kind.EMAIL:
             try:
@@ -78,7 +97,7 @@ class NotificationRule(models.Model):
                 errors["target"] = "Enter a Telegram chat id (e.g. 123456789 or -1001234567890) or @channelname."
         elif self.kind == Kind.WEBSOCKET and self.target:
             errors["target"] = "The WebSocket rule has no target: it goes to every connected dashboard."
-        if self.secret and self.kind != Kind.WEBHOOK:
+        if self.secret_encrypted and self.kind != Kind.WEBHOOK:
             errors["secret"] = "Only webhooks use a secret."
         if errors:
             raise ValidationError(errors)

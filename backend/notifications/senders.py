@@ -24,6 +24,7 @@ from django.core.mail import EmailMessage
 from config.env import NotificationsEnv
 from notifications.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
 from notifications.models import Kind
+from notifications.targets import TargetRefused, guarded_opener
 from realtime import dispatcher
 from realtime.events import Event
 
@@ -115,7 +116,9 @@ def webhook_send(outbound: Outbound, *, config: NotificationsEnv) -> None:
         # Lets a receiver drop a repeat: a send whose outcome was lost may be made once more.
         "X-Delivery-Id": str(outbound.delivery_id),
     }
-    _post_with_retries(outbound.target, body, headers, config=config)
+    # Unless private targets are allowed, the connection goes to a public address checked as it is made.
+    opener = _opener if config.webhook_allow_private_targets else _guarded_opener
+    _post_with_retries(outbound.target, body, headers, config=config, opener=opener)
 
 
 # --- Telegram ---------------------------------------------------------------------------------
@@ -169,13 +172,15 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 
 _opener = urllib.request.build_opener(_NoRedirects)
+_guarded_opener = guarded_opener(_NoRedirects)
 
 
-def _post_with_retries(url: str, body: bytes, headers: dict, *, config: NotificationsEnv) -> bytes:
+def _post_with_retries(url: str, body: bytes, headers: dict, *, config: NotificationsEnv,
+                       opener: urllib.request.OpenerDirector | None = None) -> bytes:
     """POST; retry temporary failures up to `http_tries` in all with doubling pauses; return the body."""
     for attempt in range(1, config.http_tries + 1):
         try:
-            return _post_once(url, body, headers, timeout=config.http_timeout_ms / 1000)
+            return _post_once(url, body, headers, timeout=config.http_timeout_ms / 1000, opener=opener or _opener)
         except TemporaryDeliveryError:
             if attempt == config.http_tries:
                 raise
@@ -183,10 +188,10 @@ def _post_with_retries(url: str, body: bytes, headers: dict, *, config: Notifica
     raise AssertionError("unreachable")
 
 
-def _post_once(url: str, body: bytes, headers: dict, *, timeout: float) -> bytes:
+def _post_once(url: str, body: bytes, headers: dict, *, timeout: float, opener: urllib.request.OpenerDirector) -> bytes:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with _opener.open(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             return response.read(64 * 1024)
     except urllib.error.HTTPError as exc:
         detail = _snippet(_read_quietly(exc))
@@ -196,6 +201,8 @@ def _post_once(url: str, body: bytes, headers: dict, *, timeout: float) -> bytes
             raise PermanentDeliveryError(f"HTTP {exc.code}: redirects are not followed") from None
         raise PermanentDeliveryError(f"HTTP {exc.code}: {detail}") from None
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TargetRefused):  # names the host only
+            raise PermanentDeliveryError(f"target refused: {exc.reason}") from None
         # Only the reason (e.g. "Connection refused"), never the URL: it may carry a token.
         raise TemporaryDeliveryError(f"connection failed: {_reason(exc.reason)}") from None
     except (TimeoutError, ConnectionError, HTTPException) as exc:

@@ -139,7 +139,7 @@ def _record(delivery: NotificationDelivery, *, attempt: int, error: BaseExceptio
         if not isinstance(error, DeliveryError):  # senders.send wraps everything; belt and braces
             error = DeliveryError(f"unexpected {type(error).__name__}")
         final = isinstance(error, PermanentDeliveryError) or attempt >= config.max_attempts
-        text = senders.redact(str(error), [rule.secret, config.telegram_bot_token, settings.EMAIL_HOST_PASSWORD])
+        text = senders.redact(str(error), [rule.secret.reveal(), config.telegram_bot_token, settings.EMAIL_HOST_PASSWORD])
         retry_at = None if final else now + timedelta(seconds=_backoff_s(attempt, config))
         changed = mine.update(status=DeliveryStatus.FAILED, last_error=text[:500], next_attempt_at=retry_at)
         outcome = "failed" if final else "retrying"
@@ -185,7 +185,7 @@ def _outbound(delivery: NotificationDelivery) -> senders.Outbound:
         delivery_id=delivery.id,
         kind=rule.kind,
         target=rule.target,
-        secret=rule.secret,
+        secret=rule.secret.reveal(),  # Outbound keeps it out of its repr
         signal=signal_payload(signal),
         message=signal_message(signal),
         subject=signal_subject(signal),

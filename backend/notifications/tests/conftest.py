@@ -11,10 +11,12 @@ BOT_TOKEN = "123456:telegram-test-token-ABCdefGHI"
 
 @pytest.fixture(autouse=True)
 def fast_notifications(settings):
-    """Short in-send pauses and timeouts so retry tests take milliseconds."""
+    """Short in-send pauses and timeouts so retry tests take milliseconds; webhooks may go to the
+    local receivers these tests start (test_targets.py switches that back off)."""
     settings.NOTIFICATIONS = dataclasses.replace(
         settings.NOTIFICATIONS, http_backoff_ms=5, http_timeout_ms=3000, http_tries=3, max_attempts=5,
         retry_base_s=60, retry_cap_s=1800, send_concurrency=4, telegram_bot_token=BOT_TOKEN,
+        webhook_allow_private_targets=True,
     )
     return settings
 

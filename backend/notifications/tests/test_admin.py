@@ -1,4 +1,4 @@
-"""Admin: the webhook secret is write-only and never rendered; deliveries are read-only."""
+"""Admin: the webhook secret is write-only and never rendered, webhook URLs are masked; deliveries are read-only."""
 import pytest
 from django.urls import reverse
 
@@ -38,11 +38,12 @@ def test_blank_secret_keeps_the_stored_one_and_a_new_one_replaces_it(admin_clien
     response = admin_client.post(url, _form(rule, min_confidence="90"))
     assert response.status_code == 302, response.content.decode()[:2000]
     rule.refresh_from_db()
-    assert (rule.secret, rule.min_confidence) == (SECRET, 90)
+    assert (rule.secret.reveal(), rule.min_confidence) == (SECRET, 90)
     response = admin_client.post(url, _form(rule, secret="rotated-secret-value"))
     assert response.status_code == 302
     rule.refresh_from_db()
-    assert rule.secret == "rotated-secret-value"
+    assert rule.secret.reveal() == "rotated-secret-value"
+    assert "rotated-secret-value" not in rule.secret_encrypted  # stored encrypted
 
 
 def test_a_webhook_without_a_secret_is_refused(admin_client):
@@ -89,3 +90,20 @@ def test_retry_action_reschedules_failed_deliveries(admin_client, receiver):
     signal_notifications_send()
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
+
+
+def test_webhook_urls_show_scheme_and_host_only(admin_client):
+    rule = webhook_rule_create("https://hooks.example.com:8443/services/T0KEN-in-path?key=query-token", secret=SECRET)
+    listing = admin_client.get(reverse("admin:notifications_notificationrule_changelist")).content.decode()
+    change_url = reverse("admin:notifications_notificationrule_change", args=[rule.id])
+    change = admin_client.get(change_url).content.decode()
+    for page in (listing, change):
+        assert "https://hooks.example.com:8443/…" in page
+        assert "T0KEN-in-path" not in page and "query-token" not in page
+    # A blank target keeps the stored URL; a new one replaces it.
+    assert admin_client.post(change_url, _form(rule, target="")).status_code == 302
+    rule.refresh_from_db()
+    assert rule.target == "https://hooks.example.com:8443/services/T0KEN-in-path?key=query-token"
+    assert admin_client.post(change_url, _form(rule, target="https://other.example.com/new")).status_code == 302
+    rule.refresh_from_db()
+    assert rule.target == "https://other.example.com/new"

@@ -25,7 +25,7 @@ def test_schedule_every_two_minutes():
 
 def test_the_dashboard_rule_exists_once():
     rule = NotificationRule.objects.get(kind=Kind.WEBSOCKET)
-    assert (rule.min_confidence, rule.enabled, rule.target, rule.secret) == (85, True, "", "")
+    assert (rule.min_confidence, rule.enabled, rule.target, rule.secret_encrypted) == (85, True, "", "")
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
