@@ -1,6 +1,9 @@
 """Users: sign-up, password change and reset. The username IS the email, lower-cased; `email` holds the same."""
 from __future__ import annotations
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import User
@@ -14,6 +17,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from accounts.services.exchange_accounts import paper_account_ensure
 from accounts.services.tokens import token_pair_issue
+
+logger = logging.getLogger(__name__)
 
 
 class EmailTaken(Exception):
@@ -70,18 +75,27 @@ def user_password_reset_send(*, email: str) -> bool:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = f"{settings.SITE_URL}/reset-password?uid={uid}&token={token}"
+    try:
+        _reset_mail_send(to=user.email or email, link=link)
+    except (smtplib.SMTPException, OSError) as exc:
+        # The caller still answers 204 (it must not tell who has an account); the operator sees why.
+        logger.error("password reset mail for user %s not sent: %s", user.pk, type(exc).__name__)
+        return False
+    return True
+
+
+def _reset_mail_send(*, to: str, link: str) -> None:
     hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
     send_mail(
         subject="Reset your password",
         message=(
-            f"Someone asked to reset the password of the account {email}.\n\n"
+            f"Someone asked to reset the password of the account {to}.\n\n"
             f"To choose a new password, open this link within {hours} hour{'s' if hours != 1 else ''}:\n{link}\n\n"
             "If it was not you, ignore this mail: your password stays as it is."
         ),
         from_email=None,
-        recipient_list=[user.email or email],
+        recipient_list=[to],
     )
-    return True
 
 
 def user_password_reset_check(*, uid: str, token: str) -> User:
