@@ -1,7 +1,13 @@
 """`/ws/market/?symbol=BTCUSDT&interval=5m`: the forming candle of one chart, live.
 
-Frames: `{"type": "kline", "data": {"t", "o", "h", "l", "c", "v", "closed"}}`; a bad query gets
-`{"type": "error", "message": ...}` and the socket is closed with code 4400.
+Frames: `{"type": "kline", "data": {"t", "o", "h", "l", "c", "v", "closed"}}`. A bad query (a
+symbol outside the universe, an unknown interval) gets `{"type": "error", "message": ...}` and the
+socket is closed with code 4400; a client IP with MARKET_SOCKETS_PER_IP sockets open already gets
+the same with code 4429.
+
+Each socket costs the exchange budget nothing of its own: the relay keeps one upstream stream per
+(universe symbol, interval) per process, shared by every chart, so the upstreams are bounded by the
+universe, never by the number of callers.
 """
 from __future__ import annotations
 
@@ -9,13 +15,18 @@ import asyncio
 import re
 from urllib.parse import parse_qs
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from common.proxies import scope_client_ip
 from market.api import CHART_INTERVALS
 
 SYMBOL = re.compile(r"^[A-Z0-9]{2,30}$")
+CLOSE_BAD_QUERY, CLOSE_TOO_MANY = 4400, 4429
 _relay = None
+# Open sockets per client IP in this process (one web process per deployment today).
+_open_by_ip: dict[str, int] = {}
 
 
 def kline_relay():
@@ -31,19 +42,38 @@ def kline_relay():
     return _relay
 
 
+def _in_universe(symbol: str) -> bool:
+    from market.selectors import symbol_status
+
+    return symbol_status(symbol) == "universe"
+
+
 class MarketConsumer(AsyncJsonWebsocketConsumer):
+    ip: str | None = None  # counted in _open_by_ip while set
+
     async def connect(self) -> None:
         query = parse_qs(self.scope.get("query_string", b"").decode())
         self.symbol = (query.get("symbol") or [""])[0].upper()
         self.interval = (query.get("interval") or ["5m"])[0]
         await self.accept()
         if not SYMBOL.match(self.symbol) or self.interval not in CHART_INTERVALS:
-            await self.send_json({"type": "error", "message": f"symbol must look like BTCUSDT and interval be one of "
-                                                               f"{', '.join(CHART_INTERVALS)}"})
-            await self.close(code=4400)
-            return
+            return await self._refuse(CLOSE_BAD_QUERY, f"symbol must look like BTCUSDT and interval be one of "
+                                                       f"{', '.join(CHART_INTERVALS)}")
+        if not await database_sync_to_async(_in_universe)(self.symbol):
+            return await self._refuse(CLOSE_BAD_QUERY, f"{self.symbol} is not in the scanned universe; "
+                                                       "/api/symbols/ lists it (in_universe)")
+        ip = scope_client_ip(self.scope)
+        if _open_by_ip.get(ip, 0) >= settings.MARKET_API_RATES.market_sockets_per_ip:
+            return await self._refuse(CLOSE_TOO_MANY, f"too many live chart sockets from one address (at most "
+                                                      f"{settings.MARKET_API_RATES.market_sockets_per_ip})")
+        self.ip = ip
+        _open_by_ip[ip] = _open_by_ip.get(ip, 0) + 1
         self.queue = kline_relay().subscribe(self.symbol, self.interval)
         self.pump = asyncio.create_task(self._pump())
+
+    async def _refuse(self, code: int, message: str) -> None:
+        await self.send_json({"type": "error", "message": message})
+        await self.close(code=code)
 
     async def _pump(self) -> None:
         while True:
@@ -55,6 +85,13 @@ class MarketConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
 
     async def disconnect(self, code) -> None:
+        if self.ip is not None:
+            left = _open_by_ip.get(self.ip, 1) - 1
+            if left > 0:
+                _open_by_ip[self.ip] = left
+            else:
+                _open_by_ip.pop(self.ip, None)
+            self.ip = None
         if hasattr(self, "pump"):
             self.pump.cancel()
             kline_relay().unsubscribe(self.symbol, self.interval, self.queue)
