@@ -25,7 +25,7 @@ EMAIL_MAX_LENGTH = 150
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="api"'}
 
 
-class DetailSerializer(serializers.Serializer):
+class AuthDetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
@@ -104,8 +104,8 @@ class LoginApi(APIView):
 
     @extend_schema(request=LoginSerializer, responses={
         200: TokenPairSerializer,
-        401: OpenApiResponse(DetailSerializer, description="Wrong email or password"),
-        429: OpenApiResponse(DetailSerializer, description="Throttled or locked out; see Retry-After")},
+        401: OpenApiResponse(AuthDetailSerializer, description="Wrong email or password"),
+        429: OpenApiResponse(AuthDetailSerializer, description="Throttled or locked out; see Retry-After")},
         summary="Sign in with email and password")
     def post(self, request: Request) -> Response:
         body = LoginSerializer(data=request.data)
@@ -130,7 +130,7 @@ class RefreshApi(APIView):
 
     @extend_schema(request=RefreshSerializer, responses={
         200: TokenPairSerializer,
-        401: OpenApiResponse(DetailSerializer, description="Refresh token invalid, expired or already used")},
+        401: OpenApiResponse(AuthDetailSerializer, description="Refresh token invalid, expired or already used")},
         summary="Trade a refresh token for a new pair (the old refresh token is blacklisted)")
     def post(self, request: Request) -> Response:
         body = RefreshSerializer(data=request.data)
@@ -151,7 +151,7 @@ class LogoutApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=RefreshSerializer, responses={
-        204: None, 401: OpenApiResponse(DetailSerializer, description="Not a valid refresh token")},
+        204: None, 401: OpenApiResponse(AuthDetailSerializer, description="Not a valid refresh token")},
         summary="Log out: blacklist the refresh token")
     def post(self, request: Request) -> Response:
         body = RefreshSerializer(data=request.data)

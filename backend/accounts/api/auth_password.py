@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import throttles
-from accounts.api.auth import DetailSerializer, TokenPairSerializer
+from accounts.api.auth import AuthDetailSerializer, TokenPairSerializer
 from accounts.services.users import (
     ResetLinkInvalid,
     user_password_change,
@@ -80,7 +80,7 @@ class PasswordResetApi(APIView):
 
     @extend_schema(request=PasswordResetSerializer, responses={
         204: OpenApiResponse(description="Always, whether an account has this email or not"),
-        429: OpenApiResponse(DetailSerializer, description="Throttled; see Retry-After")},
+        429: OpenApiResponse(AuthDetailSerializer, description="Throttled; see Retry-After")},
         summary="Mail a password reset link to the account's email")
     def post(self, request: Request) -> Response:
         body = PasswordResetSerializer(data=request.data)
