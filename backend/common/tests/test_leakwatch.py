@@ -1,7 +1,7 @@
 """The leak watch catches a planted secret in every channel it watches, and only there.
 
 The planted tests run in a pytest of their own (a subprocess): their leaks must fail that run,
-not this one.
+not this one. Their file is not named test_*.py, so the suite itself never collects it.
 """
 import os
 import subprocess
@@ -29,8 +29,8 @@ def _run_planted(mode: str) -> subprocess.CompletedProcess:
     env.pop(leakwatch.ENV_DIR, None)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "common.leakwatch", "-p", "no:cacheprovider",
-         "-o", "asyncio_mode=auto", "-o", "asyncio_default_fixture_loop_scope=function", "--rootdir", str(PLANTED),
-         str(PLANTED / "test_planted.py")],
+         "-o", "python_files=planted_*.py", "-o", "asyncio_mode=auto", "-o", "asyncio_default_fixture_loop_scope=function",
+         "--rootdir", str(PLANTED), str(PLANTED / "planted_leaks.py")],
         cwd=PLANTED, env=env, capture_output=True, text=True, timeout=240,
     )
 
@@ -59,7 +59,7 @@ def test_every_planted_leak_fails_the_run(leaky_run):
     for channel, label, where, test in expected:
         found = [line for line in leaks if line.startswith(f"LEAK [{channel}] {label} ") and where in line]
         assert len(found) == 1, (channel, label, leaks)
-        assert f"during test_planted.py::{test}" in found[0] if test else "during the session" in found[0]
+        assert f"during planted_leaks.py::{test}" in found[0] if test else "during the session" in found[0]
     assert len(leaks) == len(expected), leaks
     assert f"{len(expected)} leak(s); the run fails" in out
 

@@ -1,4 +1,5 @@
 """Run by common/tests/test_leakwatch.py in a pytest of its own: one planted leak per channel.
+Named so that the suite itself never collects it (python_files = test_*.py).
 
 With LEAKWATCH_PLANTED=clean the token appears only where it is allowed (its issuer's body) and
 the registered secret nowhere, so that run must pass.
