@@ -105,11 +105,12 @@ def exchange_account_update(*, account: ExchangeAccount, label: str) -> Exchange
     return account
 
 
-def exchange_account_delete(*, account: ExchangeAccount) -> None:
-    """Forget the account. A paper account's sandbox key is deleted too; the next list makes a
-    fresh paper account (a reset to the starting balance)."""
+def exchange_account_delete(*, account: ExchangeAccount, by: User | None = None) -> None:
+    """Forget the account (`by`: who, for the history; the owner by default). A paper account's
+    sandbox key is deleted too; the next list makes a fresh paper account (a reset to the
+    starting balance)."""
     api_key = crypto.decrypt(account.api_key_encrypted) if account.is_paper else None
-    account._history_user = account.owner
+    account._history_user = by or account.owner
     account_id, owner_id = account.id, account.owner_id
     with transaction.atomic():
         account.delete()
