@@ -12,6 +12,18 @@ PY="$ROOT/.venv/bin/python"
 if [[ -f .env ]]; then DOTENV_EXPORTS="$("$PY" backend/config/dotenv.py .env)"; eval "$DOTENV_EXPORTS"; fi
 # Debug is off by default everywhere else; a local run asks for it unless .env says false.
 export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
+# Exchange keys and webhook secrets are stored encrypted (backend/accounts/crypto.py). Without a key
+# of your own, one is made once into .data/field-encryption-keys (readable by you only) and reused
+# by every later run: keep that file, the stored secrets cannot be read without it.
+if [[ -z "${FIELD_ENCRYPTION_KEYS:-}" && -z "${FIELD_ENCRYPTION_KEYS_FILE:-}" ]]; then
+  KEYS_FILE="${EMBEDDED_DATA_DIR:-$ROOT/.data}/field-encryption-keys"
+  if [[ ! -s $KEYS_FILE ]]; then
+    mkdir -p "$(dirname "$KEYS_FILE")"
+    (umask 077 && "$PY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' >"$KEYS_FILE")
+    echo "Generated the encryption key of stored secrets: $KEYS_FILE"
+  fi
+  export FIELD_ENCRYPTION_KEYS_FILE="$KEYS_FILE"
+fi
 
 export WEB_HOST="${WEB_HOST:-127.0.0.1}" WEB_PORT="${WEB_PORT:-8000}" FLOWER_PORT="${FLOWER_PORT:-5555}"
 export CELERY_CONCURRENCY="${CELERY_CONCURRENCY:-2}"
