@@ -19,6 +19,20 @@ def test_swagger_ui_is_served():
     assert b"swagger" in response.content.lower()
 
 
+def test_swagger_ui_assets_come_from_the_project_not_a_cdn():
+    import re
+
+    html = Client().get("/api/docs/").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html) + re.findall(r'"(/static/[^"]+\.(?:js|css|png))"', html)
+    bundle = "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+    assert bundle in html
+    assert not [url for url in assets if url.startswith(("http:", "https:", "//"))], assets
+    for host in ("cdn.jsdelivr.net", "unpkg.com", "cdnjs"):
+        assert host not in html
+    served = Client().get(bundle)
+    assert served.status_code == 200 and b"SwaggerUIBundle" in b"".join(served.streaming_content)
+
+
 def test_dashboard_is_served_at_root_and_for_client_routes(settings, tmp_path):
     (tmp_path / "index.html").write_text("<!doctype html><div id=root></div>")
     settings.CLIENT_DIST = tmp_path
