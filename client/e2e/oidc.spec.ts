@@ -44,7 +44,7 @@ test('signs in with the OpenID Connect provider and lands on the dashboard signe
   await expect(page).toHaveURL((url) => url.origin === platformOrigin && url.pathname === '/');
   expect(page.url()).not.toContain('code=');
   // The account menu shows who is signed in.
-  await expect(page.getByText(email).first()).toBeVisible();
+  await expect(page.getByRole('button', { name: email })).toBeVisible();
 
   await page.screenshot({ path: screenshotPath('oidc-signed-in.png'), fullPage: true });
 });
