@@ -69,3 +69,12 @@ def test_market_data_needs_sign_in_when_not_public(settings, alice, url):
 
     assert APIClient().get(url).status_code == 401
     assert _bearer(alice).get(url).status_code not in (401, 403)
+
+
+@pytest.mark.django_db
+def test_the_schema_says_which_reads_need_no_token(settings):
+    settings.PUBLIC_MARKET_DATA = True
+    paths = APIClient().get("/api/schema/?format=json").json()["paths"]
+
+    assert paths["/api/signals/"]["get"]["security"] == [{"jwtAuth": []}, {}]
+    assert paths["/api/auth/me/"]["get"]["security"] == [{"jwtAuth": []}]

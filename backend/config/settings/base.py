@@ -198,7 +198,7 @@ CHANNEL_LAYERS = {
 REALTIME_AUTH_TIMEOUT_S = 10
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.permissions.PublicAwareAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # Bearer JWT only: no Basic, no session (the session is the admin's alone, and would need CSRF).
@@ -310,6 +310,7 @@ DEFAULT_FROM_EMAIL = ENV.email.default_from
 # Secrets stored encrypted (accounts/crypto.py, the only module that decrypts): exchange API keys
 # and secrets, webhook secrets. The first key encrypts, every key decrypts (rotation).
 FIELD_ENCRYPTION_KEYS = list(ENV.field_encryption_keys)
-# Exchange accounts: REST base URLs replacing a venue's public one ({"live": "http://..."}). Empty in
-# every deployment; the tests point testnet and live at the sandbox exchange with it.
+# Exchange accounts: REST base URLs replacing a venue's public one ({"live": "http://..."}, or
+# "sandbox" for the platform's sandbox exchange). Empty in deployments; the test settings send
+# testnet and live to the sandbox.
 EXCHANGE_ACCOUNT_REST_URLS: dict[str, str] = {}
