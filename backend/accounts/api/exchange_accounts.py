@@ -18,7 +18,7 @@ from accounts.models import AccountStatus, ExchangeAccount, Venue
 from accounts.payloads import balances_payload, exchange_account_payload
 from accounts.selectors import exchange_account_of, exchange_accounts_of
 from accounts.services.exchange_accounts import (
-    ExchangeAccountInvalid, exchange_account_balances, exchange_account_create, exchange_account_delete,
+    KEY_PATTERN, ExchangeAccountInvalid, exchange_account_balances, exchange_account_create, exchange_account_delete,
     exchange_account_update, exchange_account_verify, paper_account_ensure,
 )
 from accounts.services.venue_checks import VenueUnavailable
@@ -56,8 +56,10 @@ class ExchangeAccountSerializer(serializers.Serializer):
 class ExchangeAccountCreateSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=80)
     venue = serializers.ChoiceField(choices=Venue.choices)
-    api_key = serializers.CharField(max_length=128, write_only=True)
-    api_secret = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    api_key = serializers.RegexField(KEY_PATTERN, max_length=128, write_only=True,
+                                     error_messages={"invalid": "16 to 128 letters and digits."})
+    api_secret = serializers.RegexField(KEY_PATTERN, max_length=128, write_only=True, style={"input_type": "password"},
+                                        error_messages={"invalid": "16 to 128 letters and digits."})
     confirm_live = serializers.BooleanField(
         default=False, help_text="Required true for venue=live: the account trades real money")
 

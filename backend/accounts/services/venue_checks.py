@@ -47,10 +47,13 @@ class VenueUnavailable(Exception):
 
 def venue_of(name: str, market: str) -> Venue:
     """Where a user's account on `name` is reached; `settings.EXCHANGE_ACCOUNT_REST_URLS` may
-    point a venue elsewhere (the tests point testnet and live at the sandbox)."""
+    point a venue elsewhere: a base URL, or "sandbox" for the sandbox exchange the platform uses
+    (the test settings do so for testnet and live: the suite never calls the real Binance)."""
     conf = settings.BINANCE
     venue = venue_for(name, market, sandbox_url=conf.sandbox_url, sandbox_ws_url=conf.sandbox_ws_url)
     override = settings.EXCHANGE_ACCOUNT_REST_URLS.get(name)
+    if override == "sandbox":
+        override = conf.sandbox_url
     if override:
         venue = dataclasses.replace(venue, rest_url=override.rstrip("/"))
     return venue

@@ -51,6 +51,7 @@ def sandbox_key(sandbox_process):
 
 @pytest.fixture
 def venues_on_sandbox(settings, sandbox_process):
-    """testnet and live reached at the sandbox (it serves the USD-M and the SAPI endpoints alike)."""
-    settings.EXCHANGE_ACCOUNT_REST_URLS = {"testnet": sandbox_process.url, "live": sandbox_process.url}
+    """testnet and live reached at the sandbox (it serves the USD-M and the SAPI endpoints alike), as
+    the test settings say."""
+    assert settings.EXCHANGE_ACCOUNT_REST_URLS == {"testnet": "sandbox", "live": "sandbox"}
     return settings

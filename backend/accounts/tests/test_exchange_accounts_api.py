@@ -138,7 +138,18 @@ def test_bad_input_is_a_400_naming_the_field(alice_api, change, field):
 def test_a_key_with_spaces_or_symbols_is_refused_before_any_exchange_call(alice_api):
     response = alice_api.post("/api/exchange-accounts/", {"label": "x", "venue": "sandbox", "api_key": "A" * 60 + " BC;",
                                                           "api_secret": "B" * 64}, format="json")
-    assert response.status_code == 400 and "letters and digits" in response.json()["detail"]
+    assert response.status_code == 400 and response.json() == {"api_key": ["16 to 128 letters and digits."]}
+
+
+def test_surrounding_whitespace_of_a_pasted_key_is_dropped(alice_api, sandbox_key):
+    key = sandbox_key()
+    response = create(alice_api, {"apiKey": f"  {key['apiKey']}\n", "secretKey": f"{key['secretKey']} "})
+    assert response.status_code == 201 and response.json()["api_key_last4"] == key["apiKey"][-4:]
+
+
+@pytest.mark.parametrize("account_id", ["0", "9" * 30])
+def test_ids_that_cannot_exist_are_404s(alice_api, account_id):
+    assert alice_api.get(f"/api/exchange-accounts/{account_id}/").status_code == 404
 
 
 def test_relabel_verify_and_delete(alice_api, sandbox_key, sandbox_process):

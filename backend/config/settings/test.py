@@ -20,6 +20,9 @@ DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{o
 # so they read what the tests wrote.
 TEST_FIELD_ENCRYPTION_KEY = "XoqhksNoZ6UwgRCZlxoyIGQTBbX5x5co_jW3MNi9_hY="
 FIELD_ENCRYPTION_KEYS = [TEST_FIELD_ENCRYPTION_KEY]
+# Exchange accounts on testnet and live are checked against the sandbox exchange: the suite never
+# calls the real Binance, whatever a test (or a fuzzer) sends.
+EXCHANGE_ACCOUNT_REST_URLS = {"testnet": "sandbox", "live": "sandbox"}
 
 # Cache keys (the sign-in throttles' counters) apart per pytest process, like the database: suites
 # running side by side on one Redis never throttle each other.
