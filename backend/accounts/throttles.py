@@ -106,6 +106,10 @@ def lockout_response(request: HttpRequest, original_response=None, credentials: 
     429 with Retry-After: the seconds until the last counted failure of this (account, IP) pair leaves
     the cool-off window. JSON under /api/, plain text for the admin's form.
     """
+    # Under ASGI, axes' middleware passes the credentials where the response goes; the request keeps them too.
+    if credentials is None:
+        credentials = getattr(request, "axes_credentials", None) or (
+            original_response if isinstance(original_response, dict) else None)
     retry_after = _lockout_seconds_left(request, credentials)
     minutes = math.ceil(retry_after / 60)
     message = f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes != 1 else ''}."

@@ -154,3 +154,27 @@ def test_api_and_admin_failures_count_together(settings, alice):
     for _ in range(3):
         browser.post("/admin/login/", {"username": "Alice@example.com", "password": "wrong"})
     assert [_login("wrong", "10.0.7.1").status_code for _ in range(2)] == [401, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_lockout_answer_is_the_same_under_asgi(settings):
+    """Daphne serves the site: axes' middleware then runs its async path."""
+    from asgiref.sync import sync_to_async
+    from django.test import AsyncClient
+
+    _rates(settings)
+    await sync_to_async(user_create)(email="alice@example.com", password=PASSWORD)
+    client = AsyncClient(REMOTE_ADDR="10.0.8.1")
+    body = {"email": "alice@example.com", "password": "wrong"}
+
+    statuses = [(await client.post("/api/auth/login/", body, content_type="application/json")).status_code
+                for _ in range(5)]
+    # Five minutes later, ten are left.
+    attempts = AccessAttempt.objects.filter(username="alice@example.com")
+    attempt_time = (await attempts.aget()).attempt_time
+    await attempts.aupdate(attempt_time=attempt_time - timedelta(minutes=5))
+    locked = await client.post("/api/auth/login/", {**body, "password": PASSWORD}, content_type="application/json")
+
+    assert statuses == [401, 401, 401, 401, 429]
+    assert locked.status_code == 429 and locked["Content-Type"] == "application/json"
+    assert 10 * 60 - 30 <= int(locked["Retry-After"]) <= 10 * 60
