@@ -210,3 +210,15 @@ def test_another_users_account_is_a_404_everywhere(alice_api, bob_api, sandbox_k
 def test_anonymous_callers_get_401(db, method, path, body):
     response = getattr(APIClient(), method)(path.format(id=1), body, format="json")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("method,path", [("post", "/api/exchange-accounts/{id}/verify/"),
+                                         ("get", "/api/exchange-accounts/{id}/balance/"),
+                                         ("post", "/api/exchange-accounts/")])
+def test_calls_that_reach_the_exchange_are_throttled_per_user(alice_api, bob_api, method, path):
+    url = path.format(id=999_999)
+    answers = [getattr(alice_api, method)(url, {}, format="json").status_code for _ in range(31)]
+    assert 429 not in answers[:30] and answers[30] == 429
+    throttled = getattr(alice_api, method)(url, {}, format="json")
+    assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0
+    assert getattr(bob_api, method)(url, {}, format="json").status_code != 429  # per user
