@@ -11,6 +11,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -57,7 +58,7 @@ def user_password_change(*, user: User, new_password: str) -> dict[str, str]:
 
 def user_refresh_tokens_revoke(*, user: User) -> int:
     """Blacklist every refresh token issued to `user` that is not blacklisted yet; returns how many."""
-    live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True, expires_at__gt=timezone.now())
     return len(BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in live], ignore_conflicts=True))
 
 
