@@ -115,3 +115,24 @@ def test_a_verify_the_venue_cannot_answer_changes_nothing(alice, alice_api, sand
     account = ExchangeAccount.objects.get(id=created["id"])
     assert account.status == "verified" and account.verified_at.isoformat().replace("+00:00", "Z") == created["verified_at"]
     assert crypto.decrypt(account.api_key_encrypted).reveal() == key["apiKey"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_ends_in_a_funded_paper_account(sandbox_process):
+    from rest_framework.test import APIClient
+
+    from common import leakwatch
+
+    password = leakwatch.secret("paper trader 2026 !", "password")
+    registered = APIClient().post("/api/auth/register/", {"email": "new@example.com", "password": password},
+                                  format="json")
+    assert registered.status_code == 201, registered.json()
+    # Made right after the sign-up committed, before any list call.
+    paper = ExchangeAccount.objects.get(owner__username="new@example.com")
+    assert (paper.is_paper, paper.venue, paper.label, paper.status) == (True, "sandbox", "Paper", "verified")
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {registered.json()['access']}")
+    (listed,) = api.get("/api/exchange-accounts/").json()
+    balance = api.get(f"/api/exchange-accounts/{listed['id']}/balance/").json()
+    assert balance["assets"][0]["asset"] == "USDT" and balance["assets"][0]["wallet_balance"] == "10000.00000000"
