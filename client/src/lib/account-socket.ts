@@ -105,6 +105,8 @@ export class AccountSocket {
       this.scheduleReauth(frame.expiresAt);
       return;
     }
+    // The server's reason before a 4401 close (Daphne drops the close reason); the close follows.
+    if (frame.type === 'error') return;
     this.options.onEvent(frame);
   };
 

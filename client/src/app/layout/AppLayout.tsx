@@ -8,8 +8,10 @@ import {
 } from '@tabler/icons-react';
 import { NavLink as RouterNavLink, Outlet, useMatch } from 'react-router';
 
+import { AccountChannel } from '@/app/layout/AccountChannel';
 import { useNavigationStore } from '@/app/layout/navigation-store';
 import { ColorSchemeToggle } from '@/components/ui/ColorSchemeToggle';
+import { AccountMenu } from '@/features/auth/components/AccountMenu';
 import { SignalAlerts } from '@/features/signals/components/SignalAlerts';
 
 const APP_NAME = 'Binance Signal Scanner';
@@ -62,7 +64,10 @@ export function AppLayout() {
               {APP_NAME}
             </Title>
           </Group>
-          <ColorSchemeToggle />
+          <Group gap="xs" wrap="nowrap">
+            <AccountMenu />
+            <ColorSchemeToggle />
+          </Group>
         </Group>
       </AppShell.Header>
 
@@ -75,6 +80,7 @@ export function AppLayout() {
       <AppShell.Main>
         <Outlet />
         <SignalAlerts />
+        <AccountChannel />
       </AppShell.Main>
     </AppShell>
   );

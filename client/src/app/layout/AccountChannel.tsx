@@ -1,0 +1,27 @@
+import { useQueryClient } from '@tanstack/react-query';
+
+import { useAccountSocket } from '@/features/auth/hooks/useAccountSocket';
+import { useUserCacheScope } from '@/features/auth/hooks/useUserCacheScope';
+import {
+  applyExchangeAccountEvent,
+  resyncExchangeAccounts,
+} from '@/features/exchange-accounts/utils/exchange-account-events';
+
+/**
+ * The signed-in user's side of the app, whatever the page: the private `/ws/account/` channel,
+ * whose events go to the features that own the data, and a cache that forgets a user's data when
+ * the session changes hands. Renders nothing.
+ */
+export function AccountChannel() {
+  const queryClient = useQueryClient();
+  useUserCacheScope();
+  useAccountSocket({
+    onEvent: (frame) => {
+      applyExchangeAccountEvent(queryClient, frame);
+    },
+    onResync: () => {
+      resyncExchangeAccounts(queryClient);
+    },
+  });
+  return null;
+}
