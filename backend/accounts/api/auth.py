@@ -118,8 +118,8 @@ class LoginApi(APIView):
         if user is None:
             return Response({"detail": "Wrong email or password."}, status=status.HTTP_401_UNAUTHORIZED,
                             headers=UNAUTHORIZED_HEADERS)
-        # What django.contrib.auth.login() announces, without a session: last_login, axes' access log and
-        # the reset of this pair's failure count.
+        # What django.contrib.auth.login() announces, without a session: last_login is set and axes
+        # clears this (account, IP) pair's failures.
         user_logged_in.send(sender=type(user), request=django_request, user=user)
         return Response(token_pair_issue(user=user))
 
