@@ -380,8 +380,10 @@ def read_field_encryption_keys() -> tuple[str, ...]:
 
 # Keys that have been published (this repository's examples and images): never accepted
 # with debug off, however long.
-KNOWN_SECRET_KEYS = frozenset({"insecure-dev-key-change-me", "build-only", "change-me", "changeme", "secret"})
-DEV_SECRET_KEY = "insecure-dev-key-change-me"
+# The dev key is 32+ bytes only so that JWT's HMAC (PyJWT warns below 32) stays quiet under debug.
+DEV_SECRET_KEY = "insecure-dev-key-change-me-debug-only"
+KNOWN_SECRET_KEYS = frozenset({DEV_SECRET_KEY, "insecure-dev-key-change-me", "build-only", "change-me", "changeme",
+                               "secret"})
 SECRET_KEY_HOWTO = "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 

@@ -40,7 +40,10 @@ def test_debug_off_accepts_a_strong_key_and_debug_on_has_a_dev_key(monkeypatch):
     monkeypatch.setenv("DJANGO_SECRET_KEY", STRONG_KEY)
     assert env.read_secret_key(debug=False) == STRONG_KEY
     monkeypatch.setenv("DJANGO_SECRET_KEY", "")
-    assert env.read_secret_key(debug=True) == "insecure-dev-key-change-me"
+    assert env.read_secret_key(debug=True) == env.DEV_SECRET_KEY
+    monkeypatch.setenv("DJANGO_SECRET_KEY", env.DEV_SECRET_KEY)
+    with pytest.raises(env.EnvError, match="published example key"):
+        env.read_secret_key(debug=False)
 
 
 def _manage(*args: str, **extra: str) -> subprocess.CompletedProcess:
