@@ -1,17 +1,26 @@
-"""Replay the recorded 5m candles of every shipped pair through the signal engine.
+"""Replay the recorded 5m candles of every shipped pair through the signal engine, old rules and new.
 
-    .venv/bin/python bench/replay.py [--klines DIR] [--symbols N] [--days N]
+    .venv/bin/python bench/replay.py [--klines DIR] [--symbols N] [--days N] [--timeframes 5m,15m,1h]
+                                     [--expiry-candles N]
 
 The candles are the 50 recorded USD-M pairs shipped in backend/sandbox/data (14 days of 5m), or
-`--klines DIR` of ``<SYMBOL>.csv`` files (header ``timestamp,open,high,low,close,volume``).
+`--klines DIR` of ``<SYMBOL>.csv`` files (header ``timestamp,open,high,low,close,volume``); other
+timeframes are resampled from them (complete candles only; 4h has too few for EMA200).
 
 The engine sees each closed candle once, in time order, exactly as the live stream would feed
-it: at every 5-minute step, one `update_candles` per symbol, then one vectorised
-`process_batch` over all symbols with `now_ms` = the candle's close time. The engine creates,
-updates and closes signals; this script only collects the events and prints signals per day,
-the outcome table (by direction, confidence bucket and overall) and the wall time.
+it: at every step, one `update_candles` per symbol, then one vectorised `process_batch` over all
+symbols with `now_ms` = the candle's close time. Each timeframe is replayed twice:
+
+- BEFORE, the old rules: a 60-minute expiry on every timeframe (at least one candle), no fees,
+  300 cached candles, and the old measures: R on the trailed levels at close, win = R > 0,
+  tp = closed by the lifecycle on the take-profit;
+- AFTER, the defaults (`SignalConfig()`): expiry in candles, costs, 1000 cached candles, and the
+  measures of signals/outcomes.py (R on the bracket shown at creation, net of costs; take-profit
+  rate and closed-in-profit rate apart; MFE / MAE).
 
 Signals still active when the data ends have no outcome and are counted separately.
+`replay_outcomes(...)` returns the per-signal outcomes of a replay for other scripts
+(bench/walk_forward.py).
 """
 
 from __future__ import annotations
