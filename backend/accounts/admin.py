@@ -3,6 +3,7 @@ its own attempt pages."""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import ExchangeAccount
@@ -42,6 +43,16 @@ class ExchangeAccountAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    # History is for reading: a revert would write back a state whose ciphertexts the history
+    # never held (and would bypass the venue check).
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Exchange accounts are not reverted from their history.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def delete_model(self, request, obj: ExchangeAccount) -> None:
         # Through the service: the owner's dashboard hears of it, a paper key leaves the sandbox.

@@ -55,6 +55,13 @@ def test_only_the_label_changes_and_the_history_names_who(admin_client, account)
     assert crypto.decrypt(stored.api_key_encrypted).reveal() == API_KEY
     latest = stored.history.first()
     assert latest.label == "Renamed by staff" and latest.history_user == admin
+    version = admin_client.get(reverse("admin:accounts_exchangeaccount_simple_history",
+                                       args=[account.id, latest.history_id]))
+    assert version.status_code == 200 and "Renamed by staff" in version.content.decode()
+    assert API_SECRET not in version.content.decode() and API_KEY not in version.content.decode()
+    revert = admin_client.post(reverse("admin:accounts_exchangeaccount_simple_history",
+                                       args=[account.id, stored.history.last().history_id]), {"label": "old"})
+    assert revert.status_code == 403 and ExchangeAccount.objects.get(id=account.id).label == "Renamed by staff"
     assert admin_client.get(reverse("admin:accounts_exchangeaccount_add")).status_code == 403
 
 
