@@ -3,10 +3,11 @@ import socket
 
 import pytest
 
+from common import leakwatch
 from notifications.tests.receiver import Receiver
 
-SECRET = "whsec-test-0123456789abcdef"
-BOT_TOKEN = "123456:telegram-test-token-ABCdefGHI"
+SECRET = leakwatch.secret("whsec-test-0123456789abcdef", "webhook secret")
+BOT_TOKEN = leakwatch.secret("123456:telegram-test-token-ABCdefGHI", "Telegram bot token")
 
 
 @pytest.fixture(autouse=True)

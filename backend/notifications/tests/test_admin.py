@@ -2,6 +2,7 @@
 import pytest
 from django.urls import reverse
 
+from common import leakwatch
 from notifications.models import DeliveryStatus, Kind, NotificationDelivery, NotificationRule
 from notifications.services import signal_notifications_send
 from notifications.tests.conftest import SECRET
@@ -39,7 +40,7 @@ def test_blank_secret_keeps_the_stored_one_and_a_new_one_replaces_it(admin_clien
     assert response.status_code == 302, response.content.decode()[:2000]
     rule.refresh_from_db()
     assert (rule.secret.reveal(), rule.min_confidence) == (SECRET, 90)
-    response = admin_client.post(url, _form(rule, secret="rotated-secret-value"))
+    response = admin_client.post(url, _form(rule, secret=leakwatch.secret("rotated-secret-value", "webhook secret")))
     assert response.status_code == 302
     rule.refresh_from_db()
     assert rule.secret.reveal() == "rotated-secret-value"
