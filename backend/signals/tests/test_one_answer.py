@@ -97,16 +97,18 @@ def test_scan_and_live_path_agree_across_a_429_delayed_boundary(sandbox_process,
     # after the candle the scan started in has closed.
     sandbox_process.control("POST", "faults", {"kind": "rate_limit", "path_prefix": "/fapi/v1/klines",
                                                "count": len(symbols), "retry_after": 2})
-    result = scan_binance_market.delay()
-    hits, deadline = 0, time.monotonic() + 30
-    while hits == 0:
-        assert time.monotonic() < deadline, "the scan never reached the klines fetch"
-        faults = sandbox_process.control("GET", "faults")
-        hits = faults[0]["hits"] if faults else len(symbols)
-        time.sleep(0.02)
-    sandbox_process.step_candles(1)
-    summary = result.get(timeout=120)
-    sandbox_process.control("DELETE", "faults")
+    try:
+        result = scan_binance_market.delay()
+        hits, deadline = 0, time.monotonic() + 30
+        while hits == 0:
+            assert time.monotonic() < deadline, "the scan never reached the klines fetch"
+            faults = sandbox_process.control("GET", "faults")
+            hits = faults[0]["hits"] if faults else len(symbols)
+            time.sleep(0.02)
+        sandbox_process.step_candles(1)
+        summary = result.get(timeout=120)
+    finally:
+        sandbox_process.control("DELETE", "faults")  # the sandbox process serves the whole session
     assert summary["status"] == "ok" and summary["errors"] == 0, summary
     assert sandbox_process.now() >= boundary + TF  # the fetch ended after the next boundary
 
