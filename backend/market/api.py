@@ -44,7 +44,7 @@ class CandleSerializer(serializers.Serializer):
     l = serializers.FloatField()  # noqa: E741
     c = serializers.FloatField()
     v = serializers.FloatField()
-    closed = serializers.BooleanField()
+    closed = serializers.BooleanField(help_text="Always true here (the store keeps closed candles); false on /ws/market/ for the forming one")
 
 
 class KlinesApi(APIView):
