@@ -66,7 +66,7 @@ class BinanceClient:
         self._trace_configs = trace_configs
         self._limit = asyncio.Semaphore(max_concurrency)
         # The exchange's clock for SIGNED requests, shared by the clients of this process.
-        self.clock = server_clock(venue.governor_scope)
+        self.clock = server_clock(venue.governor_scope, environment=venue.environment)
         from market.binance.account import AccountApi
         from market.binance.market_data import MarketDataApi
 

@@ -9,7 +9,8 @@
 
 So the timestamp is taken from the exchange's clock, not ours: `ServerClock` keeps the offset
 measured with `GET time` (half the round trip counted), per host and process, and is
-re-measured when it is older than `ServerClock.max_age_s` or after a -1021.
+re-measured when it is older than `ServerClock.max_age_s` or after a -1021. The sandbox exchange
+takes our own clock (`WallClock`).
 """
 from __future__ import annotations
 
@@ -91,6 +92,21 @@ class ServerClock:
         return local_ms() + (self.offset_ms or 0)
 
 
+class WallClock(ServerClock):
+    """Our own clock, never measured: for the sandbox exchange, which accepts wall-clock timestamps
+    as well as its replay clock (sandbox/TRADING.md, "Two clocks"). Its replay clock may run 60
+    times faster than ours, so a measured offset would be stale within seconds."""
+
+    def stale(self) -> bool:
+        return False
+
+    def observe(self, server_ms: int, *, sent_ms: int, received_ms: int) -> None:
+        pass
+
+    def now_ms(self) -> int:
+        return local_ms()
+
+
 def local_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -98,8 +114,10 @@ def local_ms() -> int:
 _clocks: dict[str, ServerClock] = {}
 
 
-def server_clock(host_key: str) -> ServerClock:
+def server_clock(host_key: str, *, environment: str = "live") -> ServerClock:
     """The clock of one API host (`Venue.governor_scope`), shared by every client of the process."""
+    if environment == "sandbox":
+        return WallClock()
     clock = _clocks.get(host_key)
     if clock is None:
         clock = _clocks[host_key] = ServerClock()

@@ -2,12 +2,17 @@
 loopback sockets."""
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from decimal import Decimal
 
 import pytest
 
+from market.binance.client import BinanceClient
 from market.binance.errors import AuthenticationError
+from market.binance.retry import RetryPolicy
 from market.binance.signing import Credentials, ServerClock, signed_query
+from market.binance.venues import venue_for
 from sandbox.trading import key_store
 
 # Binance's documented HMAC example (docs/usdm_futures/private_rest_api.md, "Example 1").
@@ -52,6 +57,15 @@ def key(sandbox):
     return Credentials(api_key=created.api_key, secret=created.secret)
 
 
+@contextlib.asynccontextmanager
+async def client_on_testnet(base_url: str):
+    """A client that takes the sandbox for a real venue (testnet): it measures the exchange's clock."""
+    venue = dataclasses.replace(venue_for("sandbox", "usdm", sandbox_url=base_url), environment="testnet")
+    async with BinanceClient.from_settings(venue=venue, retry=RetryPolicy(base_s=0.05, cap_s=0.5)) as client:
+        yield client
+        await client.governor.reset()
+
+
 async def test_futures_account_of_a_new_key_is_funded(sandbox, make_client, key):
     base_url, app = sandbox
     client = await make_client(base_url)
@@ -60,10 +74,17 @@ async def test_futures_account_of_a_new_key_is_funded(sandbox, make_client, key)
     # SandboxConfig.starting_balance_usdt, nothing traded yet.
     assert (usdt.wallet_balance, usdt.available_balance, usdt.unrealized_pnl) == (Decimal("10000"), Decimal("10000"), 0)
     assert account.can_trade
-    assert client.stats.requests == 2 and client.stats.weight == 1 + 5  # GET time, then the account
-    # The clock is measured once per host, not per request.
-    await client.account.futures_account(key)
-    assert client.stats.requests == 3
+    # The sandbox takes wall-clock timestamps: no GET time, only the account (weight 5).
+    assert client.stats.requests == 1 and client.stats.weight == 5
+
+
+async def test_a_real_venue_has_its_clock_measured_once(sandbox, key):
+    base_url, _ = sandbox
+    async with client_on_testnet(base_url) as client:
+        await client.account.futures_account(key)
+        assert client.stats.requests == 2 and client.stats.weight == 1 + 5  # GET time, then the account
+        await client.account.futures_account(key)
+        assert client.stats.requests == 3  # measured once per host, not per request
 
 
 async def test_refusals_are_authentication_errors_and_not_retried(sandbox, make_client, key):
@@ -78,15 +99,15 @@ async def test_refusals_are_authentication_errors_and_not_retried(sandbox, make_
     assert client.stats.retries == 0
 
 
-async def test_a_wrong_clock_is_measured_again_after_1021(sandbox, make_client, key):
+async def test_a_wrong_clock_is_measured_again_after_1021(sandbox, key):
     base_url, app = sandbox
-    client = await make_client(base_url)
-    # A fresh but wrong measure: ten days ahead of both the replay clock and the wall clock.
-    client.clock.observe(0, sent_ms=-10 * 86_400_000, received_ms=-10 * 86_400_000)
-    account = await client.account.futures_account(key)
-    assert account.assets and client.stats.requests == 3  # refused (-1021), GET time, accepted
-    # Now in step with the exchange's (paused replay) clock, to well within a recvWindow.
-    assert abs(client.clock.now_ms() - app["market"].now_ms()) < 5000
+    async with client_on_testnet(base_url) as client:
+        # A fresh but wrong measure: ten days ahead of both the replay clock and the wall clock.
+        client.clock.observe(0, sent_ms=-10 * 86_400_000, received_ms=-10 * 86_400_000)
+        account = await client.account.futures_account(key)
+        assert account.assets and client.stats.requests == 3  # refused (-1021), GET time, accepted
+        # Now in step with the exchange's (paused replay) clock, to well within a recvWindow.
+        assert abs(client.clock.now_ms() - app["market"].now_ms()) < 5000
 
 
 async def test_api_restrictions_on_the_spot_host(sandbox, make_client):
