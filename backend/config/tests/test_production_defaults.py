@@ -154,3 +154,15 @@ def test_dotenv_mistakes_are_reported_with_the_line(line, message):
     with pytest.raises(DotenvError, match=message) as raised:
         dotenv_parse(f"OK=1\n{line}\n")
     assert "line 2" in str(raised.value)
+
+
+def test_env_example_ships_no_usable_secret():
+    import re
+
+    text = (env.REPO_ROOT / ".env.example").read_text()
+    secret_names = re.compile(r"(SECRET|PASSWORD|TOKEN|_KEYS?$|BASIC_AUTH)")
+    values = dotenv_parse(text)
+    secrets_given = {name: value for name, value in values.items() if secret_names.search(name) and value}
+    assert secrets_given == {}
+    assert {"DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "FLOWER_BASIC_AUTH"} <= set(values)
+    assert "secrets.token_urlsafe(50)" in text, "it says how to make a key"
