@@ -68,9 +68,9 @@ def _apply(request) -> None:
 @sync_and_async_middleware
 def trusted_proxy_middleware(get_response):
     """First in MIDDLEWARE: before SecurityMiddleware decides on the HTTPS redirect."""
-    import asyncio
+    from asgiref.sync import iscoroutinefunction
 
-    if asyncio.iscoroutinefunction(get_response):
+    if iscoroutinefunction(get_response):
         async def middleware(request):
             _apply(request)
             return await get_response(request)
