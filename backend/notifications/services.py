@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.crypto import DecryptionError
 from config.env import NotificationsEnv
 from notifications import senders
 from notifications.errors import DeliveryError, PermanentDeliveryError
@@ -92,7 +93,12 @@ def notification_deliveries_send_due(*, config: NotificationsEnv, batch_size: in
                 attempt = _claim(delivery, lease=lease)
                 if attempt is None:
                     continue  # another run has it
-                outbound = _outbound(delivery)
+                try:
+                    outbound = _outbound(delivery)
+                except DecryptionError as exc:  # the key it was stored under is gone: fix the rule
+                    error = PermanentDeliveryError(f"the webhook secret cannot be read ({exc})")
+                    summary[_record(delivery, attempt=attempt, error=error, config=config)] += 1
+                    continue
                 in_flight[pool.submit(senders.send, outbound, config=config)] = (delivery, attempt)
             if not in_flight:
                 continue
@@ -139,7 +145,7 @@ def _record(delivery: NotificationDelivery, *, attempt: int, error: BaseExceptio
         if not isinstance(error, DeliveryError):  # senders.send wraps everything; belt and braces
             error = DeliveryError(f"unexpected {type(error).__name__}")
         final = isinstance(error, PermanentDeliveryError) or attempt >= config.max_attempts
-        text = senders.redact(str(error), [rule.secret.reveal(), config.telegram_bot_token, settings.EMAIL_HOST_PASSWORD])
+        text = senders.redact(str(error), [_secret_text(rule), config.telegram_bot_token, settings.EMAIL_HOST_PASSWORD])
         retry_at = None if final else now + timedelta(seconds=_backoff_s(attempt, config))
         changed = mine.update(status=DeliveryStatus.FAILED, last_error=text[:500], next_attempt_at=retry_at)
         outcome = "failed" if final else "retrying"
@@ -177,6 +183,13 @@ def _probable_enough(signal, min_probability: float) -> bool:
 
 def _backoff_s(attempt: int, config: NotificationsEnv) -> int:
     return min(config.retry_base_s * 2 ** (attempt - 1), config.retry_cap_s)
+
+
+def _secret_text(rule) -> str:
+    try:
+        return rule.secret.reveal()
+    except DecryptionError:
+        return ""
 
 
 def _outbound(delivery: NotificationDelivery) -> senders.Outbound:

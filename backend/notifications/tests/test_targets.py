@@ -120,3 +120,25 @@ def test_the_migration_encrypts_secrets_stored_in_clear():
         executor.migrate(executor.loader.graph.leaf_nodes())
     stored = NotificationRule.objects.values_list("secret_encrypted", flat=True).get(id=rule_id)
     assert SECRET not in stored and crypto.decrypt(stored).reveal() == SECRET
+
+
+@pytest.mark.django_db
+def test_a_secret_no_key_reads_fails_that_delivery_only(receiver, settings, no_builtin_rules):
+    from cryptography.fernet import Fernet
+
+    from accounts import crypto
+
+    readable = webhook_rule_create(f"{receiver.url}/ok", secret=SECRET)
+    lost = webhook_rule_create(f"{receiver.url}/lost", secret=SECRET)
+    other_key = Fernet.generate_key().decode()
+    keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    settings.FIELD_ENCRYPTION_KEYS = [other_key]
+    NotificationRule.objects.filter(id=lost.id).update(secret_encrypted=crypto.encrypt("written-under-a-lost-key"))
+    settings.FIELD_ENCRYPTION_KEYS = keys
+    signal_create()
+    summary = signal_notifications_send()
+    assert (summary["sent"], summary["failed"]) == (1, 1)
+    failed = NotificationDelivery.objects.get(rule=lost)
+    assert failed.last_error.startswith("the webhook secret cannot be read") and failed.next_attempt_at is None
+    assert [r["path"] for r in receiver.requests] == ["/ok"]
+    assert NotificationDelivery.objects.get(rule=readable).status == DeliveryStatus.SENT
