@@ -8,6 +8,7 @@
 import { expect, test } from '@playwright/test';
 
 import { screenshotPath } from './artifacts';
+import { badge } from './dashboard';
 
 const PROVIDER_NAME = process.env.E2E_OIDC_PROVIDER_NAME;
 const EMAIL = process.env.E2E_OIDC_EMAIL;
@@ -43,8 +44,14 @@ test('signs in with the OpenID Connect provider and lands on the dashboard signe
   // Back on the platform: the callback page trades the one-time code and opens the dashboard.
   await expect(page).toHaveURL((url) => url.origin === platformOrigin && url.pathname === '/');
   expect(page.url()).not.toContain('code=');
-  // The account menu shows who is signed in.
+  // The dashboard, with the account menu naming who is signed in.
+  await expect(badge(page), 'the dashboard is shown').toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Signing in' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: email })).toBeVisible();
-
   await page.screenshot({ path: screenshotPath('oidc-signed-in.png'), fullPage: true });
+
+  // The platform's own session, not the provider's: it survives a reload.
+  await page.reload();
+  await expect(page.getByRole('button', { name: email })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Sign in', exact: true })).toHaveCount(0);
 });
