@@ -155,11 +155,13 @@ class ExchangeAccountVerifyApi(_OwnedAccountApi):
     throttle_classes = [ExchangeCallThrottle]
 
     @extend_schema(request=None, summary="Check the stored key against its venue again",
-                   responses={200: ExchangeAccountSerializer, 404: NOT_FOUND, 503: UNAVAILABLE})
+                   responses={200: ExchangeAccountSerializer, 400: REFUSED, 404: NOT_FOUND, 503: UNAVAILABLE})
     def post(self, request: Request, account_id: int) -> Response:
         account = self.account(request, account_id)
         try:
             account = exchange_account_verify(account=account)
+        except ExchangeAccountInvalid as exc:
+            return _refused(exc)
         except VenueUnavailable as exc:
             return _unavailable(exc)
         return Response(exchange_account_payload(account))

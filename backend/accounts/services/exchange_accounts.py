@@ -81,7 +81,8 @@ def exchange_account_create(*, owner: User, label: str, venue: str, api_key: str
 
 def exchange_account_verify(*, account: ExchangeAccount) -> ExchangeAccount:
     """Ask the venue about the stored key again and record the answer: verified (with fresh
-    warnings) or failed (with the reason). Raises VenueUnavailable without changing anything."""
+    warnings) or failed (with the reason). Raises VenueUnavailable, or ExchangeAccountInvalid when
+    the stored key cannot be decrypted, without changing anything."""
     try:
         warnings = key_check(venue=account.venue, credentials=_credentials(account))
     except KeyRefused as exc:
@@ -109,7 +110,10 @@ def exchange_account_delete(*, account: ExchangeAccount, by: User | None = None)
     """Forget the account (`by`: who, for the history; the owner by default). A paper account's
     sandbox key is deleted too; the next list makes a fresh paper account (a reset to the
     starting balance)."""
-    api_key = crypto.decrypt(account.api_key_encrypted) if account.is_paper else None
+    try:
+        api_key = crypto.decrypt(account.api_key_encrypted) if account.is_paper else None
+    except crypto.DecryptionError:
+        api_key = None  # unreadable: the sandbox key stays behind, the account still goes
     account._history_user = by or account.owner
     account_id, owner_id = account.id, account.owner_id
     with transaction.atomic():
@@ -184,8 +188,13 @@ def exchange_account_event_publish(*, account: ExchangeAccount | None, change: s
 
 
 def _credentials(account: ExchangeAccount) -> Credentials:
-    return Credentials(api_key=crypto.decrypt(account.api_key_encrypted).reveal(),
-                       secret=crypto.decrypt(account.api_secret_encrypted).reveal())
+    try:
+        return Credentials(api_key=crypto.decrypt(account.api_key_encrypted).reveal(),
+                           secret=crypto.decrypt(account.api_secret_encrypted).reveal())
+    except crypto.DecryptionError:
+        logger.error("exchange account %s: its key cannot be decrypted with FIELD_ENCRYPTION_KEYS", account.id)
+        raise ExchangeAccountInvalid("The stored key cannot be read (the encryption key it was saved under is gone): "
+                                     "delete this account and add the key again.") from None
 
 
 def _label_clean(label: str) -> str:

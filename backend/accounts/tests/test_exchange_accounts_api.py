@@ -222,3 +222,15 @@ def test_calls_that_reach_the_exchange_are_throttled_per_user(alice_api, bob_api
     throttled = getattr(alice_api, method)(url, {}, format="json")
     assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0
     assert getattr(bob_api, method)(url, {}, format="json").status_code != 429  # per user
+
+
+def test_a_key_no_configured_key_decrypts_is_a_clear_400_and_can_be_deleted(alice_api, sandbox_key, settings):
+    from cryptography.fernet import Fernet
+
+    account_id = create(alice_api, sandbox_key()).json()["id"]
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the key it was stored under is gone
+    for response in (alice_api.post(f"/api/exchange-accounts/{account_id}/verify/"),
+                     alice_api.get(f"/api/exchange-accounts/{account_id}/balance/")):
+        assert response.status_code == 400 and "cannot be read" in response.json()["detail"]
+    assert ExchangeAccount.objects.get(id=account_id).status == "verified"
+    assert alice_api.delete(f"/api/exchange-accounts/{account_id}/").status_code == 204
