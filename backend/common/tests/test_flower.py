@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from common import leakwatch
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -34,7 +36,7 @@ def _status(url: str, auth: str | None = None) -> int:
 @pytest.fixture
 def flower():
     line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("flower:"))
-    port, auth = _free_port(), f"ops:{secrets.token_urlsafe(12)}"
+    port, auth = _free_port(), f"ops:{leakwatch.secret(secrets.token_urlsafe(12), 'Flower password')}"
     env = dict(os.environ, WEB_HOST="127.0.0.1", FLOWER_PORT=str(port), FLOWER_BASIC_AUTH=auth,
                DJANGO_SETTINGS_MODULE="config.settings.test")
     process = subprocess.Popen(["bash", "-c", line.split(":", 1)[1]], cwd=ROOT, env=env,

@@ -7,11 +7,12 @@ import sys
 
 import pytest
 
+from common import leakwatch
 from config import env
 from config.dotenv import DotenvError, dotenv_parse
 
 BACKEND = env.BACKEND_DIR
-STRONG_KEY = secrets.token_urlsafe(50)
+STRONG_KEY = leakwatch.secret(secrets.token_urlsafe(50), "Django secret key")
 
 
 def test_debug_is_off_unless_asked_for(monkeypatch):
