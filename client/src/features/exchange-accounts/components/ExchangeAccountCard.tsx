@@ -95,7 +95,7 @@ export function ExchangeAccountCard({ account }: { account: ExchangeAccount }) {
           <Field label="Fingerprint">
             <Code>{account.fingerprint}</Code>
           </Field>
-          <Field label="Verified">
+          <Field label="Last verified">
             <Text size="sm">
               {account.verifiedAt === null ? 'Never' : formatDateTime(account.verifiedAt)}
             </Text>

@@ -1,6 +1,6 @@
 /**
  * `GET /api/signals/performance/?timeframe=&days=`: how closed signals turned out, overall and
- * broken down, with the calibration of confidence against outcomes and the cumulative R.
+ * broken down, with the creation score against realised rates and the cumulative R.
  */
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 
@@ -20,29 +20,44 @@ import {
 
 export const PERFORMANCE_PATH = '/api/signals/performance/';
 
+/**
+ * Outcome statistics. R is measured on the bracket shown at creation and is net of fees and
+ * slippage unless named otherwise; stale signals (no outcome) are not counted.
+ */
 export interface OutcomeStats {
   count: number;
-  wins: number;
-  losses: number;
-  /** 0-1; null without closed signals. */
-  winRate: number | null;
+  /** Signals whose creation take-profit was reached before their stop-loss. */
+  tpFirst: number;
+  /** Signals closed with net R > 0 (take-profits, and expired / invalidated ones in profit). */
+  inProfit: number;
+  /** Take-profit rate, 0-1; null without closed signals. */
+  tpRate: number | null;
+  /** Closed-in-profit rate, 0-1: not the take-profit rate. */
+  profitRate: number | null;
   averageR: number | null;
-  /** Mean R per signal. */
-  expectancy: number | null;
-  /** Gross wins over gross losses; null when there is no loss (`noLosses`) or no data. */
+  averageRGross: number | null;
+  averageRTrailed: number | null;
+  expectancyPct: number | null;
+  /** Net positive R over net negative R; null when there is no loss (`noLosses`) or no data. */
   profitFactor: number | null;
   noLosses: boolean;
+  meanMfeR: number | null;
+  meanMaeR: number | null;
 }
 
 export interface CalibrationPoint {
+  /** Creation score bucket, e.g. "70-75". */
   bucket: string;
-  meanConfidence: number;
-  /** 0-1. */
-  hitRate: number;
   count: number;
+  meanScore: number;
+  /** Realised take-profit rate, 0-1. */
+  tpRate: number;
+  /** Realised closed-in-profit rate, 0-1. */
+  profitRate: number;
 }
 
 export interface EquityPoint {
+  /** Exchange time of the close (the write time for records that lack it). */
   at: number;
   cumulativeR: number;
 }
@@ -56,11 +71,20 @@ export interface ClosedSignal {
   timeframe: string;
   direction: 'LONG' | 'SHORT';
   status: string;
-  initialConfidence: number;
+  /** What closed it, e.g. "expired after 12 candles". */
+  closeRule: string;
+  /** Score at creation. */
+  score: number;
   entry: number;
   exitPrice: number | null;
-  outcomeR: number | null;
+  /** Net R, creation bracket; null for a stale signal. */
+  r: number | null;
+  rTrailed: number | null;
+  feesR: number | null;
+  mfeR: number | null;
+  maeR: number | null;
   returnPct: number | null;
+  /** Exchange time of the close (the write time for records that lack it). */
   closedAt: number | null;
   tickSize: string | null;
 }
@@ -69,7 +93,7 @@ export interface Performance {
   overall: OutcomeStats;
   byDirection: Record<string, OutcomeStats>;
   byTimeframe: Record<string, OutcomeStats>;
-  byConfidence: Record<string, OutcomeStats>;
+  byScore: Record<string, OutcomeStats>;
   calibration: CalibrationPoint[];
   equityCurve: EquityPoint[];
   latest: ClosedSignal[];
@@ -82,18 +106,21 @@ export interface PerformanceParams {
 
 function decodeStats(json: unknown, where: string): OutcomeStats {
   const s = expectObject(json, where);
+  const rate = (field: string) => nullableNumber(s[field], `${where}.${field}`);
   return {
     count: expectNumber(s.count, `${where}.count`),
-    wins: expectNumber(s.wins, `${where}.wins`),
-    losses: expectNumber(s.losses, `${where}.losses`),
-    winRate: nullableNumber(s.win_rate, `${where}.win_rate`),
-    averageR: nullableNumber(s.average_r, `${where}.average_r`),
-    expectancy: nullableNumber(s.expectancy, `${where}.expectancy`),
-    profitFactor: nullableNumber(s.profit_factor, `${where}.profit_factor`),
-    noLosses:
-      s.no_losses === undefined
-        ? s.profit_factor === null && expectNumber(s.wins, `${where}.wins`) > 0
-        : expectBoolean(s.no_losses, `${where}.no_losses`),
+    tpFirst: expectNumber(s.tp_first, `${where}.tp_first`),
+    inProfit: expectNumber(s.in_profit, `${where}.in_profit`),
+    tpRate: rate('tp_rate'),
+    profitRate: rate('profit_rate'),
+    averageR: rate('average_r'),
+    averageRGross: rate('average_r_gross'),
+    averageRTrailed: rate('average_r_trailed'),
+    expectancyPct: rate('expectancy_pct'),
+    profitFactor: rate('profit_factor'),
+    noLosses: expectBoolean(s.no_losses, `${where}.no_losses`),
+    meanMfeR: rate('mean_mfe_r'),
+    meanMaeR: rate('mean_mae_r'),
   };
 }
 
@@ -109,6 +136,8 @@ function decodeStatsRecord(json: unknown, where: string): Record<string, Outcome
 function decodeClosedSignal(json: unknown, where: string): ClosedSignal {
   const s = expectObject(json, where);
   const key = optionalString(s.key, `${where}.key`) ?? String(s.id);
+  const number = (field: string) => nullableNumber(s[field], `${where}.${field}`);
+  const closedMs = number('closed_ms');
   return {
     id: typeof s.id === 'number' ? s.id : null,
     key,
@@ -116,16 +145,17 @@ function decodeClosedSignal(json: unknown, where: string): ClosedSignal {
     timeframe: expectString(s.timeframe, `${where}.timeframe`),
     direction: expectOneOf(s.direction, ['LONG', 'SHORT'], `${where}.direction`),
     status: expectString(s.status, `${where}.status`),
-    // The archive calls the confidence at creation `confidence`; a live signal, `initial_confidence`.
-    initialConfidence: expectNumber(
-      s.initial_confidence ?? s.confidence,
-      `${where}.initial_confidence`,
-    ),
+    closeRule: optionalString(s.close_rule, `${where}.close_rule`) ?? '',
+    score: expectNumber(s.score, `${where}.score`),
     entry: expectNumber(s.entry, `${where}.entry`),
-    exitPrice: nullableNumber(s.exit_price, `${where}.exit_price`),
-    outcomeR: nullableNumber(s.outcome_r, `${where}.outcome_r`),
-    returnPct: nullableNumber(s.return_pct, `${where}.return_pct`),
-    closedAt: nullableTime(s.closed_at, `${where}.closed_at`),
+    exitPrice: number('exit_price'),
+    r: number('r'),
+    rTrailed: number('r_trailed'),
+    feesR: number('fees_r'),
+    mfeR: number('mfe_r'),
+    maeR: number('mae_r'),
+    returnPct: number('return_pct'),
+    closedAt: closedMs ?? nullableTime(s.closed_at, `${where}.closed_at`),
     tickSize: optionalString(s.tick_size, `${where}.tick_size`),
   };
 }
@@ -136,22 +166,26 @@ export function decodePerformance(json: unknown): Performance {
     overall: decodeStats(p.overall, 'performance.overall'),
     byDirection: decodeStatsRecord(p.by_direction, 'performance.by_direction'),
     byTimeframe: decodeStatsRecord(p.by_timeframe, 'performance.by_timeframe'),
-    byConfidence: decodeStatsRecord(p.by_confidence, 'performance.by_confidence'),
+    // Buckets of the creation score (the API's name predates "score").
+    byScore: decodeStatsRecord(p.by_score ?? p.by_confidence, 'performance.by_score'),
     calibration: expectArray(p.calibration, 'performance.calibration').map((item, i) => {
       const where = `performance.calibration[${i}]`;
       const point = expectObject(item, where);
       return {
         bucket: expectString(point.bucket, `${where}.bucket`),
-        meanConfidence: expectNumber(point.mean_confidence, `${where}.mean_confidence`),
-        hitRate: expectNumber(point.hit_rate, `${where}.hit_rate`),
         count: expectNumber(point.count, `${where}.count`),
+        meanScore: expectNumber(point.mean_score, `${where}.mean_score`),
+        tpRate: expectNumber(point.tp_rate, `${where}.tp_rate`),
+        profitRate: expectNumber(point.profit_rate, `${where}.profit_rate`),
       };
     }),
     equityCurve: expectArray(p.equity_curve, 'performance.equity_curve').map((item, i) => {
       const where = `performance.equity_curve[${i}]`;
       const point = expectObject(item, where);
       return {
-        at: expectTime(point.at, `${where}.at`),
+        at:
+          nullableNumber(point.closed_ms, `${where}.closed_ms`) ??
+          expectTime(point.at, `${where}.at`),
         cumulativeR: expectNumber(point.cumulative_r, `${where}.cumulative_r`),
       };
     }),

@@ -2,13 +2,13 @@ import { Card, Table, Text, Title } from '@mantine/core';
 
 import type { OutcomeStats } from '@/features/performance/api/getPerformance';
 import {
-  expectancyColor,
-  formatExpectancy,
+  formatMaybeR,
   formatProfitFactor,
-  formatWinRate,
+  formatRate,
+  rColor,
 } from '@/features/performance/utils/format-stats';
 
-/** Win rate, expectancy and profit factor per group (direction, timeframe, confidence bucket). */
+/** Take-profit rate, closed-in-profit rate, net average R and profit factor per group. */
 export function BreakdownTable({
   title,
   rows,
@@ -28,14 +28,21 @@ export function BreakdownTable({
           No closed signals.
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={420}>
+        <Table.ScrollContainer minWidth={460}>
           <Table striped style={{ fontVariantNumeric: 'tabular-nums' }}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th />
                 <Table.Th ta="right">Signals</Table.Th>
-                <Table.Th ta="right">Win rate</Table.Th>
-                <Table.Th ta="right">Expectancy</Table.Th>
+                <Table.Th ta="right" title="Creation take-profit reached before its stop-loss">
+                  Take-profit
+                </Table.Th>
+                <Table.Th ta="right" title="Net R > 0, whatever closed it">
+                  In profit
+                </Table.Th>
+                <Table.Th ta="right" title="Mean net R, creation bracket">
+                  Avg R
+                </Table.Th>
                 <Table.Th ta="right">Profit factor</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -43,15 +50,11 @@ export function BreakdownTable({
               {rows.map(([label, stats]) => (
                 <Table.Tr key={label}>
                   <Table.Th scope="row">{label}</Table.Th>
-                  <Table.Td ta="right">
-                    {stats.count}
-                    <Text span size="xs" c="dimmed" ml={4}>
-                      ({stats.wins}W/{stats.losses}L)
-                    </Text>
-                  </Table.Td>
-                  <Table.Td ta="right">{formatWinRate(stats)}</Table.Td>
-                  <Table.Td ta="right" c={expectancyColor(stats)}>
-                    {formatExpectancy(stats)}
+                  <Table.Td ta="right">{stats.count}</Table.Td>
+                  <Table.Td ta="right">{formatRate(stats.tpRate)}</Table.Td>
+                  <Table.Td ta="right">{formatRate(stats.profitRate)}</Table.Td>
+                  <Table.Td ta="right" c={rColor(stats.averageR)}>
+                    {formatMaybeR(stats.averageR)}
                   </Table.Td>
                   <Table.Td ta="right">{formatProfitFactor(stats)}</Table.Td>
                 </Table.Tr>

@@ -3,16 +3,21 @@ import { Link } from 'react-router';
 
 import type { ClosedSignal } from '@/features/performance/api/getPerformance';
 import { paths } from '@/config/paths';
-import { formatDateTime, formatPercent, formatPrice, formatR } from '@/lib/format';
+import { formatMaybeR, rColor } from '@/features/performance/utils/format-stats';
+import { formatDateTime, formatNumber, formatPrice } from '@/lib/format';
 
 const OUTCOMES: Record<string, { label: string; color: string }> = {
   tp_hit: { label: 'Take-profit', color: 'green' },
   sl_hit: { label: 'Stop-loss', color: 'red' },
   expired: { label: 'Expired', color: 'gray' },
   invalidated: { label: 'Invalidated', color: 'gray' },
+  stale: { label: 'Stale (no outcome)', color: 'yellow' },
 };
 
-/** The most recently closed signals and how each ended. */
+/**
+ * The most recently closed signals: what closed each, and the result a trader who placed the
+ * bracket shown at creation would have had (net of fees), beside the trailed bracket's.
+ */
 export function LatestClosedTable({ signals }: { signals: ClosedSignal[] }) {
   return (
     <Card withBorder padding="md" radius="md">
@@ -24,7 +29,7 @@ export function LatestClosedTable({ signals }: { signals: ClosedSignal[] }) {
           None yet.
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={760}>
+        <Table.ScrollContainer minWidth={900}>
           <Table
             striped
             highlightOnHover
@@ -33,14 +38,21 @@ export function LatestClosedTable({ signals }: { signals: ClosedSignal[] }) {
           >
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Closed</Table.Th>
+                <Table.Th>Closed (exchange time)</Table.Th>
                 <Table.Th>Signal</Table.Th>
-                <Table.Th ta="right">Confidence</Table.Th>
+                <Table.Th ta="right">Score</Table.Th>
                 <Table.Th ta="right">Entry</Table.Th>
                 <Table.Th ta="right">Exit</Table.Th>
-                <Table.Th>Outcome</Table.Th>
-                <Table.Th ta="right">R</Table.Th>
-                <Table.Th ta="right">Return</Table.Th>
+                <Table.Th>Closed by</Table.Th>
+                <Table.Th ta="right" title="Net of fees, on the bracket shown at creation">
+                  R net
+                </Table.Th>
+                <Table.Th ta="right" title="Net, on the trailed bracket">
+                  R trailed
+                </Table.Th>
+                <Table.Th ta="right" title="Maximum favourable / adverse excursion, in R">
+                  MFE / MAE
+                </Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -69,7 +81,7 @@ export function LatestClosedTable({ signals }: { signals: ClosedSignal[] }) {
                         {s.timeframe}
                       </Text>
                     </Table.Td>
-                    <Table.Td ta="right">{Math.round(s.initialConfidence)}%</Table.Td>
+                    <Table.Td ta="right">{Math.round(s.score)}</Table.Td>
                     <Table.Td ta="right">{formatPrice(s.entry, s.tickSize)}</Table.Td>
                     <Table.Td ta="right">
                       {s.exitPrice === null ? '—' : formatPrice(s.exitPrice, s.tickSize)}
@@ -78,15 +90,20 @@ export function LatestClosedTable({ signals }: { signals: ClosedSignal[] }) {
                       <Badge variant="light" color={outcome.color}>
                         {outcome.label}
                       </Badge>
+                      {s.closeRule && s.closeRule !== s.status && (
+                        <Text span size="xs" c="dimmed" ml={6}>
+                          {s.closeRule}
+                        </Text>
+                      )}
                     </Table.Td>
-                    <Table.Td
-                      ta="right"
-                      c={s.outcomeR === null ? 'dimmed' : s.outcomeR >= 0 ? 'green' : 'red'}
-                    >
-                      {s.outcomeR === null ? '—' : formatR(s.outcomeR)}
+                    <Table.Td ta="right" c={rColor(s.r)}>
+                      {formatMaybeR(s.r)}
                     </Table.Td>
+                    <Table.Td ta="right">{formatMaybeR(s.rTrailed)}</Table.Td>
                     <Table.Td ta="right">
-                      {s.returnPct === null ? '—' : formatPercent(s.returnPct, { signed: true })}
+                      {s.mfeR === null || s.maeR === null
+                        ? '—'
+                        : `${formatNumber(s.mfeR)} / ${formatNumber(s.maeR)}`}
                     </Table.Td>
                   </Table.Tr>
                 );

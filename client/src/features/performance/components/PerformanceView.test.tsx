@@ -28,69 +28,107 @@ function rows(testId: string) {
 }
 
 describe('PerformanceView', () => {
-  it('shows the overall figures and the breakdowns', async () => {
+  it('shows the take-profit rate and closed in profit apart, net R, MFE/MAE and breakdowns', async () => {
     const requests: URL[] = [];
-    server.use(performanceHandler(performanceBody(), requests));
+    server.use(...performanceHandler(performanceBody(), requests));
     renderWithProviders(<PerformanceView />);
 
     expect(await screen.findByTestId('perf-count')).toHaveTextContent('40');
-    expect(screen.getByTestId('perf-win-rate')).toHaveTextContent('45.0%');
-    expect(screen.getByTestId('perf-expectancy')).toHaveTextContent('+0.21R');
+    // 10 of 40 reached take-profit first; 18 of 40 closed with net R > 0.
+    expect(screen.getByTestId('perf-tp-rate')).toHaveTextContent('25.0%');
+    expect(screen.getByTestId('perf-tp-rate')).toHaveTextContent(
+      'take-profit reached before stop-loss',
+    );
+    expect(screen.getByTestId('perf-profit-rate')).toHaveTextContent('45.0%');
+    expect(screen.getByTestId('perf-profit-rate')).toHaveTextContent('net R > 0');
+    expect(screen.getByTestId('perf-average-r')).toHaveTextContent(
+      '+0.21Rcreation bracket; gross +0.51R, trailed +0.16R',
+    );
     expect(screen.getByTestId('perf-profit-factor')).toHaveTextContent('1.37');
+    expect(screen.getByTestId('perf-excursions')).toHaveTextContent('1.25R / 0.80R');
+    expect(screen.getByText(/net of fees/)).toBeInTheDocument();
     expect(requests[0]?.searchParams.toString()).toBe('days=30');
 
     expect(rows('perf-by-direction')).toEqual([
-      ['LONG', '25(12W/13L)', '48.0%', '+0.20R', '1.40'],
-      ['SHORT', '15(6W/9L)', '40.0%', '-0.10R', '0.80'],
+      ['LONG', '25', '32.0%', '48.0%', '+0.20R', '1.40'],
+      ['SHORT', '15', '13.3%', '40.0%', '-0.10R', '0.80'],
     ]);
-    // Timeframes and confidence buckets in their natural order; no losses: infinite factor.
+    // Timeframes and score buckets in their natural order; no losses: infinite factor.
     expect(rows('perf-by-timeframe').map((row) => row[0])).toEqual(['5m', '1h']);
-    expect(rows('perf-by-confidence').map((row) => [row[0], row[4]])).toEqual([
+    expect(rows('perf-by-score').map((row) => [row[0], row[5]])).toEqual([
       ['70-75', '1.40'],
       ['75-80', '∞'],
       ['80-85', '1.40'],
     ]);
   });
 
-  it('draws the calibration against the diagonal and lists closed signals', async () => {
-    server.use(performanceHandler());
+  it('plots what its axes say and lists closed signals with their close rule', async () => {
+    server.use(...performanceHandler());
     renderWithProviders(<PerformanceView />);
 
     const chart = await screen.findByTestId('calibration-chart');
-    expect(chart.querySelectorAll('circle')).toHaveLength(2);
-    expect(screen.getByTestId('calibration-diagonal')).toBeInTheDocument();
-    expect(chart.querySelector('title')?.textContent).toBe(
-      '70-75: 35.0% hit rate over 20 signals (mean confidence 72.4)',
+    expect(chart).toHaveTextContent('Score at creation (0-100)');
+    expect(chart).toHaveTextContent('Realised rate');
+    const tp = screen.getByTestId('calibration-tpRate');
+    expect(tp.querySelectorAll('circle')).toHaveLength(2);
+    expect(tp.querySelector('title')?.textContent).toBe(
+      'score 70-75: 25.0% take-profit rate over 20 signals',
+    );
+    // The dot sits at y = 25% of the plot: 12 + (1 - 0.25) * 248 = 198.
+    expect(tp.querySelector('circle')).toHaveAttribute('cy', '198');
+    expect(screen.getByTestId('calibration-profitRate').querySelector('title')?.textContent).toBe(
+      'score 70-75: 35.0% closed in profit over 20 signals',
     );
     expect(screen.getByTestId('equity-chart')).toHaveAttribute('data-points', '2');
 
-    const [row, archived] = rows('latest-closed');
+    const [row, expired] = rows('latest-closed');
     expect(row?.slice(1)).toEqual([
       'LONGSOLUSDT 5m',
-      '80%',
+      '80',
       '150.00',
       '152.35',
       'Take-profit',
-      '+1.67R',
-      '+1.24%',
+      '+1.60R',
+      '+1.52R',
+      '1.80 / 0.40',
     ]);
-    expect(screen.getByRole('link', { name: 'SOLUSDT' })).toHaveAttribute('href', '/signals/77');
-    // An archived outcome has no page of its own.
-    expect(archived?.slice(1)).toEqual([
+    expect(expired?.slice(1)).toEqual([
       'SHORTADAUSDT 1h',
-      '74%',
+      '74',
       '0.9000',
       '0.9100',
-      'Stop-loss',
-      '-1.00R',
-      '-1.11%',
+      'Expiredexpired after 12 candles',
+      '-0.55R',
+      '—',
+      '0.20 / 0.90',
     ]);
     expect(screen.queryByRole('link', { name: 'ADAUSDT' })).not.toBeInTheDocument();
   });
 
+  it('reports the walk-forward figures and says they are out of sample', async () => {
+    server.use(...performanceHandler());
+    renderWithProviders(<PerformanceView />);
+    const card = await screen.findByTestId('walk-forward');
+    expect(card).toHaveTextContent('Out of sample: walk-forward over the recorded data');
+    await vi.waitFor(() => {
+      expect(rows('walk-forward-outcomes')).toEqual([
+        ['Days 1–7 (in sample)', '8667', '21.8%', '31.8%', '-0.34R', '+0.01R', '0.50'],
+        ['Days 8–14 (out of sample)', '9629', '20.6%', '30.6%', '-0.37R', '-0.02R', '0.50'],
+      ]);
+    });
+    expect(rows('walk-forward-thresholds').map((r) => r[0])).toEqual([
+      'score ≥ 70',
+      'score ≥ 80chosen on days 1–7',
+    ]);
+    expect(rows('walk-forward-calibration')).toEqual([
+      ['70-80', 'all', 'all', '6657', '20.3%', '19.1%', '+1.2'],
+      ['70-80', '5m', 'LONG', '3408', '22.4%', '20.4%', '+2.0'],
+    ]);
+  });
+
   it('keeps the timeframe and period in the URL and asks the API for them', async () => {
     const requests: URL[] = [];
-    server.use(performanceHandler(performanceBody(), requests));
+    server.use(...performanceHandler(performanceBody(), requests));
     renderWithProviders(<PerformanceView />, { route: '/performance?timeframe=1h&days=7' });
     await screen.findByTestId('perf-count');
     expect(requests[0]?.searchParams.toString()).toBe('timeframe=1h&days=7');
@@ -102,10 +140,11 @@ describe('PerformanceView', () => {
   });
 
   it('says when nothing has closed yet', async () => {
-    server.use(performanceHandler(emptyPerformanceBody()));
+    server.use(...performanceHandler(emptyPerformanceBody()));
     renderWithProviders(<PerformanceView />);
     expect(await screen.findByTestId('performance-empty')).toBeInTheDocument();
-    expect(screen.getByTestId('perf-win-rate')).toHaveTextContent('—');
+    expect(screen.getByTestId('perf-tp-rate')).toHaveTextContent('—');
+    expect(screen.getByTestId('perf-profit-rate')).toHaveTextContent('—');
     expect(screen.getByTestId('perf-profit-factor')).toHaveTextContent('—');
     expect(screen.getByText('Not enough closed signals yet.')).toBeInTheDocument();
   });

@@ -16,6 +16,7 @@ import { BreakdownTable } from '@/features/performance/components/BreakdownTable
 import { CalibrationChart } from '@/features/performance/components/CalibrationChart';
 import { EquityCurveChart } from '@/features/performance/components/EquityCurveChart';
 import { LatestClosedTable } from '@/features/performance/components/LatestClosedTable';
+import { WalkForwardCard } from '@/features/performance/components/WalkForwardCard';
 import {
   DAY_CHOICES,
   TIMEFRAME_CHOICES,
@@ -23,22 +24,27 @@ import {
 } from '@/features/performance/hooks/usePerformanceParams';
 import { describeApiError } from '@/lib/api';
 import {
-  formatExpectancy,
+  formatExcursions,
+  formatMaybeR,
   formatProfitFactor,
-  formatWinRate,
+  formatRate,
 } from '@/features/performance/utils/format-stats';
 
 /** Label above the control (a segmented control is inline and would sit beside it). */
 const COLUMN = { display: 'flex', flexDirection: 'column' } as const;
 
-function Figure({ label, value, testId }: { label: string; value: string; testId: string }) {
+function Figure(props: { label: string; value: string; testId: string; hint: string }) {
+  const { label, value, testId, hint } = props;
   return (
     <Card withBorder padding="md" radius="md" data-testid={testId}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
-      <Text fz={26} fw={700} style={{ fontVariantNumeric: 'tabular-nums' }}>
+      <Text fz={26} fw={700} style={{ fontVariantNumeric: 'tabular-nums' }} data-value>
         {value}
+      </Text>
+      <Text size="xs" c="dimmed">
+        {hint}
       </Text>
     </Card>
   );
@@ -136,14 +142,46 @@ export function PerformanceView() {
           invalidated.
         </Alert>
       )}
-      <SimpleGrid cols={{ base: 2, md: 4 }}>
-        <Figure label="Closed signals" value={String(overall.count)} testId="perf-count" />
-        <Figure label="Win rate" value={formatWinRate(overall)} testId="perf-win-rate" />
-        <Figure label="Expectancy" value={formatExpectancy(overall)} testId="perf-expectancy" />
+      <Text size="xs" c="dimmed">
+        R is in multiples of the risk shown at creation (entry to stop-loss) and net of fees (taker
+        fee on entry and exit); signals closed as stale, with no outcome, are left out.
+      </Text>
+      <SimpleGrid cols={{ base: 2, md: 3, xl: 6 }}>
         <Figure
-          label="Profit factor"
+          label="Closed signals"
+          value={String(overall.count)}
+          testId="perf-count"
+          hint="with an outcome"
+        />
+        <Figure
+          label="Take-profit rate"
+          value={formatRate(overall.tpRate)}
+          testId="perf-tp-rate"
+          hint="take-profit reached before stop-loss"
+        />
+        <Figure
+          label="Closed in profit"
+          value={formatRate(overall.profitRate)}
+          testId="perf-profit-rate"
+          hint="net R > 0, also expired or invalidated in profit"
+        />
+        <Figure
+          label="Average R (net)"
+          value={formatMaybeR(overall.averageR)}
+          testId="perf-average-r"
+          hint={`creation bracket; gross ${formatMaybeR(overall.averageRGross)}, trailed ${formatMaybeR(overall.averageRTrailed)}`}
+        />
+        <Figure
+          label="Profit factor (net)"
           value={formatProfitFactor(overall)}
           testId="perf-profit-factor"
+          hint="net gains / net losses"
+        />
+        <Figure
+          label="MFE / MAE"
+          value={formatExcursions(overall)}
+          testId="perf-excursions"
+          hint="mean best / worst move, in R"
         />
       </SimpleGrid>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
@@ -162,12 +200,13 @@ export function PerformanceView() {
           rows={Object.entries(data.byTimeframe).sort(byTimeframe)}
         />
         <BreakdownTable
-          title="By confidence"
-          testId="perf-by-confidence"
-          rows={Object.entries(data.byConfidence).sort(byBucket)}
+          title="By score at creation"
+          testId="perf-by-score"
+          rows={Object.entries(data.byScore).sort(byBucket)}
         />
       </SimpleGrid>
       <LatestClosedTable signals={data.latest} />
+      <WalkForwardCard />
     </Stack>
   );
 }

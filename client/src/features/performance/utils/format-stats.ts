@@ -3,22 +3,27 @@ import { formatNumber, formatR, formatRatio } from '@/lib/format';
 
 const NONE = '—';
 
-export function formatWinRate(stats: OutcomeStats): string {
-  return stats.winRate === null ? NONE : formatRatio(stats.winRate);
+export function formatRate(rate: number | null): string {
+  return rate === null ? NONE : formatRatio(rate);
 }
 
-export function formatExpectancy(stats: OutcomeStats): string {
-  return stats.expectancy === null ? NONE : formatR(stats.expectancy);
+export function formatMaybeR(r: number | null): string {
+  return r === null ? NONE : formatR(r);
 }
 
-/** Gross wins over gross losses: infinite when nothing was lost, blank without data. */
-export function formatProfitFactor(stats: OutcomeStats): string {
+/** Net positive R over net negative R: infinite when nothing was lost, blank without data. */
+export function formatProfitFactor(stats: { profitFactor: number | null; noLosses?: boolean }) {
   if (stats.profitFactor !== null) return formatNumber(stats.profitFactor);
   return stats.noLosses ? '∞' : NONE;
 }
 
-/** Green for a positive expectancy, red for a negative one. */
-export function expectancyColor(stats: OutcomeStats): string {
-  if (stats.expectancy === null) return 'dimmed';
-  return stats.expectancy >= 0 ? 'green' : 'red';
+/** Green for a positive average R, red for a negative one. */
+export function rColor(r: number | null): string {
+  if (r === null) return 'dimmed';
+  return r >= 0 ? 'green' : 'red';
+}
+
+export function formatExcursions(stats: OutcomeStats): string {
+  if (stats.meanMfeR === null || stats.meanMaeR === null) return NONE;
+  return `${formatNumber(stats.meanMfeR)}R / ${formatNumber(stats.meanMaeR)}R`;
 }

@@ -18,7 +18,7 @@ export interface SignalChange {
   /** Why a signal ended (`deleted` only), e.g. `tp_hit`. */
   reason: string;
   at: number;
-  confidence: number;
+  score: number;
   stopLoss: number;
   takeProfit: number;
   conditions: string[];
@@ -37,7 +37,7 @@ export function decodeSignalDetail(json: unknown): SignalDetail {
       kind: expectOneOf(change.kind, ['created', 'updated', 'deleted'], `${where}.kind`),
       reason: optionalString(change.reason, `${where}.reason`) ?? '',
       at: expectTime(change.at, `${where}.at`),
-      confidence: expectNumber(change.confidence, `${where}.confidence`),
+      score: expectNumber(change.score, `${where}.score`),
       stopLoss: expectNumber(change.stop_loss, `${where}.stop_loss`),
       takeProfit: expectNumber(change.take_profit, `${where}.take_profit`),
       conditions: expectStringArray(change.conditions, `${where}.conditions`),

@@ -11,7 +11,7 @@ const STATS_REFETCH_MS = 30_000;
 
 export interface SignalStats {
   activeCount: number;
-  averageConfidence: number | null;
+  averageScore: number | null;
   updatesLastHour: number;
   longCount: number;
   shortCount: number;
@@ -22,7 +22,7 @@ export function decodeSignalStats(json: unknown): SignalStats {
   const s = expectObject(json, 'stats');
   return {
     activeCount: expectNumber(s.active_count, 'stats.active_count'),
-    averageConfidence: nullableNumber(s.average_confidence, 'stats.average_confidence'),
+    averageScore: nullableNumber(s.average_score, 'stats.average_score'),
     updatesLastHour: expectNumber(s.updates_last_hour, 'stats.updates_last_hour'),
     longCount: expectNumber(s.long_count, 'stats.long_count'),
     shortCount: expectNumber(s.short_count, 'stats.short_count'),

@@ -24,6 +24,32 @@ export type Direction = (typeof DIRECTIONS)[number];
 export const SIGNAL_STATUSES = ['active', 'invalidated', 'expired', 'tp_hit', 'sl_hit'] as const;
 export type SignalStatus = (typeof SIGNAL_STATUSES)[number];
 
+/**
+ * The calibrated chance that take-profit is reached before stop-loss: the realised rate of past
+ * signals with the same creation score, timeframe and direction (0-1), its 90% interval, how
+ * many signals it rests on, and whether they come from the live outcome archive or from a
+ * backtest over the shipped recorded data.
+ */
+export interface Probability {
+  value: number;
+  low: number;
+  high: number;
+  n: number;
+  source: 'archive' | 'recorded-backtest';
+}
+
+function decodeProbability(value: unknown, where: string): Probability | null {
+  if (value === null || value === undefined) return null;
+  const p = expectObject(value, where);
+  return {
+    value: expectNumber(p.value, `${where}.value`),
+    low: expectNumber(p.low, `${where}.low`),
+    high: expectNumber(p.high, `${where}.high`),
+    n: expectNumber(p.n, `${where}.n`),
+    source: expectOneOf(p.source, ['archive', 'recorded-backtest'], `${where}.source`),
+  };
+}
+
 export interface Signal {
   id: number;
   key: string;
@@ -31,8 +57,13 @@ export interface Signal {
   timeframe: Timeframe;
   direction: Direction;
   status: SignalStatus;
-  confidence: number;
-  initialConfidence: number;
+  /** Weighted share of the conditions that hold, 0-100: how many rules agree, not a chance. */
+  score: number;
+  /** The score at creation: what the probability is looked up by. */
+  initialScore: number;
+  probability: Probability | null;
+  /** Where the probability comes from, or why there is none ("not enough history: ..."). */
+  probabilityNote: string;
   entry: number;
   stopLoss: number;
   takeProfit: number;
@@ -41,10 +72,15 @@ export interface Signal {
   snapshot: Record<string, number>;
   /** Open time (ms) of the candle the signal was created on. */
   candleOpenTime: number;
+  /** Wall clock: when the platform wrote the change (audit; not shown as signal time). */
   createdAt: number;
   updatedAt: number;
   expiresAt: number;
   closedAt: number | null;
+  /** Exchange clock (the chart's): creation, expiry and close. */
+  createdMs: number;
+  expiresMs: number;
+  closedMs: number | null;
   exitPrice: number | null;
   outcomeR: number | null;
   returnPct: number | null;
@@ -63,8 +99,10 @@ export function decodeSignal(json: unknown, where = 'signal'): Signal {
     timeframe: expectOneOf(s.timeframe, TIMEFRAMES, at('timeframe')),
     direction: expectOneOf(s.direction, DIRECTIONS, at('direction')),
     status: expectOneOf(s.status, SIGNAL_STATUSES, at('status')),
-    confidence: expectNumber(s.confidence, at('confidence')),
-    initialConfidence: expectNumber(s.initial_confidence, at('initial_confidence')),
+    score: expectNumber(s.score, at('score')),
+    initialScore: expectNumber(s.initial_score, at('initial_score')),
+    probability: decodeProbability(s.probability, at('probability')),
+    probabilityNote: optionalString(s.probability_note, at('probability_note')) ?? '',
     entry: expectNumber(s.entry, at('entry')),
     stopLoss: expectNumber(s.stop_loss, at('stop_loss')),
     takeProfit: expectNumber(s.take_profit, at('take_profit')),
@@ -76,6 +114,9 @@ export function decodeSignal(json: unknown, where = 'signal'): Signal {
     updatedAt: expectTime(s.updated_at, at('updated_at')),
     expiresAt: expectTime(s.expires_at, at('expires_at')),
     closedAt: nullableTime(s.closed_at, at('closed_at')),
+    createdMs: expectNumber(s.created_ms, at('created_ms')),
+    expiresMs: expectNumber(s.expires_ms, at('expires_ms')),
+    closedMs: nullableNumber(s.closed_ms, at('closed_ms')),
     exitPrice: nullableNumber(s.exit_price, at('exit_price')),
     outcomeR: nullableNumber(s.outcome_r, at('outcome_r')),
     returnPct: nullableNumber(s.return_pct, at('return_pct')),

@@ -18,12 +18,12 @@ function notificationFrame(id: number, direction: 'LONG' | 'SHORT' = 'LONG') {
         symbol: 'BTCUSDT',
         timeframe: '5m',
         direction,
-        confidence: 91.5,
+        score: 91.5,
         entry: 100,
         stop_loss: 97,
         take_profit: 105,
       },
-      message: 'High-confidence signal',
+      message: 'High-score signal',
     },
   };
 }
@@ -44,8 +44,8 @@ describe('signal_notification', () => {
         symbol: 'BTCUSDT',
         timeframe: '5m',
         direction: 'LONG',
-        confidence: 91.5,
-        message: 'High-confidence signal',
+        score: 91.5,
+        message: 'High-score signal',
       },
     });
     expect(() =>
@@ -78,13 +78,13 @@ describe('signal_notification', () => {
         symbol: 'ETHUSDT',
         timeframe: '15m',
         direction: 'SHORT',
-        confidence: 88,
-        message: 'High-confidence signal',
+        score: 88,
+        message: 'High-score signal',
       });
     });
-    expect(await screen.findByText('SHORT ETHUSDT 15m · 88%')).toBeInTheDocument();
+    expect(await screen.findByText('SHORT ETHUSDT 15m · score 88')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Open' })).toHaveAttribute('href', '/signals/42');
     await userEvent.click(screen.getByRole('button'));
-    expect(screen.queryByText('SHORT ETHUSDT 15m · 88%')).not.toBeInTheDocument();
+    expect(screen.queryByText('SHORT ETHUSDT 15m · score 88')).not.toBeInTheDocument();
   });
 });

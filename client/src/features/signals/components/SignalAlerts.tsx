@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 
 import { useAlertStore } from '@/features/signals/stores/alert-store';
 
-/** The stack of high-confidence alerts, top right, over every page. */
+/** The stack of high-score alerts, top right, over every page. */
 export function SignalAlerts() {
   const alerts = useAlertStore((state) => state.alerts);
   const dismiss = useAlertStore((state) => state.dismiss);
@@ -23,7 +23,7 @@ export function SignalAlerts() {
         <Notification
           key={alert.id}
           color={alert.direction === 'LONG' ? 'green' : 'red'}
-          title={`${alert.direction} ${alert.symbol} ${alert.timeframe} · ${alert.confidence.toFixed(0)}%`}
+          title={`${alert.direction} ${alert.symbol} ${alert.timeframe} · score ${alert.score.toFixed(0)}`}
           onClose={() => {
             dismiss(alert.id);
           }}

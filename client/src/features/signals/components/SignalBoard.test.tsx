@@ -43,13 +43,13 @@ function serverSends(...frames: unknown[]) {
   });
 }
 
-const btc = signalJson({ id: 1, symbol: 'BTCUSDT', confidence: 90 });
+const btc = signalJson({ id: 1, symbol: 'BTCUSDT', score: 90 });
 const eth = signalJson({
   id: 2,
   symbol: 'ETHUSDT',
   direction: 'SHORT',
   timeframe: '1h',
-  confidence: 78,
+  score: 78,
 });
 
 beforeEach(() => {
@@ -88,7 +88,7 @@ describe('live dashboard', () => {
     await waitFor(() => {
       expect(requests).toHaveLength(2);
     });
-    expect(await screen.findByText('84.3%')).toBeInTheDocument();
+    expect(await screen.findByText('84.3')).toBeInTheDocument();
   });
 
   it('adds, updates and fades out cards as events arrive', async () => {
@@ -102,7 +102,7 @@ describe('live dashboard', () => {
     });
 
     serverSends(
-      signalFrame('signal_created', 1, signalJson({ id: 3, symbol: 'SOLUSDT', confidence: 95 })),
+      signalFrame('signal_created', 1, signalJson({ id: 3, symbol: 'SOLUSDT', score: 95 })),
     );
     await waitFor(() => {
       expect(symbols()).toEqual(['SOLUSDT', 'BTCUSDT', 'ETHUSDT']);
@@ -110,12 +110,12 @@ describe('live dashboard', () => {
     expect(cards()[0]).toHaveAttribute('data-anim', 'enter');
     expect(cards()[0]).toHaveAttribute('data-live', 'true');
 
-    serverSends(signalFrame('signal_updated', 2, { ...eth, confidence: 99, version: 2 }));
+    serverSends(signalFrame('signal_updated', 2, { ...eth, score: 99, version: 2 }));
     await waitFor(() => {
       expect(symbols()).toEqual(['ETHUSDT', 'SOLUSDT', 'BTCUSDT']);
     });
     expect(cards()[0]).toHaveAttribute('data-anim', 'flash');
-    expect(within(card(0)).getByText('99%')).toBeInTheDocument();
+    expect(within(card(0)).getByTestId('signal-score')).toHaveTextContent('99');
 
     serverSends(
       signalFrame('signal_deleted', 3, { ...btc, status: 'sl_hit', version: 2 }, 'sl_hit'),

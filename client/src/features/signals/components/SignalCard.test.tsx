@@ -1,4 +1,4 @@
-import { act, fireEvent, screen, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { SignalCard } from '@/features/signals/components/SignalCard';
@@ -96,13 +96,14 @@ describe('SignalCard', () => {
     expect(level(card, 'Entry')[0]).toBe('0.0041235');
   });
 
-  it('shows the confidence and the conditions that held, by their names', () => {
+  it('shows the score as a score, not a percentage, and the conditions that held', () => {
     const { card } = renderCard({
-      confidence: 82.5,
+      score: 82.5,
       conditions: ['macd_cross', 'ema_fast_slow', 'bollinger_volume', 'something_new'],
     });
-    expect(within(card).getByText('83%')).toBeInTheDocument();
-    expect(within(card).getByRole('progressbar', { name: 'Confidence' })).toHaveAttribute(
+    expect(within(card).getByTestId('signal-score')).toHaveTextContent(/^83$/);
+    expect(within(card).queryByText('83%')).not.toBeInTheDocument();
+    expect(within(card).getByRole('progressbar', { name: 'Score' })).toHaveAttribute(
       'aria-valuenow',
       '83',
     );
@@ -119,17 +120,31 @@ describe('SignalCard', () => {
     );
   });
 
-  it('ticks its age', () => {
-    const { card } = renderCard({ created_at: '2025-01-01T12:00:00Z' });
-    expect(within(card).getByText('30s')).toBeInTheDocument();
-    act(() => {
-      vi.advanceTimersByTime(1000);
+  it('shows the calibrated take-profit probability with its interval and sample size', () => {
+    const { card } = renderCard({
+      probability: { value: 0.314, low: 0.2449, high: 0.3821, n: 812, source: 'archive' },
     });
-    expect(within(card).getByText('31s')).toBeInTheDocument();
-    act(() => {
-      vi.advanceTimersByTime(60_000);
+    const row = within(card).getByTestId('signal-probability');
+    expect(row).toHaveTextContent('P(take-profit)31% (24–38%, n=812)');
+    expect(row.getAttribute('title')).toMatch(/outcome archive/);
+  });
+
+  it('says "not enough history" when there is no probability', () => {
+    const { card } = renderCard({
+      probability: null,
+      probability_note: 'not enough history: 12 closed 4h LONG signals in the archive (needs 100)',
     });
-    expect(within(card).getByText('1m 31s')).toBeInTheDocument();
+    const row = within(card).getByTestId('signal-probability');
+    expect(row).toHaveTextContent('P(take-profit)not enough history');
+    expect(row).toHaveAttribute('title', expect.stringMatching(/12 closed 4h LONG/));
+  });
+
+  it('shows its creation time on the exchange clock, labelled as such', () => {
+    // The platform wrote it at 12:00 wall clock; the exchange (a replay) was at 09:30.
+    const exchangeMs = Date.parse('2025-01-01T09:30:00Z');
+    const { card } = renderCard({ created_at: '2025-01-01T12:00:00Z', created_ms: exchangeMs });
+    const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }).format(exchangeMs);
+    expect(within(card).getByText(`${time} exchange time`)).toBeInTheDocument();
   });
 
   it('shows how an ended signal turned out', () => {

@@ -3,16 +3,27 @@ import { Link } from 'react-router';
 
 import type { Signal } from '@/features/signals/api/signal';
 import classes from '@/features/signals/components/SignalCard.module.css';
-import { SignalAge } from '@/features/signals/components/SignalAge';
 import type { SignalEntry } from '@/features/signals/stores/signal-store';
 import {
   conditionDescription,
   conditionLabel,
   STATUS_LABELS,
 } from '@/features/signals/utils/conditions';
-import { confidenceBand } from '@/features/signals/utils/confidence';
+import {
+  describeProbability,
+  formatProbability,
+  PROBABILITY_LABEL,
+} from '@/features/signals/utils/probability';
+import { scoreBand } from '@/features/signals/utils/score';
 import { paths } from '@/config/paths';
-import { formatNumber, formatPercent, formatPrice, formatR, percentChange } from '@/lib/format';
+import {
+  formatNumber,
+  formatPercent,
+  formatPrice,
+  formatR,
+  formatTime,
+  percentChange,
+} from '@/lib/format';
 
 // Plain elements styled by the CSS module rather than Mantine components: with 500 cards on
 // screen, Mantine's per-component style props cost more than the rest of the card together.
@@ -41,26 +52,42 @@ function Outcome({ signal }: { signal: Signal }) {
   );
 }
 
-function Confidence({ value }: { value: number }) {
-  const rounded = Math.round(value);
+/** The score (how many rules agree, 0-100) beside the calibrated take-profit probability. */
+function Score({ signal }: { signal: Signal }) {
+  const rounded = Math.round(signal.score);
   return (
-    <div className={classes.row}>
-      <div
-        className={classes.track}
-        role="progressbar"
-        aria-label="Confidence"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={rounded}
-      >
+    <>
+      <div className={classes.row}>
+        <span className={classes.dimmed}>Score</span>
         <div
-          className={classes.fill}
-          data-band={confidenceBand(value)}
-          style={{ width: `${Math.min(100, Math.max(0, value))}%` }}
-        />
+          className={classes.track}
+          role="progressbar"
+          aria-label="Score"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={rounded}
+        >
+          <div
+            className={classes.fill}
+            data-band={scoreBand(signal.score)}
+            style={{ width: `${Math.min(100, Math.max(0, signal.score))}%` }}
+          />
+        </div>
+        <strong className={classes.percent} data-testid="signal-score">
+          {rounded}
+        </strong>
       </div>
-      <strong className={classes.percent}>{rounded}%</strong>
-    </div>
+      <div
+        className={classes.row}
+        data-testid="signal-probability"
+        title={describeProbability(signal.probability, signal.probabilityNote)}
+      >
+        <span className={classes.dimmed}>{PROBABILITY_LABEL}</span>
+        <span className={signal.probability ? classes.value : classes.dimmed}>
+          {formatProbability(signal.probability)}
+        </span>
+      </div>
+    </>
   );
 }
 
@@ -86,7 +113,7 @@ export const SignalCard = memo(function SignalCard({ entry }: { entry: SignalEnt
       data-symbol={signal.symbol}
       data-direction={signal.direction}
       data-timeframe={signal.timeframe}
-      data-confidence={signal.confidence}
+      data-score={signal.score}
       data-created-at={signal.createdAt}
       data-anim={anim}
       data-live={entry.touchedAt > 0 || undefined}
@@ -108,12 +135,16 @@ export const SignalCard = memo(function SignalCard({ entry }: { entry: SignalEnt
           </Link>
           <span className={classes.timeframe}>{signal.timeframe}</span>
         </div>
-        <span className={classes.age}>
-          <SignalAge since={signal.createdAt} />
-        </span>
+        <time
+          className={classes.age}
+          dateTime={new Date(signal.createdMs).toISOString()}
+          title="Created at this exchange time (the chart's clock)"
+        >
+          {formatTime(signal.createdMs)} exchange time
+        </time>
       </div>
 
-      <Confidence value={signal.confidence} />
+      <Score signal={signal} />
 
       <div className={classes.levels}>
         <span className={classes.dimmed}>Entry</span>

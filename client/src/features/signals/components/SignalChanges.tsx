@@ -51,9 +51,11 @@ export function SignalChanges({
           <Table striped highlightOnHover data-testid="signal-changes">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>When</Table.Th>
+                <Table.Th title="When the platform recorded the change (this computer's clock, not the exchange's)">
+                  Recorded
+                </Table.Th>
                 <Table.Th>Change</Table.Th>
-                <Table.Th ta="right">Confidence</Table.Th>
+                <Table.Th ta="right">Score</Table.Th>
                 <Table.Th ta="right">Stop-loss</Table.Th>
                 <Table.Th ta="right">Take-profit</Table.Th>
                 <Table.Th>Conditions</Table.Th>
@@ -78,8 +80,8 @@ export function SignalChanges({
                       )}
                     </Table.Td>
                     <Table.Td ta="right">
-                      {formatNumber(change.confidence, 1)}%
-                      <Delta now={change.confidence} before={previous?.confidence} />
+                      {formatNumber(change.score, 1)}
+                      <Delta now={change.score} before={previous?.score} />
                     </Table.Td>
                     <Table.Td ta="right">{formatPrice(change.stopLoss, tickSize)}</Table.Td>
                     <Table.Td ta="right">{formatPrice(change.takeProfit, tickSize)}</Table.Td>

@@ -27,7 +27,7 @@ function detailBody() {
         kind: 'created',
         reason: '',
         at: '2025-01-01T12:00:00Z',
-        confidence: 80,
+        score: 80,
         stop_loss: 3045,
         take_profit: 2925,
         conditions: ['rsi_band'],
@@ -36,7 +36,7 @@ function detailBody() {
         kind: 'updated',
         reason: '',
         at: '2025-01-01T12:05:00Z',
-        confidence: 86.5,
+        score: 86.5,
         stop_loss: 3040,
         take_profit: 2925,
         conditions: ['rsi_band', 'heikin_ashi'],
@@ -45,7 +45,7 @@ function detailBody() {
         kind: 'deleted',
         reason: 'tp_hit',
         at: '2025-01-01T12:20:00Z',
-        confidence: 86.5,
+        score: 86.5,
         stop_loss: 3040,
         take_profit: 2925,
         conditions: ['rsi_band', 'heikin_ashi'],
@@ -67,6 +67,20 @@ describe('SignalDetailView', () => {
     expect(figure('Stop-loss')).toHaveTextContent('3,045.00+1.50%');
     expect(figure('Take-profit')).toHaveTextContent('2,925.00-2.50%');
     expect(screen.getByTestId('chart')).toHaveTextContent('ETHUSDT');
+    expect(screen.getByTestId('signal-probability')).toHaveTextContent(
+      'P(take-profit): take-profit before stop-loss31% (24–38%, n=812)',
+    );
+    expect(
+      screen.getByText(/Score: conditions met, weighted \(at creation 80\)/),
+    ).toBeInTheDocument();
+    const created = new Intl.DateTimeFormat(undefined, {
+      dateStyle: 'short',
+      timeStyle: 'medium',
+    }).format(Date.parse('2025-01-01T12:00:00Z'));
+    expect(screen.getByTestId('signal-times')).toHaveTextContent(
+      `Created ${created} (exchange time, the chart's clock)`,
+    );
+    expect(figure('Expires (exchange time)')).toBeInTheDocument();
     expect(screen.getByText('Heikin Ashi')).toBeInTheDocument();
     expect(screen.getByText(/The last Heikin Ashi candle is bearish/)).toBeInTheDocument();
 
@@ -76,7 +90,7 @@ describe('SignalDetailView', () => {
       'updated',
       'deletedTake-profit hit',
     ]);
-    expect(history[1]?.children[2]?.textContent).toBe('86.5%(+6.5)');
+    expect(history[1]?.children[2]?.textContent).toBe('86.5(+6.5)');
     expect(history[1]?.children[5]?.textContent).toBe('+Heikin Ashi');
   });
 

@@ -17,15 +17,19 @@ import { Link } from 'react-router';
 
 import { useSignal } from '@/features/signals/api/getSignal';
 import type { Signal } from '@/features/signals/api/signal';
-import { ConfidenceBar } from '@/features/signals/components/ConfidenceBar';
 import { DirectionBadge } from '@/features/signals/components/DirectionBadge';
-import { SignalAge } from '@/features/signals/components/SignalAge';
+import { ScoreBar } from '@/features/signals/components/ScoreBar';
 import { SignalChanges } from '@/features/signals/components/SignalChanges';
 import {
   conditionDescription,
   conditionLabel,
   STATUS_LABELS,
 } from '@/features/signals/utils/conditions';
+import {
+  describeProbability,
+  formatProbability,
+  PROBABILITY_LABEL,
+} from '@/features/signals/utils/probability';
 import { paths } from '@/config/paths';
 import { describeApiError, HttpError } from '@/lib/api';
 import {
@@ -72,11 +76,8 @@ function Levels({ signal }: { signal: Signal }) {
         <Distance signal={signal} price={signal.takeProfit} color="green" />
       </Figure>
       <Figure label="Reward / risk">{formatNumber(signal.rewardRisk)}</Figure>
-      <Figure label="Age">
-        <SignalAge since={signal.createdAt} />
-      </Figure>
       {signal.status === 'active' ? (
-        <Figure label="Expires">{formatDateTime(signal.expiresAt)}</Figure>
+        <Figure label="Expires (exchange time)">{formatDateTime(signal.expiresMs)}</Figure>
       ) : (
         <Figure label="Outcome">
           {signal.outcomeR === null ? '—' : formatR(signal.outcomeR)}
@@ -150,19 +151,34 @@ export function SignalDetailView({ id, renderChart }: SignalDetailViewProps) {
             {STATUS_LABELS[signal.status] ?? signal.status}
           </Badge>
         </Group>
-        <Text size="sm" c="dimmed">
-          Created {formatDateTime(signal.createdAt)} · updated {formatDateTime(signal.updatedAt)}
+        <Text size="sm" c="dimmed" data-testid="signal-times">
+          Created {formatDateTime(signal.createdMs)}
+          {signal.closedMs !== null && <> · closed {formatDateTime(signal.closedMs)}</>} (exchange
+          time, the chart&apos;s clock)
         </Text>
       </Group>
 
       <Card withBorder padding="md" radius="md">
         <Stack gap="md">
-          <div>
-            <Text size="xs" c="dimmed" tt="uppercase" fw={600} mb={4}>
-              Confidence (at creation {formatNumber(signal.initialConfidence, 1)}%)
-            </Text>
-            <ConfidenceBar confidence={signal.confidence} />
-          </div>
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+            <div>
+              <Text size="xs" c="dimmed" tt="uppercase" fw={600} mb={4}>
+                Score: conditions met, weighted (at creation {formatNumber(signal.initialScore, 0)})
+              </Text>
+              <ScoreBar score={signal.score} />
+            </div>
+            <div data-testid="signal-probability">
+              <Text size="xs" c="dimmed" tt="uppercase" fw={600} mb={4}>
+                {PROBABILITY_LABEL}: take-profit before stop-loss
+              </Text>
+              <Text fw={600} style={{ fontVariantNumeric: 'tabular-nums' }}>
+                {formatProbability(signal.probability)}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {describeProbability(signal.probability, signal.probabilityNote)}
+              </Text>
+            </div>
+          </SimpleGrid>
           <Levels signal={signal} />
         </Stack>
       </Card>

@@ -11,7 +11,7 @@ import {
 } from '@/features/signals/utils/filters';
 
 const SORT_LABELS: Record<SortOrder, string> = {
-  confidence: 'Confidence',
+  score: 'Score',
   latest: 'Latest',
   symbol: 'Symbol A-Z',
 };
@@ -67,21 +67,21 @@ export function SignalFiltersBar({ filters, onChange }: SignalFiltersBarProps) {
           onChange({ status: value ?? 'active' });
         }}
       />
-      <Input.Wrapper label={`Min. confidence: ${filters.minConfidence}%`} w={200}>
+      <Input.Wrapper label={`Min. score: ${filters.minScore}`} w={200}>
         <Slider
           // Remounted when the URL changes the value, so the thumb follows; dragging only writes
           // the URL on release, not on every pixel.
-          key={filters.minConfidence}
-          data-testid="filter-confidence"
-          defaultValue={filters.minConfidence}
+          key={filters.minScore}
+          data-testid="filter-score"
+          defaultValue={filters.minScore}
           min={0}
           max={100}
           step={5}
-          label={(value) => `${value}%`}
+          label={(value) => String(value)}
           onChangeEnd={(value) => {
-            onChange({ minConfidence: value });
+            onChange({ minScore: value });
           }}
-          thumbLabel="Minimum confidence"
+          thumbLabel="Minimum score"
           mt={10}
         />
       </Input.Wrapper>
@@ -104,7 +104,7 @@ export function SignalFiltersBar({ filters, onChange }: SignalFiltersBarProps) {
         value={filters.sort}
         allowDeselect={false}
         onChange={(value) => {
-          onChange({ sort: value ?? 'confidence' });
+          onChange({ sort: value ?? 'score' });
         }}
       />
       <Button

@@ -25,7 +25,7 @@ function DirectionSplit({ stats }: { stats: SignalStats }) {
   );
 }
 
-/** Active signals, average confidence, updates in the last hour, LONG/SHORT split, scanner. */
+/** Active signals, average score, updates in the last hour, LONG/SHORT split, scanner. */
 export function SignalStatsCards() {
   const { data: stats, error, isPending } = useSignalStats();
   const failed = !stats && !isPending;
@@ -41,13 +41,10 @@ export function SignalStatsCards() {
         hint={stats ? byTimeframe(stats) : failed ? describeApiError(error) : undefined}
       />
       <StatCard
-        title="Average confidence"
-        testId="stat-confidence"
+        title="Average score"
+        testId="stat-score"
         loading={isPending}
-        value={
-          dash ??
-          (stats?.averageConfidence == null ? '—' : `${formatNumber(stats.averageConfidence, 1)}%`)
-        }
+        value={dash ?? (stats?.averageScore == null ? '—' : formatNumber(stats.averageScore, 1))}
         hint="of active signals"
       />
       <StatCard

@@ -23,14 +23,13 @@ const search = () => screen.getByTestId('search').textContent;
 describe('signal filters and the URL', () => {
   it('shows the filters a shared URL carries', () => {
     renderWithProviders(<FiltersWithUrl />, {
-      route:
-        '/?direction=SHORT&timeframe=1h&min_confidence=80&status=tp_hit&search=eth&sort=latest',
+      route: '/?direction=SHORT&timeframe=1h&min_score=80&status=tp_hit&search=eth&sort=latest',
     });
     const direction = within(screen.getByTestId('filter-direction'));
     expect(direction.getByRole('radio', { name: 'SHORT' })).toBeChecked();
     expect(screen.getByRole('combobox', { name: 'Timeframe' })).toHaveValue('1h');
     expect(screen.getByRole('combobox', { name: 'Status' })).toHaveValue('Take-profit hit');
-    expect(screen.getByRole('slider', { name: 'Minimum confidence' })).toHaveAttribute(
+    expect(screen.getByRole('slider', { name: 'Minimum score' })).toHaveAttribute(
       'aria-valuenow',
       '80',
     );
@@ -56,12 +55,12 @@ describe('signal filters and the URL', () => {
     await user.type(screen.getByRole('textbox', { name: 'Symbol' }), 'sol');
     expect(search()).toContain('search=sol');
 
-    const slider = screen.getByRole('slider', { name: 'Minimum confidence' });
+    const slider = screen.getByRole('slider', { name: 'Minimum score' });
     act(() => {
       slider.focus();
     });
     await user.keyboard('{ArrowRight}');
-    expect(search()).toContain('min_confidence=5');
+    expect(search()).toContain('min_score=5');
 
     await user.click(screen.getByRole('button', { name: 'Reset' }));
     expect(search()).toBe('?bench=1');

@@ -1,5 +1,5 @@
 /**
- * High-confidence alerts (`signal_notification` events): the few newest, each dismissed by the
+ * High-score alerts (`signal_notification` events): the few newest, each dismissed by the
  * trader or after `ALERT_TTL_MS`.
  */
 import { create } from 'zustand';
@@ -15,7 +15,7 @@ export interface SignalAlert {
   symbol: string;
   timeframe: string;
   direction: Direction;
-  confidence: number;
+  score: number;
   message: string;
 }
 

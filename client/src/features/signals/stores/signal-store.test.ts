@@ -25,16 +25,16 @@ describe('signal store events', () => {
   });
 
   it('replaces an updated signal and flashes it', () => {
-    store().signalCreated(makeSignal({ id: 1, confidence: 80 }));
-    store().signalUpdated(makeSignal({ id: 1, confidence: 88, version: 2 }));
+    store().signalCreated(makeSignal({ id: 1, score: 80 }));
+    store().signalUpdated(makeSignal({ id: 1, score: 88, version: 2 }));
     expect(entry(1)).toMatchObject({ anim: 'flash', rev: 2 });
-    expect(entry(1)?.signal.confidence).toBe(88);
+    expect(entry(1)?.signal.score).toBe(88);
   });
 
   it('ignores an update older than what it shows', () => {
-    store().signalCreated(makeSignal({ id: 1, confidence: 88, version: 3 }));
-    store().signalUpdated(makeSignal({ id: 1, confidence: 70, version: 2 }));
-    expect(entry(1)?.signal.confidence).toBe(88);
+    store().signalCreated(makeSignal({ id: 1, score: 88, version: 3 }));
+    store().signalUpdated(makeSignal({ id: 1, score: 70, version: 2 }));
+    expect(entry(1)?.signal.score).toBe(88);
   });
 
   it('shows an update for a signal it never saw created', () => {
@@ -70,12 +70,12 @@ describe('signal store events', () => {
     store().applyEvents([
       { kind: 'created', signal: makeSignal({ id: 1 }) },
       { kind: 'created', signal: makeSignal({ id: 2 }) },
-      { kind: 'updated', signal: makeSignal({ id: 1, confidence: 95, version: 2 }) },
+      { kind: 'updated', signal: makeSignal({ id: 1, score: 95, version: 2 }) },
     ]);
     unsubscribe();
     expect(listener).toHaveBeenCalledTimes(1);
     expect(Object.keys(store().entries)).toEqual(['1', '2']);
-    expect(entry(1)?.signal.confidence).toBe(95);
+    expect(entry(1)?.signal.score).toBe(95);
   });
 
   it('leaves other entries untouched, so their cards do not re-render', () => {
@@ -135,10 +135,10 @@ describe('signal store snapshots', () => {
   });
 
   it('flashes a signal that changed while away', () => {
-    store().applySnapshot('active', [makeSignal({ id: 1, confidence: 80 })], 1000);
-    store().applySnapshot('active', [makeSignal({ id: 1, confidence: 90, version: 2 })], 2000);
+    store().applySnapshot('active', [makeSignal({ id: 1, score: 80 })], 1000);
+    store().applySnapshot('active', [makeSignal({ id: 1, score: 90, version: 2 })], 2000);
     expect(entry(1)).toMatchObject({ anim: 'flash' });
-    expect(entry(1)?.signal.confidence).toBe(90);
+    expect(entry(1)?.signal.score).toBe(90);
   });
 
   it('keeps events newer than the snapshot', () => {
@@ -147,7 +147,7 @@ describe('signal store snapshots', () => {
     vi.advanceTimersByTime(100);
     // While the refetch is in flight: a new signal, an update and a deletion.
     store().signalCreated(makeSignal({ id: 2 }));
-    store().signalUpdated(makeSignal({ id: 1, confidence: 97, version: 5 }));
+    store().signalUpdated(makeSignal({ id: 1, score: 97, version: 5 }));
     store().signalCreated(makeSignal({ id: 3 }));
     store().signalDeleted(makeSignal({ id: 3, status: 'expired', version: 2 }), 'expired');
     vi.advanceTimersByTime(EXIT_MS);
@@ -158,7 +158,7 @@ describe('signal store snapshots', () => {
       [makeSignal({ id: 1, version: 4 }), makeSignal({ id: 3, version: 1 })],
       requestedAt,
     );
-    expect(entry(1)?.signal.confidence).toBe(97);
+    expect(entry(1)?.signal.score).toBe(97);
     expect(entry(2)?.anim).toBe('enter');
     expect(entry(3)).toBeUndefined();
   });

@@ -31,14 +31,14 @@ describe('filters in the query string', () => {
     const filters: SignalFilters = {
       direction: 'SHORT',
       timeframe: '1h',
-      minConfidence: 80,
+      minScore: 80,
       status: 'tp_hit',
       search: 'eth',
       sort: 'latest',
     };
     const query = writeFilters(filters).toString();
     expect(query).toBe(
-      'direction=SHORT&timeframe=1h&min_confidence=80&status=tp_hit&search=eth&sort=latest',
+      'direction=SHORT&timeframe=1h&min_score=80&status=tp_hit&search=eth&sort=latest',
     );
     expect(parseFilters(params(query))).toEqual(filters);
   });
@@ -51,10 +51,10 @@ describe('filters in the query string', () => {
 
   it('falls back to defaults on values it cannot read', () => {
     expect(
-      parseFilters(params('direction=UP&timeframe=3m&min_confidence=abc&status=open&sort=random')),
+      parseFilters(params('direction=UP&timeframe=3m&min_score=abc&status=open&sort=random')),
     ).toEqual(DEFAULT_FILTERS);
-    expect(parseFilters(params('min_confidence=250')).minConfidence).toBe(100);
-    expect(parseFilters(params('min_confidence=-3')).minConfidence).toBe(0);
+    expect(parseFilters(params('min_score=250')).minScore).toBe(100);
+    expect(parseFilters(params('min_score=-3')).minScore).toBe(0);
   });
 });
 
@@ -65,7 +65,7 @@ describe('selectVisible', () => {
       symbol: 'ETHUSDT',
       direction: 'SHORT',
       timeframe: '1h',
-      confidence: 75,
+      score: 75,
       created_at: '2025-01-01T12:03:00Z',
     },
     {
@@ -73,7 +73,7 @@ describe('selectVisible', () => {
       symbol: 'BTCUSDT',
       direction: 'LONG',
       timeframe: '5m',
-      confidence: 91,
+      score: 91,
       created_at: '2025-01-01T12:01:00Z',
     },
     {
@@ -81,7 +81,7 @@ describe('selectVisible', () => {
       symbol: 'SOLUSDT',
       direction: 'LONG',
       timeframe: '15m',
-      confidence: 83,
+      score: 83,
       created_at: '2025-01-01T12:02:00Z',
     },
     {
@@ -89,14 +89,14 @@ describe('selectVisible', () => {
       symbol: 'BTCUSDT',
       direction: 'SHORT',
       timeframe: '4h',
-      confidence: 83,
+      score: 83,
       created_at: '2025-01-01T12:04:00Z',
     },
   );
   const ids = (filters: Partial<SignalFilters>) =>
     selectVisible(all, { ...DEFAULT_FILTERS, ...filters }).map((entry) => entry.signal.id);
 
-  it('sorts by confidence, ties by symbol', () => {
+  it('sorts by score, ties by symbol', () => {
     expect(ids({})).toEqual([2, 4, 3, 1]);
   });
 
@@ -105,11 +105,11 @@ describe('selectVisible', () => {
     expect(ids({ sort: 'symbol' })).toEqual([2, 4, 1, 3]);
   });
 
-  it('filters by direction, timeframe, confidence and symbol', () => {
+  it('filters by direction, timeframe, score and symbol', () => {
     expect(ids({ direction: 'LONG' })).toEqual([2, 3]);
     expect(ids({ timeframe: '1h' })).toEqual([1]);
-    expect(ids({ minConfidence: 80 })).toEqual([2, 4, 3]);
+    expect(ids({ minScore: 80 })).toEqual([2, 4, 3]);
     expect(ids({ search: 'btc' })).toEqual([2, 4]);
-    expect(ids({ direction: 'SHORT', search: 'usdt', minConfidence: 80 })).toEqual([4]);
+    expect(ids({ direction: 'SHORT', search: 'usdt', minScore: 80 })).toEqual([4]);
   });
 });

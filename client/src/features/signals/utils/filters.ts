@@ -12,14 +12,14 @@ import {
 } from '@/features/signals/api/signal';
 import type { SignalEntry } from '@/features/signals/stores/signal-store';
 
-export const SORT_ORDERS = ['confidence', 'latest', 'symbol'] as const;
+export const SORT_ORDERS = ['score', 'latest', 'symbol'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
 
 export interface SignalFilters {
   direction: 'ALL' | Direction;
   timeframe: 'all' | Timeframe;
-  /** 0-100: signals below it are hidden. */
-  minConfidence: number;
+  /** Score 0-100: signals below it are hidden. */
+  minScore: number;
   status: StatusScope;
   /** Case-insensitive symbol substring. */
   search: string;
@@ -29,17 +29,17 @@ export interface SignalFilters {
 export const DEFAULT_FILTERS: SignalFilters = {
   direction: 'ALL',
   timeframe: 'all',
-  minConfidence: 0,
+  minScore: 0,
   status: 'active',
   search: '',
-  sort: 'confidence',
+  sort: 'score',
 };
 
 /** Query-string names; those the API also takes have its names. */
 const PARAM = {
   direction: 'direction',
   timeframe: 'timeframe',
-  minConfidence: 'min_confidence',
+  minScore: 'min_score',
   status: 'status',
   search: 'search',
   sort: 'sort',
@@ -50,16 +50,14 @@ function oneOf<T extends string>(value: string | null, allowed: readonly T[], fa
 }
 
 export function parseFilters(params: URLSearchParams): SignalFilters {
-  const confidence = Number(params.get(PARAM.minConfidence));
+  const score = Number(params.get(PARAM.minScore));
   return {
     direction: oneOf(params.get(PARAM.direction), ['ALL', 'LONG', 'SHORT'], 'ALL'),
     timeframe: oneOf(params.get(PARAM.timeframe), ['all', ...TIMEFRAMES], 'all'),
-    minConfidence: Number.isFinite(confidence)
-      ? Math.min(100, Math.max(0, Math.round(confidence)))
-      : 0,
+    minScore: Number.isFinite(score) ? Math.min(100, Math.max(0, Math.round(score))) : 0,
     status: oneOf(params.get(PARAM.status), STATUS_SCOPES, 'active'),
     search: (params.get(PARAM.search) ?? '').trim().slice(0, 30),
-    sort: oneOf(params.get(PARAM.sort), SORT_ORDERS, 'confidence'),
+    sort: oneOf(params.get(PARAM.sort), SORT_ORDERS, 'score'),
   };
 }
 
@@ -81,7 +79,7 @@ export function matchesFilters(entry: SignalEntry, filters: SignalFilters): bool
   const { signal } = entry;
   if (filters.direction !== 'ALL' && signal.direction !== filters.direction) return false;
   if (filters.timeframe !== 'all' && signal.timeframe !== filters.timeframe) return false;
-  if (signal.confidence < filters.minConfidence) return false;
+  if (signal.score < filters.minScore) return false;
   if (filters.search && !signal.symbol.toUpperCase().includes(filters.search.toUpperCase())) {
     return false;
   }
@@ -98,7 +96,7 @@ const bySymbol: Compare = (a, b) =>
   a.signal.direction.localeCompare(b.signal.direction);
 
 const COMPARE: Record<SortOrder, Compare> = {
-  confidence: (a, b) => b.signal.confidence - a.signal.confidence || bySymbol(a, b),
+  score: (a, b) => b.signal.score - a.signal.score || bySymbol(a, b),
   latest: (a, b) => b.signal.createdAt - a.signal.createdAt || bySymbol(a, b),
   symbol: bySymbol,
 };

@@ -79,16 +79,16 @@ describe('createSignalEventSink', () => {
   });
 
   it('updates a cached detail page and the scanner status', () => {
-    const signal = makeSignal({ id: 5, confidence: 80 });
+    const signal = makeSignal({ id: 5, score: 80 });
     client.setQueryData<SignalDetail>(signalKeys.detail(5), { ...signal, changes: [] });
     const sink = createSignalEventSink(client);
-    sink.push(signalFrame('signal_updated', 1, signalJson({ id: 5, confidence: 91, version: 2 })));
+    sink.push(signalFrame('signal_updated', 1, signalJson({ id: 5, score: 91, version: 2 })));
     sink.push({ type: 'scanner_status', seq: 2, data: scannerBody({ state: 'running' }) });
     sink.push({ type: 'scanner_error', seq: 3, data: { message: 'Binance answered 418' } });
     sink.flush();
 
     expect(client.getQueryData<SignalDetail>(signalKeys.detail(5))).toMatchObject({
-      confidence: 91,
+      score: 91,
       version: 2,
       changes: [],
     });

@@ -60,7 +60,7 @@ export function decodeStreamFrame(frame: SocketFrame): StreamMessage | null {
       };
     }
     case 'signal_notification': {
-      // A high-confidence signal: the payload carries a summary of the signal, not all of it.
+      // A high-scoring signal: the payload carries a summary of the signal, not all of it.
       const data = expectObject(frame.data, 'signal_notification.data');
       const s = expectObject(data.signal, 'signal_notification.data.signal');
       const where = (field: string) => `signal_notification.data.signal.${field}`;
@@ -71,7 +71,7 @@ export function decodeStreamFrame(frame: SocketFrame): StreamMessage | null {
           symbol: expectString(s.symbol, where('symbol')),
           timeframe: expectString(s.timeframe, where('timeframe')),
           direction: expectOneOf(s.direction, ['LONG', 'SHORT'], where('direction')),
-          confidence: expectNumber(s.confidence, where('confidence')),
+          score: expectNumber(s.score, where('score')),
           message: optionalString(data.message, 'signal_notification.data.message') ?? '',
         },
       };

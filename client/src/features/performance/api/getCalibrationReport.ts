@@ -1,0 +1,130 @@
+/**
+ * `GET /api/signals/calibration/`: the out-of-sample walk-forward over the shipped recorded data
+ * (thresholds chosen and probabilities fitted on recorded days 1-7, measured on days 8-14).
+ */
+import { queryOptions, useQuery } from '@tanstack/react-query';
+
+import { api } from '@/lib/api';
+import {
+  expectArray,
+  expectNumber,
+  expectObject,
+  expectString,
+  nullableNumber,
+} from '@/lib/decode';
+
+export const CALIBRATION_PATH = '/api/signals/calibration/';
+
+export interface WalkForwardStats {
+  count: number;
+  tpRate: number | null;
+  profitRate: number | null;
+  averageR: number | null;
+  averageRGross: number | null;
+  profitFactor: number | null;
+}
+
+export interface GapRow {
+  bucket: string;
+  /** "all" for the bucket over every timeframe and direction. */
+  timeframe: string;
+  direction: string;
+  count: number;
+  /** Mean probability shown (fitted on days 1-7), 0-1. */
+  shown: number;
+  /** Realised take-profit rate on days 8-14, 0-1. */
+  realised: number;
+  /** shown - realised, in points. */
+  gap: number;
+}
+
+export interface ThresholdRow {
+  threshold: number;
+  inSample: WalkForwardStats;
+  outOfSample: WalkForwardStats;
+}
+
+export interface WalkForward {
+  /** When and how the shipped prior was made. */
+  generatedAt: string;
+  data: string;
+  inSample: WalkForwardStats;
+  outOfSample: WalkForwardStats;
+  thresholds: ThresholdRow[];
+  chosenThreshold: number | null;
+  gaps: GapRow[];
+  bucketWidth: number;
+}
+
+function decodeStats(json: unknown, where: string): WalkForwardStats {
+  const s = expectObject(json, where);
+  const n = (field: string) => nullableNumber(s[field], `${where}.${field}`);
+  return {
+    count: expectNumber(s.count, `${where}.count`),
+    tpRate: n('tp_rate'),
+    profitRate: n('profit_rate'),
+    averageR: n('average_r'),
+    averageRGross: n('average_r_gross'),
+    profitFactor: n('profit_factor'),
+  };
+}
+
+/** Null when the server ships no walk-forward (no prior file). */
+export function decodeWalkForward(json: unknown): WalkForward | null {
+  const body = expectObject(json, 'calibration');
+  const about = expectObject(body.about, 'calibration.about');
+  const oos = expectObject(body.out_of_sample, 'calibration.out_of_sample');
+  if (Object.keys(oos).length === 0) return null;
+  const rules = expectObject(oos.default_rules, 'out_of_sample.default_rules');
+  const threshold = expectObject(oos.threshold, 'out_of_sample.threshold');
+  const calibration = expectObject(
+    oos.calibration_10 ?? oos.calibration,
+    'out_of_sample.calibration',
+  );
+  return {
+    generatedAt: expectString(about.generated_at, 'about.generated_at'),
+    data: expectString(about.data, 'about.data'),
+    inSample: decodeStats(rules.in_sample, 'default_rules.in_sample'),
+    outOfSample: decodeStats(rules.out_of_sample, 'default_rules.out_of_sample'),
+    thresholds: expectArray(threshold.candidates, 'threshold.candidates').map((item, i) => {
+      const row = expectObject(item, `threshold.candidates[${i}]`);
+      return {
+        threshold: expectNumber(row.threshold, `threshold.candidates[${i}].threshold`),
+        inSample: decodeStats(row.in_sample, `threshold.candidates[${i}].in_sample`),
+        outOfSample: decodeStats(row.out_of_sample, `threshold.candidates[${i}].out_of_sample`),
+      };
+    }),
+    chosenThreshold: nullableNumber(threshold.chosen, 'threshold.chosen'),
+    bucketWidth: expectNumber(calibration.bucket_width, 'calibration.bucket_width'),
+    gaps: expectArray(calibration.rows, 'calibration.rows').map((item, i) => {
+      const where = `calibration.rows[${i}]`;
+      const row = expectObject(item, where);
+      return {
+        bucket: expectString(row.bucket, `${where}.bucket`),
+        timeframe: expectString(row.timeframe, `${where}.timeframe`),
+        direction: expectString(row.direction, `${where}.direction`),
+        count: expectNumber(row.count, `${where}.count`),
+        shown: expectNumber(row.shown, `${where}.shown`),
+        realised: expectNumber(row.realised, `${where}.realised`),
+        gap: expectNumber(row.gap, `${where}.gap`),
+      };
+    }),
+  };
+}
+
+export function getWalkForward({ signal }: { signal?: AbortSignal } = {}) {
+  return api.get(CALIBRATION_PATH, decodeWalkForward, signal ? { signal } : {});
+}
+
+export function walkForwardQueryOptions() {
+  return queryOptions({
+    queryKey: ['calibration', 'walk-forward'] as const,
+    queryFn: ({ signal }) => getWalkForward({ signal }),
+    // Shipped with the server: it changes only with a new release.
+    staleTime: Infinity,
+  });
+}
+
+export function useWalkForward() {
+  return useQuery(walkForwardQueryOptions());
+}
