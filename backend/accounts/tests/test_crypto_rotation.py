@@ -150,3 +150,12 @@ def test_a_value_no_key_reads_is_reported_and_the_rest_rotated(settings):
     assert f"1 unreadable (ids [{lost.id}])" in out.getvalue()
     settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
     _read_all(accounts, rules)
+
+
+def test_only_crypto_py_touches_fernet():
+    import pathlib
+
+    backend = pathlib.Path(crypto.__file__).resolve().parents[1]
+    users = sorted(str(path.relative_to(backend)) for path in backend.rglob("*.py")
+                   if "tests" not in path.parts and "cryptography.fernet" in path.read_text(encoding="utf-8"))
+    assert users == ["accounts/crypto.py"]
