@@ -213,4 +213,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     for leak in leaks:
         terminalreporter.write_line(f"LEAK [{leak.channel}] {leak.label} {leak.masked} in {leak.where} "
                                     f"during {leak.test}", red=True)
+    if any(leak.channel == "process" for leak in leaks):
+        terminalreporter.write_line(f"leakwatch: the process logs are kept in {_watch.dir}")
     terminalreporter.write_line(f"leakwatch: {len(leaks)} leak(s); the run fails", red=True, bold=True)

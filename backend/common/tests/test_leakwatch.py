@@ -4,6 +4,8 @@ The planted tests run in a pytest of their own (a subprocess): their leaks must 
 not this one. Their file is not named test_*.py, so the suite itself never collects it.
 """
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +39,11 @@ def _run_planted(mode: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def leaky_run():
-    return _run_planted("leaky")
+    run = _run_planted("leaky")
+    yield run
+    kept = re.search(r"the process logs are kept in (\S+)", run.stdout)
+    if kept and Path(kept.group(1)).name.startswith("leakwatch-"):
+        shutil.rmtree(kept.group(1), ignore_errors=True)
 
 
 def test_every_planted_leak_fails_the_run(leaky_run):
@@ -62,6 +68,7 @@ def test_every_planted_leak_fails_the_run(leaky_run):
         assert f"during planted_leaks.py::{test}" in found[0] if test else "during the session" in found[0]
     assert len(leaks) == len(expected), leaks
     assert f"{len(expected)} leak(s); the run fails" in out
+    assert "leakwatch: the process logs are kept in " in out  # to read the leaking line
 
 
 def test_the_report_masks_the_secrets(leaky_run):
