@@ -159,6 +159,8 @@ def read_oidc_env() -> OidcEnv | None:
         raise EnvError(f"OIDC_ISSUER must be an https:// (or http://) URL, got {issuer!r}")
     # A *_FILE variable keeps the secret out of the environment (Docker/Kubernetes secrets).
     secret_file = env_str("OIDC_CLIENT_SECRET_FILE", "")
+    if secret_file and env_str("OIDC_CLIENT_SECRET", ""):
+        raise EnvError("set OIDC_CLIENT_SECRET or OIDC_CLIENT_SECRET_FILE, not both")
     try:
         secret = Path(secret_file).read_text().strip() if secret_file else env_str("OIDC_CLIENT_SECRET", "")
     except OSError as exc:
