@@ -7,13 +7,7 @@ test('the dashboard loads, goes live and shows the scanner', async ({ page }) =>
   await openDashboard(page);
   await expect(badge(page)).toHaveText('Live');
 
-  for (const id of [
-    'stat-active',
-    'stat-confidence',
-    'stat-updates',
-    'stat-split',
-    'stat-scanner',
-  ]) {
+  for (const id of ['stat-active', 'stat-score', 'stat-updates', 'stat-split', 'stat-scanner']) {
     await expect(page.getByTestId(id), `${id} card`).toBeVisible();
   }
   await expect(page.getByTestId('stat-scanner')).not.toContainText('Cannot reach the server');

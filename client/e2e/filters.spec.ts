@@ -58,16 +58,16 @@ test.describe('filters and sorting', () => {
       )
       .toBe(true);
 
-    await choose(page, 'sort-order', 'Confidence');
+    await choose(page, 'sort-order', 'Score');
     await expect(page).not.toHaveURL(/sort=/);
     await expect
       .poll(async () =>
-        isSorted(await cardValues(page, 'data-confidence'), (a, b) => Number(b) - Number(a)),
+        isSorted(await cardValues(page, 'data-score'), (a, b) => Number(b) - Number(a)),
       )
       .toBe(true);
   });
 
-  test('symbol search and minimum confidence', async ({ page }) => {
+  test('symbol search and minimum score', async ({ page }) => {
     const [symbol = ''] = await cardValues(page, 'data-symbol');
     const fragment = symbol.replace(/USDT$/, '');
     await page.getByTestId('filter-search').fill(fragment);
@@ -80,14 +80,12 @@ test.describe('filters and sorting', () => {
     await page.getByRole('button', { name: 'Reset' }).click();
     await expect(page).not.toHaveURL(/search=/);
 
-    const confidences = (await cardValues(page, 'data-confidence')).map(Number);
-    const bar = Math.floor(Math.max(...confidences) / 5) * 5;
-    await page.goto(`/?min_confidence=${bar}`);
+    const scores = (await cardValues(page, 'data-score')).map(Number);
+    const bar = Math.floor(Math.max(...scores) / 5) * 5;
+    await page.goto(`/?min_score=${bar}`);
     await waitForCards(page);
-    expect((await cardValues(page, 'data-confidence')).map(Number).every((c) => c >= bar)).toBe(
-      true,
-    );
-    await expect(page.getByTestId('filter-confidence').getByRole('slider')).toHaveAttribute(
+    expect((await cardValues(page, 'data-score')).map(Number).every((c) => c >= bar)).toBe(true);
+    await expect(page.getByTestId('filter-score').getByRole('slider')).toHaveAttribute(
       'aria-valuenow',
       String(bar),
     );

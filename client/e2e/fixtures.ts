@@ -5,7 +5,7 @@ const TIMEFRAMES = ['5m', '15m', '1h', '4h'];
 /** Far above any real id, so nothing collides with the backend's signals. */
 const FIRST_ID = 900_000_000;
 
-export function benchSignal(index: number, version = 1, confidence = 70 + (index % 30)) {
+export function benchSignal(index: number, version = 1, score = 70 + (index % 30)) {
   const direction = index % 2 === 0 ? 'LONG' : 'SHORT';
   const sign = direction === 'LONG' ? 1 : -1;
   const entry = 100 + index;
@@ -17,8 +17,10 @@ export function benchSignal(index: number, version = 1, confidence = 70 + (index
     timeframe: TIMEFRAMES[index % TIMEFRAMES.length],
     direction,
     status: 'active',
-    confidence,
-    initial_confidence: 70 + (index % 30),
+    score,
+    initial_score: 70 + (index % 30),
+    probability: null,
+    probability_note: 'not enough history',
     entry,
     stop_loss: entry - sign * 1.5,
     take_profit: entry + sign * 2.5,
@@ -30,6 +32,9 @@ export function benchSignal(index: number, version = 1, confidence = 70 + (index
     updated_at: now,
     expires_at: new Date(Date.now() + 3_600_000).toISOString(),
     closed_at: null,
+    created_ms: Date.now(),
+    expires_ms: Date.now() + 3_600_000,
+    closed_ms: null,
     exit_price: null,
     outcome_r: null,
     return_pct: null,

@@ -41,8 +41,8 @@ function measureBurst(page: Page, updates: BenchSignal[], spreadMs: number): Pro
       const onScreen = () =>
         updates.every(
           (u) =>
-            document.querySelector(`[data-id="${u.id}"]`)?.getAttribute('data-confidence') ===
-            String(u.confidence),
+            document.querySelector(`[data-id="${u.id}"]`)?.getAttribute('data-score') ===
+            String(u.score),
         );
 
       const frameTimes: number[] = [];
@@ -127,7 +127,7 @@ test('renders 500 cards and absorbs bursts of 100 updates', async ({ page, brows
   await expect(page.getByTestId('signal-card')).toHaveCount(CARDS);
   await page.waitForTimeout(1000); // let the entry animations end
 
-  // Confidence changes that reorder the grid (it is sorted by confidence).
+  // Score changes that reorder the grid (it is sorted by score).
   const update = (round: number) =>
     Array.from({ length: BURST }, (_, i) => {
       const index = (i * 7 + round) % CARDS;

@@ -102,3 +102,10 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
 export function formatDateTime(ms: number): string {
   return dateTimeFormat.format(ms);
 }
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+/** "14:05", in the browser's time zone (like the charts' axes). */
+export function formatTime(ms: number): string {
+  return timeFormat.format(ms);
+}

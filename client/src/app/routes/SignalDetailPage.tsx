@@ -13,7 +13,7 @@ import { CHART_COLORS } from '@/lib/charts';
 
 /** The signal's market with its entry, stop-loss and take-profit, and a marker on its candle. */
 function SignalChart({ signal }: { signal: Signal }) {
-  const { entry, stopLoss, takeProfit, direction, candleOpenTime, initialConfidence } = signal;
+  const { entry, stopLoss, takeProfit, direction, candleOpenTime, initialScore } = signal;
   const levels = useMemo<PriceLevel[]>(
     () => [
       { price: entry, label: 'Entry', color: CHART_COLORS.entry },
@@ -29,9 +29,9 @@ function SignalChart({ signal }: { signal: Signal }) {
       position: long ? 'belowBar' : 'aboveBar',
       shape: long ? 'arrowUp' : 'arrowDown',
       color: long ? CHART_COLORS.up : CHART_COLORS.down,
-      text: `${direction} ${Math.round(initialConfidence)}%`,
+      text: `${direction} score ${Math.round(initialScore)}`,
     };
-  }, [direction, candleOpenTime, initialConfidence]);
+  }, [direction, candleOpenTime, initialScore]);
 
   return (
     <CandleChart

@@ -8,7 +8,7 @@ import type { SignalJson } from '@/testing/factories';
 export function statsBody(overrides: Record<string, unknown> = {}) {
   return {
     active_count: 2,
-    average_confidence: 84.25,
+    average_score: 84.25,
     updates_last_hour: 17,
     long_count: 1,
     short_count: 1,
