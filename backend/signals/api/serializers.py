@@ -1,24 +1,66 @@
-"""The API's representation of signals: also the payload of every signal WebSocket event."""
+"""The API's representation of signals: also the payload of every signal WebSocket event.
+
+The weighted share of the conditions that hold is a *score* (0-100), not a chance: the API names
+it `score` (the column is still `confidence`). Beside it, `probability` is the calibrated
+take-profit-first probability for the creation score (`signals.services.calibration`), or null
+with `probability_note` saying why.
+"""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from signals.models import Direction, ScanRun, Signal, SignalChange, SignalOutcomeRecord, Status
 
 TIMEFRAMES = ("5m", "15m", "1h", "4h")
-ORDERINGS = ("-confidence", "confidence", "-created_at", "created_at", "symbol", "-symbol")
+#: API ordering -> model ordering.
+ORDERINGS = {
+    "-score": "-confidence", "score": "confidence", "-created_at": "-created_at", "created_at": "created_at",
+    "symbol": "symbol", "-symbol": "-symbol",
+}  # fmt: skip
+
+
+class ProbabilitySerializer(serializers.Serializer):
+    value = serializers.FloatField(help_text="Realised take-profit-first rate, 0-1")
+    low = serializers.FloatField(help_text="90% interval, lower bound")
+    high = serializers.FloatField(help_text="90% interval, upper bound")
+    n = serializers.IntegerField(help_text="Past signals the value rests on")
+    source = serializers.ChoiceField(choices=["archive", "recorded-backtest"])
 
 
 class SignalSerializer(serializers.ModelSerializer):
+    score = serializers.FloatField(source="confidence", read_only=True, help_text="Last published score, 0-100")
+    initial_score = serializers.FloatField(source="initial_confidence", read_only=True, help_text="Score at creation")
+    probability = serializers.SerializerMethodField()
+    probability_note = serializers.SerializerMethodField()
     tick_size = serializers.SerializerMethodField()
 
     class Meta:
         model = Signal
         fields = [
-            "id", "key", "symbol", "timeframe", "direction", "status", "confidence", "initial_confidence",
-            "entry", "stop_loss", "take_profit", "reward_risk", "conditions", "snapshot", "candle_open_time",
-            "created_at", "updated_at", "expires_at", "closed_at", "exit_price", "outcome_r", "return_pct",
-            "tick_size", "version",
+            "id", "key", "symbol", "timeframe", "direction", "status", "score", "initial_score",
+            "probability", "probability_note", "entry", "stop_loss", "take_profit", "initial_stop_loss",
+            "initial_take_profit", "reward_risk", "conditions", "snapshot", "candle_open_time", "created_at",
+            "updated_at", "expires_at", "closed_at", "created_ms", "expires_ms", "closed_ms", "close_rule",
+            "exit_price", "outcome_r", "return_pct", "tick_size", "version",
         ]
         read_only_fields = fields
+
+    def _probability(self, obj: Signal):
+        # One lookup per signal, shared by the two fields that show it.
+        cached = getattr(obj, "_probability", None)
+        if cached is None:
+            from signals.services.calibration import signal_probability
+
+            cached = signal_probability(score=obj.initial_confidence, timeframe=obj.timeframe, direction=obj.direction)
+            obj._probability = cached
+        return cached
+
+    @extend_schema_field(ProbabilitySerializer(allow_null=True))
+    def get_probability(self, obj: Signal) -> dict | None:
+        probability, _ = self._probability(obj)
+        return None if probability is None else probability.as_dict()
+
+    def get_probability_note(self, obj: Signal) -> str:
+        return self._probability(obj)[1]
 
     def get_tick_size(self, obj: Signal) -> str | None:
         sizes = self.context.get("tick_sizes")
@@ -30,9 +72,11 @@ class SignalSerializer(serializers.ModelSerializer):
 
 
 class SignalChangeSerializer(serializers.ModelSerializer):
+    score = serializers.FloatField(source="confidence", read_only=True)
+
     class Meta:
         model = SignalChange
-        fields = ["kind", "reason", "at", "confidence", "stop_loss", "take_profit", "conditions"]
+        fields = ["kind", "reason", "at", "score", "stop_loss", "take_profit", "conditions"]
 
 
 class SignalDetailSerializer(SignalSerializer):
@@ -44,14 +88,24 @@ class SignalDetailSerializer(SignalSerializer):
 
 
 class SignalFilterSerializer(serializers.Serializer):
-    """Query parameters of /api/signals/; anything invalid is a 400 naming the parameter."""
+    """Query parameters of /api/signals/; anything invalid is a 400 naming the parameter.
+
+    Validated data are the keyword arguments of `selectors.signal_list` (score -> confidence).
+    """
 
     direction = serializers.ChoiceField(choices=Direction.values, required=False)
     timeframe = serializers.ChoiceField(choices=TIMEFRAMES, required=False)
     status = serializers.ChoiceField(choices=[*Status.values, "closed"], required=False)
-    min_confidence = serializers.FloatField(min_value=0, max_value=100, required=False)
+    min_score = serializers.FloatField(min_value=0, max_value=100, required=False)
     search = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    ordering = serializers.ChoiceField(choices=ORDERINGS, required=False, default="-confidence")
+    ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False, default="-score")
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = dict(attrs)
+        if "min_score" in attrs:
+            attrs["min_confidence"] = attrs.pop("min_score")
+        attrs["ordering"] = ORDERINGS[attrs["ordering"]]
+        return attrs
 
 
 class PerformanceFilterSerializer(serializers.Serializer):
@@ -147,7 +201,7 @@ class PerformanceSerializer(serializers.Serializer):
 
 class SignalStatsSerializer(serializers.Serializer):
     active_count = serializers.IntegerField()
-    average_confidence = serializers.FloatField(allow_null=True)
+    average_score = serializers.FloatField(source="average_confidence", allow_null=True)
     updates_last_hour = serializers.IntegerField()
     long_count = serializers.IntegerField()
     short_count = serializers.IntegerField()

@@ -95,7 +95,7 @@ def test_stats(api):
     _seed()
     stats = api.get("/api/signals/stats/").json()
     assert stats["active_count"] == 3
-    assert stats["average_confidence"] == pytest.approx((80 + 90 + 75) / 3, abs=0.01)
+    assert stats["average_score"] == pytest.approx((80 + 90 + 75) / 3, abs=0.01)
     assert (stats["long_count"], stats["short_count"]) == (2, 1)
     assert stats["by_timeframe"] == {"5m": 2, "15m": 1}
 

@@ -1,0 +1,85 @@
+"""The score and the calibrated probability in the signal API, and /api/signals/calibration/."""
+import json
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from signals.calibration import wilson_interval
+from signals.lifecycle import Direction
+from signals.models import SignalOutcomeRecord, Status
+from signals.services.calibration import PRIOR_PATH, calibration_forget, calibration_refresh
+from signals.services.persistence import signal_events_apply
+from signals.tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    calibration_forget()
+    yield APIClient()
+    calibration_forget()
+
+
+def _archive(timeframe: str, direction: str, score: float, n: int, tp: int, *, stale: int = 0) -> None:
+    now = timezone.now()
+    SignalOutcomeRecord.objects.bulk_create([
+        SignalOutcomeRecord(
+            key=f"ARC:{timeframe}:{direction}:{score}:{i}", symbol="ARCUSDT", timeframe=timeframe,
+            direction=direction, reason="stale" if i >= n else (Status.TP_HIT if i < tp else Status.SL_HIT),
+            initial_confidence=score, entry=100.0, exit_price=100.0, stop_loss=99.0, take_profit=101.0,
+            r_multiple=0.0, return_pct=0.0, opened_at=now, closed_at=now, tp_first=i < tp,
+        )
+        for i in range(n + stale)
+    ])  # fmt: skip
+
+
+def test_score_fields_and_probability_from_the_archive(api):
+    # 15m SHORT: 120 closed at score 75 (30 take-profits: 25%) and 80 at score 90 (40: 50%), plus
+    # 50 stale signals at 90 marked take-profit first that must not count.
+    _archive("15m", "SHORT", 75.0, 120, 30)
+    _archive("15m", "SHORT", 90.0, 80, 40, stale=50)
+    calibration_refresh()
+    signal, created = factories.created(symbol="ETHUSDT", timeframe="15m", direction=Direction.SHORT, confidence=92.0)
+    signal_events_apply(events=[created])
+    [row] = api.get("/api/signals/").json()["results"]
+    assert (row["score"], row["initial_score"]) == (92.0, 92.0)
+    assert "confidence" not in row and "initial_confidence" not in row
+    low, high = wilson_interval(40, 80)
+    assert row["probability"] == {"value": 0.5, "low": round(low, 4), "high": round(high, 4), "n": 80,
+                                  "source": "archive"}  # fmt: skip
+    assert "50%" in row["probability_note"] and "80" in row["probability_note"]
+    assert isinstance(row["created_ms"], int) and isinstance(row["expires_ms"], int)
+    detail = api.get(f"/api/signals/{row['id']}/").json()
+    assert detail["changes"][0]["score"] == 92.0 and detail["probability"] == row["probability"]
+
+
+def test_not_enough_history_is_null_with_a_reason(api):
+    _archive("4h", "LONG", 80.0, 99, 50)  # one short of the minimum
+    calibration_refresh()
+    signal_events_apply(events=[factories.created(symbol="BTCUSDT", timeframe="4h", confidence=80.0)[1]])
+    [row] = api.get("/api/signals/").json()["results"]
+    assert row["probability"] is None
+    assert row["probability_note"].startswith("not enough history: 99 closed 4h LONG signals")
+
+
+def test_before_any_history_the_recorded_backtest_answers(api):
+    prior = json.loads(PRIOR_PATH.read_text())["table"]
+    [group] = [g for g in prior["groups"] if (g["timeframe"], g["direction"]) == ("5m", "LONG")]
+    # The shipped step at the highest score <= 85, read from the file itself.
+    score, value, low, high, n = [p for p in group["points"] if p[0] <= 85][-1]
+    signal_events_apply(events=[factories.created(symbol="BTCUSDT", confidence=85.0)[1]])
+    [row] = api.get("/api/signals/").json()["results"]
+    assert row["probability"] == {"value": round(value, 4), "low": round(low, 4), "high": round(high, 4),
+                                  "n": n, "source": "recorded-backtest"}  # fmt: skip
+
+
+def test_calibration_report(api):
+    report = api.get("/api/signals/calibration/").json()
+    assert report["about"]["generated_by"] == "bench/walk_forward.py"
+    assert report["out_of_sample"]["calibration"]["rows"]
+    backtest = [c for c in report["curves"] if c["source"] == "recorded-backtest"]
+    assert {(c["timeframe"], c["direction"]) for c in backtest} == {("5m", "LONG"), ("5m", "SHORT")}
+    assert all(p["n"] >= 1 and 0 <= p["low"] <= p["probability"] <= p["high"] <= 1
+               for c in backtest for p in c["points"])  # fmt: skip
