@@ -138,6 +138,7 @@ def capture_dir() -> Path:
     if _watch.dir is None:
         _watch.dir = Path(tempfile.mkdtemp(prefix="leakwatch-"))
         os.environ[ENV_DIR] = str(_watch.dir)
+    _watch.dir.mkdir(parents=True, exist_ok=True)  # a /tmp cleaner may have removed it
     return _watch.dir
 
 

@@ -17,6 +17,7 @@ __all__ = ["app"]
 
 _dir = os.environ.get("LEAKWATCH_DIR")
 if _dir:
+    Path(_dir).mkdir(parents=True, exist_ok=True)  # a /tmp cleaner may have removed it
     _out = open(Path(_dir) / f"celery-worker-{os.getpid()}.log", "a", buffering=1, encoding="utf-8")
 
     def _report(where: str, text: str) -> None:
