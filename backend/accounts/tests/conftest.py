@@ -16,6 +16,7 @@ def oidc_provider(live_server):
     provider = oidc_test_provider_start(redirect_uris=[f"{live_server.url}/api/auth/oidc/callback/"])
     leakwatch.secret(provider.client_secret, "OIDC client secret")
     leakwatch.secret(provider.user.password, "OIDC provider user's password")
+    leakwatch.secret(provider.unverified_user.password, "OIDC provider user's password")
     try:
         yield provider
     finally:
