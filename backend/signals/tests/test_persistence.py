@@ -82,7 +82,7 @@ async def test_events_reach_the_socket_after_commit_with_consecutive_seq():
         first = await client.receive_json_from(timeout=5)
         second = await client.receive_json_from(timeout=5)
         assert first["type"] == "signal_created" and first["data"]["signal"]["symbol"] == "ETHUSDT"
-        assert second["type"] == "signal_updated" and second["data"]["signal"]["confidence"] == 88.0
+        assert second["type"] == "signal_updated" and second["data"]["signal"]["score"] == 88.0
         assert second["seq"] == first["seq"] + 1
     finally:
         await client.disconnect()
