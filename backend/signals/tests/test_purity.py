@@ -12,7 +12,7 @@ from pathlib import Path
 BACKEND = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
     "signals", "signals.config", "signals.candles", "signals.conditions", "signals.lifecycle",
-    "signals.outcomes", "signals.engine",
+    "signals.outcomes", "signals.engine", "signals.calibration",
 ]  # fmt: skip
 FORBIDDEN = {
     "django", "rest_framework", "channels", "celery", "aiohttp", "asyncio", "socket", "ssl",
