@@ -127,6 +127,8 @@ class FirstFrameAuthConsumer(AsyncJsonWebsocketConsumer):
         except Refused as refused:
             await self._refuse(refused.reason)
             return
+        if self.refused:  # the deadline or the old token's expiry fired during the check
+            return
         if self.user_id is None:
             self.user_id, self.group = grant.user_id, self.group_for(grant.user_id)
             self._deadline.cancel()
