@@ -1,16 +1,19 @@
 """Walk-forward over the 14 recorded days: choose on the first 7, measure on the last 7.
 
     .venv/bin/python bench/walk_forward.py [--no-write] [--thresholds 70,75,80,85,90]
+                                           [--timeframes 5m,15m,1h]
 
-1. Creation threshold: every candidate threshold is replayed over the whole recorded set
-   (`replay.replay_outcomes`, the engine's own rules, fees included); the one with the best net
-   average R among signals created in the first 7 days (with at least `--min-count` of them) is
-   chosen, then its figures on the signals created in the last 7 days are the out-of-sample ones.
+1. Creation threshold: every candidate threshold is replayed over the whole recorded 5m set
+   (`replay.replay_outcomes`, the engine's own rules, fees included; 5m only, the timeframe the
+   data was recorded in, to keep the sweep affordable); the one with the best net average R among
+   signals created in the first 7 days (with at least `--min-count` of them) is chosen, then its
+   figures on the signals created in the last 7 days are the out-of-sample ones.
    Weights are not searched: each candidate costs a full replay, and a grid over eight weights
    would be hundreds of replays fitted to one week of fifty pairs.
 2. Calibration: the take-profit-first probability (`signals.calibration`, isotonic per timeframe
    and direction) is fitted on the signals created in the first 7 days of the default-rules
-   replay and shown for each signal created in the last 7; per bucket (score bucket x timeframe x
+   replay (5m, and 15m / 1h resampled from it; 4h has too few candles) and shown for each signal
+   created in the last 7; per bucket (score bucket x timeframe x
    direction, and score bucket overall) the mean shown probability is set against the realised
    take-profit-first rate.
 3. Unless --no-write, writes backend/signals/data/calibration_prior.json: the table fitted on ALL
@@ -81,10 +84,14 @@ def summary(outcomes: list[dict]) -> dict:
     }
 
 
-def choose_threshold(series, thresholds: list[float], split: int, min_count: int) -> dict:
+def choose_threshold(series, thresholds: list[float], split: int, min_count: int, default: list[dict]) -> dict:
+    """`default`: the 5m outcomes of the default rules, reused for the default threshold."""
     rows = []
     for threshold in thresholds:
-        outcomes = usable(replay_outcomes(series, config=SignalConfig(min_confidence=threshold)))
+        if threshold == SignalConfig().min_confidence:
+            outcomes = default
+        else:
+            outcomes = usable(replay_outcomes(series, config=SignalConfig(min_confidence=threshold)))
         first = summary([o for o in outcomes if o["created_ms"] < split])
         last = summary([o for o in outcomes if o["created_ms"] >= split])
         rows.append({"threshold": threshold, "in_sample": first, "out_of_sample": last})
@@ -158,6 +165,7 @@ def print_gaps(result: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--thresholds", default="70,75,80,85,90")
+    parser.add_argument("--timeframes", default="5m,15m,1h", help="of the calibration (15m, 1h resampled from 5m)")
     parser.add_argument("--min-count", type=int, default=500, help="fewest in-sample signals to choose a threshold")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the shipped prior alone")
     args = parser.parse_args()
@@ -166,16 +174,20 @@ def main() -> None:
     series = load_klines()
     split = split_time(series)
     config = SignalConfig()
-    outcomes = usable(replay_outcomes(series, config=config))
+    timeframes = tuple(args.timeframes.split(","))
+    outcomes = usable(replay_outcomes(series, config=config, timeframes=timeframes))
     first = [o for o in outcomes if o["created_ms"] < split]
     last = [o for o in outcomes if o["created_ms"] >= split]
     gaps = {w: calibration_gaps(first, last, w) for w in (5.0, 10.0)}
     for w in gaps:
         print_gaps(gaps[w])
     thresholds = [float(t) for t in args.thresholds.split(",")]
-    threshold = choose_threshold(series, thresholds, split, args.min_count)
+    default_5m = [o for o in outcomes if o["timeframe"] == "5m"]
+    threshold = choose_threshold(series, thresholds, split, args.min_count, default_5m)
     print_threshold(threshold)
-    print(f"default rules, days 8-14: {summary(last)}")
+    for tf in timeframes:
+        print(f"default rules, {tf}, days 1-7: {summary([o for o in first if o['timeframe'] == tf])}")
+        print(f"default rules, {tf}, days 8-14: {summary([o for o in last if o['timeframe'] == tf])}")
     print(f"wall time {time.perf_counter() - started:.1f} s")
     if args.no_write:
         return
@@ -185,7 +197,8 @@ def main() -> None:
     about = {
         "generated_by": "bench/walk_forward.py",
         "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "data": "replay of the 14 recorded days of 50 USD-M pairs, 5m (backend/sandbox/data)",
+        "data": f"replay of the 14 recorded days of 50 USD-M pairs: {', '.join(timeframes)} "
+                "(5m as recorded in backend/sandbox/data, longer timeframes resampled from it)",
         "how": "isotonic fit of the take-profit-first rate on the creation score per timeframe and "
                "direction, over ALL recorded days, default SignalConfig (fees included); "
                "90% Wilson intervals on each pooled block",
@@ -197,7 +210,12 @@ def main() -> None:
     out_of_sample = {
         "what": "chosen or fitted on signals created in recorded days 1-7, measured on days 8-14",
         "default_rules": {"in_sample": summary(first), "out_of_sample": summary(last)},
-        "threshold": threshold,
+        "default_rules_by_timeframe": {
+            tf: {"in_sample": summary([o for o in first if o["timeframe"] == tf]),
+                 "out_of_sample": summary([o for o in last if o["timeframe"] == tf])}
+            for tf in timeframes
+        },
+        "threshold": {**threshold, "timeframe": "5m"},
         "calibration": gaps[5.0],
         "calibration_10": gaps[10.0],
     }
