@@ -27,6 +27,8 @@ export interface SessionSnapshot {
    * caches bound to a user are rebuilt when it changes.
    */
   generation: number;
+  /** Signed out by the user's own choice (not a session the server ended). */
+  endedByUser: boolean;
 }
 
 export const REFRESH_TOKEN_STORAGE_KEY = 'auth.refresh';
@@ -57,7 +59,11 @@ function readStoredRefresh(): string | null {
 }
 
 let access: AccessToken | null = null;
-let snapshot: SessionSnapshot = { signedIn: readStoredRefresh() !== null, generation: 0 };
+let snapshot: SessionSnapshot = {
+  signedIn: readStoredRefresh() !== null,
+  generation: 0,
+  endedByUser: false,
+};
 const listeners = new Set<() => void>();
 
 /** The current refresh token. Read from storage each time: another tab may have rotated it. */
@@ -84,11 +90,13 @@ export function storeTokens(pair: TokenPair, { signIn = false } = {}): void {
     storageWorks = false;
   }
   const generation = signIn ? snapshot.generation + 1 : snapshot.generation;
-  setSnapshot({ signedIn: true, generation });
+  setSnapshot({ signedIn: true, generation, endedByUser: false });
 }
 
-/** Forgets both tokens (the caller has already told the server, or the server refused them). */
-export function clearTokens(): void {
+/**
+ * Forgets both tokens: the user signed out (`byUser`), or the server refused them.
+ */
+export function clearTokens({ byUser = false } = {}): void {
   access = null;
   memoryRefresh = null;
   try {
@@ -96,7 +104,7 @@ export function clearTokens(): void {
   } catch {
     // Nothing stored.
   }
-  setSnapshot({ signedIn: false, generation: snapshot.generation });
+  setSnapshot({ signedIn: false, generation: snapshot.generation, endedByUser: byUser });
 }
 
 export function sessionSnapshot(): SessionSnapshot {
@@ -116,7 +124,13 @@ export function useSession(): SessionSnapshot {
 }
 
 function setSnapshot(next: SessionSnapshot): void {
-  if (next.signedIn === snapshot.signedIn && next.generation === snapshot.generation) return;
+  if (
+    next.signedIn === snapshot.signedIn &&
+    next.generation === snapshot.generation &&
+    next.endedByUser === snapshot.endedByUser
+  ) {
+    return;
+  }
   snapshot = next;
   for (const listener of listeners) listener();
 }
@@ -152,9 +166,9 @@ if (typeof window !== 'undefined') {
     if (event.newValue === null) {
       access = null;
       memoryRefresh = null;
-      setSnapshot({ signedIn: false, generation: snapshot.generation });
+      setSnapshot({ signedIn: false, generation: snapshot.generation, endedByUser: false });
     } else if (!snapshot.signedIn) {
-      setSnapshot({ signedIn: true, generation: snapshot.generation + 1 });
+      setSnapshot({ signedIn: true, generation: snapshot.generation + 1, endedByUser: false });
     }
   });
 }

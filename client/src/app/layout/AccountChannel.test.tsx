@@ -50,7 +50,7 @@ describe('AccountChannel', () => {
     });
 
     // Renamed elsewhere (another tab, another device): the server tells this one.
-    accounts[0] = { ...accounts[0], label: 'Practice' };
+    accounts[0] = exchangeAccountJson({ id: 1, label: 'Practice' });
     act(() => {
       socket.receive({
         type: 'exchange_account_updated',

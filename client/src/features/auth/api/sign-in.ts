@@ -54,7 +54,7 @@ export async function exchangeSignInCode(code: string): Promise<void> {
  */
 export async function signOut(): Promise<void> {
   const refresh = refreshToken();
-  clearTokens();
+  clearTokens({ byUser: true });
   if (refresh === null) return;
   try {
     await api.post(LOGOUT_PATH, () => undefined, { body: { refresh }, anonymous: true });

@@ -6,7 +6,7 @@ import {
   IconUserCircle,
   IconWallet,
 } from '@tabler/icons-react';
-import { Link, useLocation, useNavigate } from 'react-router';
+import { Link, useLocation } from 'react-router';
 
 import { useMe } from '@/features/auth/api/me';
 import { useSignOut } from '@/features/auth/api/sign-in';
@@ -17,7 +17,6 @@ import { useSession } from '@/lib/session';
 export function AccountMenu() {
   const { signedIn } = useSession();
   const location = useLocation();
-  const navigate = useNavigate();
   const me = useMe();
   const signOut = useSignOut();
 
@@ -66,8 +65,7 @@ export function AccountMenu() {
           color="red"
           leftSection={<IconLogout size={16} />}
           onClick={() => {
-            // Leave a private page first: signed out there, it would send us to sign in again.
-            void navigate(paths.dashboard);
+            // On a private page, RequireAuth then goes to the dashboard.
             signOut.mutate();
           }}
         >
