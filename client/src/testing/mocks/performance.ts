@@ -142,6 +142,12 @@ export function calibrationBody() {
       data: 'replay of the 14 recorded days of 50 USD-M pairs, 5m (backend/sandbox/data)',
     },
     out_of_sample: {
+      default_rules_by_timeframe: {
+        '5m': {
+          in_sample: wfStats(8667, 0.218, -0.343),
+          out_of_sample: wfStats(9629, 0.206, -0.373),
+        },
+      },
       default_rules: {
         in_sample: wfStats(8667, 0.218, -0.343),
         out_of_sample: wfStats(9629, 0.206, -0.373),

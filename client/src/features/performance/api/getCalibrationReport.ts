@@ -44,12 +44,19 @@ export interface ThresholdRow {
   outOfSample: WalkForwardStats;
 }
 
+export interface PeriodRow {
+  /** "all", or one timeframe. */
+  timeframe: string;
+  inSample: WalkForwardStats;
+  outOfSample: WalkForwardStats;
+}
+
 export interface WalkForward {
   /** When and how the shipped prior was made. */
   generatedAt: string;
   data: string;
-  inSample: WalkForwardStats;
-  outOfSample: WalkForwardStats;
+  /** Default rules, days 1-7 against days 8-14: per timeframe, then all together. */
+  periods: PeriodRow[];
   thresholds: ThresholdRow[];
   chosenThreshold: number | null;
   gaps: GapRow[];
@@ -76,6 +83,18 @@ export function decodeWalkForward(json: unknown): WalkForward | null {
   const oos = expectObject(body.out_of_sample, 'calibration.out_of_sample');
   if (Object.keys(oos).length === 0) return null;
   const rules = expectObject(oos.default_rules, 'out_of_sample.default_rules');
+  const byTimeframe = expectObject(
+    oos.default_rules_by_timeframe ?? {},
+    'out_of_sample.default_rules_by_timeframe',
+  );
+  const period = (timeframe: string, json: unknown): PeriodRow => {
+    const row = expectObject(json, `default_rules.${timeframe}`);
+    return {
+      timeframe,
+      inSample: decodeStats(row.in_sample, `default_rules.${timeframe}.in_sample`),
+      outOfSample: decodeStats(row.out_of_sample, `default_rules.${timeframe}.out_of_sample`),
+    };
+  };
   const threshold = expectObject(oos.threshold, 'out_of_sample.threshold');
   const calibration = expectObject(
     oos.calibration_10 ?? oos.calibration,
@@ -84,8 +103,10 @@ export function decodeWalkForward(json: unknown): WalkForward | null {
   return {
     generatedAt: expectString(about.generated_at, 'about.generated_at'),
     data: expectString(about.data, 'about.data'),
-    inSample: decodeStats(rules.in_sample, 'default_rules.in_sample'),
-    outOfSample: decodeStats(rules.out_of_sample, 'default_rules.out_of_sample'),
+    periods: [
+      ...Object.entries(byTimeframe).map(([timeframe, row]) => period(timeframe, row)),
+      period('all', rules),
+    ],
     thresholds: expectArray(threshold.candidates, 'threshold.candidates').map((item, i) => {
       const row = expectObject(item, `threshold.candidates[${i}]`);
       return {

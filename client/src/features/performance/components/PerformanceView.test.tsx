@@ -112,8 +112,26 @@ describe('PerformanceView', () => {
     expect(card).toHaveTextContent('Out of sample: walk-forward over the recorded data');
     await vi.waitFor(() => {
       expect(rows('walk-forward-outcomes')).toEqual([
-        ['Days 1–7 (in sample)', '8667', '21.8%', '31.8%', '-0.34R', '+0.01R', '0.50'],
-        ['Days 8–14 (out of sample)', '9629', '20.6%', '30.6%', '-0.37R', '-0.02R', '0.50'],
+        ['5m, days 1–7 (in sample)', '8667', '21.8%', '31.8%', '-0.34R', '+0.01R', '0.50'],
+        ['5m, days 8–14 (out of sample)', '9629', '20.6%', '30.6%', '-0.37R', '-0.02R', '0.50'],
+        [
+          'All timeframes, days 1–7 (in sample)',
+          '8667',
+          '21.8%',
+          '31.8%',
+          '-0.34R',
+          '+0.01R',
+          '0.50',
+        ],
+        [
+          'All timeframes, days 8–14 (out of sample)',
+          '9629',
+          '20.6%',
+          '30.6%',
+          '-0.37R',
+          '-0.02R',
+          '0.50',
+        ],
       ]);
     });
     expect(rows('walk-forward-thresholds').map((r) => r[0])).toEqual([

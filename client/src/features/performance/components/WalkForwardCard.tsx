@@ -49,14 +49,21 @@ function Outcomes({ walk }: { walk: WalkForward }) {
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
-        <Table.Tr>
-          <Table.Th scope="row">Days 1–7 (in sample)</Table.Th>
-          <StatsCells stats={walk.inSample} />
-        </Table.Tr>
-        <Table.Tr>
-          <Table.Th scope="row">Days 8–14 (out of sample)</Table.Th>
-          <StatsCells stats={walk.outOfSample} />
-        </Table.Tr>
+        {walk.periods.flatMap((row) => [
+          <Table.Tr key={`${row.timeframe}-in`}>
+            <Table.Th scope="row">
+              {row.timeframe === 'all' ? 'All timeframes' : row.timeframe}, days 1–7 (in sample)
+            </Table.Th>
+            <StatsCells stats={row.inSample} />
+          </Table.Tr>,
+          <Table.Tr key={`${row.timeframe}-out`}>
+            <Table.Th scope="row">
+              {row.timeframe === 'all' ? 'All timeframes' : row.timeframe}, days 8–14 (out of
+              sample)
+            </Table.Th>
+            <StatsCells stats={row.outOfSample} />
+          </Table.Tr>,
+        ])}
       </Table.Tbody>
     </Table>
   );
@@ -71,7 +78,7 @@ function Thresholds({ walk }: { walk: WalkForward }) {
     >
       <Table.Thead>
         <Table.Tr>
-          <Table.Th>Creation threshold</Table.Th>
+          <Table.Th>Creation threshold (5m)</Table.Th>
           <Table.Th ta="right">Days 1–7: signals</Table.Th>
           <Table.Th ta="right">Avg R net</Table.Th>
           <Table.Th ta="right">Days 8–14: signals</Table.Th>
