@@ -14,7 +14,5 @@ export function RequireAuth() {
   const location = useLocation();
   if (signedIn) return <Outlet />;
   if (endedByUser) return <Navigate to={paths.dashboard} replace />;
-  return (
-    <Navigate to={withNext(paths.signIn, `${location.pathname}${location.search}`)} replace />
-  );
+  return <Navigate to={withNext(paths.signIn, `${location.pathname}${location.search}`)} replace />;
 }
