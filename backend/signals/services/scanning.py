@@ -1,7 +1,9 @@
 """The scan: candles -> engine -> persisted, published signal changes.
 
 Two paths use `signals_evaluate`: the periodic full pass (`market_scan`, a Celery task that
-fetches candles over REST) and the live path (closed candles from the stream process). The
+pins one candle boundary by the exchange clock, reads each symbol's window from the candle store
+when the store holds all of it and fetches the others over REST, ending at that boundary) and the
+live path (closed candles from the stream process). The
 engine holds no state between passes that matters: the active signals are loaded from
 PostgreSQL before each pass, and every write is conditional (see `persistence.py`), so the two
 paths may run at the same time without duplicating or losing a change.
@@ -137,8 +139,13 @@ def _scan_locked(timeframe: str, trigger: str) -> dict:
         from market.services import universe_symbols_ensure
 
         symbols = universe_symbols_ensure()
-        batch, weight, boundary = asyncio.run(_fetch(symbols, timeframe))
-        applied = signals_evaluate(candles_from_klines(batch.klines, timeframe, boundary_ms=boundary))
+        boundary, weight = asyncio.run(_exchange_boundary(timeframe))
+        stored = stored_windows(symbols, timeframe, boundary_ms=boundary)
+        batch, klines_weight = asyncio.run(_fetch_klines([s for s in symbols if s not in stored], timeframe, boundary))
+        weight += klines_weight
+        candle_set = candles_from_klines(batch.klines, timeframe, boundary_ms=boundary)
+        candle_set.candles.update(stored)
+        applied = signals_evaluate(candle_set)
     except Exception as exc:
         # Whatever failed, the run is closed and the dashboard told; the task decides on retries.
         _finish(run, started, status=ScanRun.Outcome.FAILED, errors=[f"{type(exc).__name__}: {exc}"])
@@ -147,7 +154,7 @@ def _scan_locked(timeframe: str, trigger: str) -> dict:
             raise ScanTemporaryError(str(exc)) from exc
         raise
     errors = [f"{symbol}: {type(err).__name__}: {err}" for symbol, err in sorted(batch.errors.items())]
-    _finish(run, started, status=ScanRun.Outcome.OK, errors=errors, symbols=len(batch.klines), weight_used=weight,
+    _finish(run, started, status=ScanRun.Outcome.OK, errors=errors, symbols=len(candle_set.candles), weight_used=weight,
             signals_created=len(applied.created), signals_updated=len(applied.updated),
             signals_closed=len(applied.closed))
     return {"scan_run": run.pk, "status": run.status, "symbols": run.symbols, "duration_ms": run.duration_ms,
@@ -155,15 +162,49 @@ def _scan_locked(timeframe: str, trigger: str) -> dict:
             "errors": len(errors)}
 
 
-async def _fetch(symbols: list[str], timeframe: str):
-    """(klines, weight used, boundary): the last SCAN_CANDLES closed candles of every symbol,
-    all ending at the boundary read from the exchange clock (GET time, weight 1) before the fetch."""
+def stored_windows(symbols: list[str], timeframe: str, *, boundary_ms: int) -> dict[str, np.ndarray]:
+    """Symbols whose whole window (the SCAN_CANDLES closed candles up to `boundary_ms`) is in the
+    candle store, contiguous: read there instead of over REST. While the stream runs that is every
+    symbol, and a scan then costs one request (the exchange clock) instead of weight 5 a pair; the
+    live path reads the same rows, so both still compute on the same candles."""
+    from market.selectors import candles_last
+    from signals.config import TIMEFRAME_MS
+
+    step = TIMEFRAME_MS[timeframe]
+    last = boundary_ms - step
+    windows = {}
+    for symbol, k in candles_last(symbols, timeframe, SCAN_CANDLES, until_open_time=last).items():
+        if len(k) == SCAN_CANDLES and k.open_time[-1] == last and k.open_time[-1] - k.open_time[0] == (SCAN_CANDLES - 1) * step:
+            windows[symbol] = np.column_stack([k.open_time.astype(np.float64), k.open, k.high, k.low, k.close, k.volume])
+    return windows
+
+
+async def _exchange_boundary(timeframe: str) -> tuple[int, int]:
+    """(last candle boundary by the exchange clock, weight used: GET time weighs 1)."""
     from market.binance.client import BinanceClient
 
     async with BinanceClient.from_settings() as client:
-        boundary = candle_boundary(await client.market_data.server_time(), timeframe)
+        return candle_boundary(await client.market_data.server_time(), timeframe), client.stats.weight
+
+
+async def _fetch_klines(symbols: list[str], timeframe: str, boundary: int):
+    """(klines, weight used): the last SCAN_CANDLES candles of every symbol opened before `boundary`."""
+    from market.binance.client import BinanceClient
+    from market.binance.market_data import KlinesBatch
+
+    if not symbols:
+        return KlinesBatch(), 0
+    async with BinanceClient.from_settings() as client:
         batch = await client.market_data.klines_fetch_batch(symbols, timeframe, SCAN_CANDLES, end_time=boundary - 1)
-        return batch, client.stats.weight, boundary
+        return batch, client.stats.weight
+
+
+async def _fetch(symbols: list[str], timeframe: str):
+    """(klines, weight used, boundary) over REST only: the exchange clock, then every symbol's
+    window ending at its boundary."""
+    boundary, weight = await _exchange_boundary(timeframe)
+    batch, klines_weight = await _fetch_klines(symbols, timeframe, boundary)
+    return batch, weight + klines_weight, boundary
 
 
 def _finish(run: ScanRun, started: float, **fields) -> None:

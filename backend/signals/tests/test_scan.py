@@ -2,6 +2,7 @@
 PostgreSQL, and the engine run directly on the same candles as the reference."""
 import asyncio
 
+import numpy as np
 import pytest
 
 from market.models import Symbol
@@ -95,3 +96,51 @@ def test_a_failing_scan_is_recorded_and_reported(sandbox_process, monkeypatch):
     run = ScanRun.objects.latest("started_at")
     assert run.status == "failed" and run.finished_at is not None
     assert run.errors == ["ZeroDivisionError: engine bug"]
+
+
+
+def _window(symbol: str, offset: int, boundary: int) -> np.ndarray:
+    """1000 recorded candles of `symbol` ending before index `offset`, relabelled to end with the
+    candle that closes at `boundary`."""
+    from sandbox.data.recorded import recorded_candles
+
+    rows = np.array(recorded_candles()[symbol][offset - 1000:offset])
+    rows[:, 0] = boundary - 300_000 * np.arange(1000, 0, -1)
+    return rows
+
+
+def test_scan_reads_complete_windows_from_the_store_and_fetches_only_the_rest(sandbox_process):
+    from market.binance.schemas import Candle
+    from market.models import Candle as StoredCandle
+    from market.services import candles_upsert
+    from signals.services.scanning import candle_boundary
+
+    universe_refresh(size=10)
+    symbols = sorted(Symbol.objects.filter(in_universe=True).values_list("symbol", flat=True))
+    boundary = candle_boundary(sandbox_process.now(), "5m")
+    for offset in range(1000, 4032, 12):  # a stretch of the recorded market where signals appear
+        windows = {symbol: _window(symbol, offset, boundary) for symbol in symbols}
+        engine = SignalDetectionEngine()
+        for symbol, rows in windows.items():
+            engine.update_candles(symbol, "5m", rows)
+        events = engine.process_batch(symbols, "5m", now_ms=boundary)
+        expected = {e.signal.id for e in events if e.kind.value == "created"}
+        if expected:
+            break
+    assert expected
+    candles_upsert(
+        Candle(symbol=symbol, interval="5m", open_time=int(t), close_time=int(t) + 299_999, open=repr(o),
+               high=repr(h), low=repr(lo), close=repr(c), volume=repr(v), quote_volume="0", trades=1,
+               taker_buy_base="0", taker_buy_quote="0")
+        for symbol, rows in windows.items() for t, o, h, lo, c, v in rows.tolist()
+    )  # fmt: skip
+
+    run = ScanRun.objects.get(pk=market_scan(timeframe="5m")["scan_run"])
+    # One request (the exchange clock, weight 1): every window came from the store.
+    assert (run.status, run.symbols, run.weight_used) == ("ok", 10, 1)
+    assert set(Signal.objects.values_list("key", flat=True)) == expected
+
+    # One symbol's window lacks its newest candle: only that symbol is fetched (limit 1000: weight 5).
+    StoredCandle.objects.filter(symbol=symbols[0], interval="5m", open_time=boundary - 300_000).delete()
+    run = ScanRun.objects.get(pk=market_scan(timeframe="5m")["scan_run"])
+    assert (run.status, run.symbols, run.weight_used) == ("ok", 10, 1 + 5)
