@@ -65,8 +65,12 @@ export interface Signal {
   /** Where the probability comes from, or why there is none ("not enough history: ..."). */
   probabilityNote: string;
   entry: number;
+  /** Levels in force now (trailed with the ATR). */
   stopLoss: number;
   takeProfit: number;
+  /** The bracket shown at creation, which outcomes are measured on (null: not recorded). */
+  initialStopLoss: number | null;
+  initialTakeProfit: number | null;
   rewardRisk: number;
   conditions: string[];
   snapshot: Record<string, number>;
@@ -81,6 +85,8 @@ export interface Signal {
   createdMs: number;
   expiresMs: number;
   closedMs: number | null;
+  /** What closed it, e.g. "expired after 12 candles" (empty while active). */
+  closeRule: string;
   exitPrice: number | null;
   outcomeR: number | null;
   returnPct: number | null;
@@ -106,6 +112,8 @@ export function decodeSignal(json: unknown, where = 'signal'): Signal {
     entry: expectNumber(s.entry, at('entry')),
     stopLoss: expectNumber(s.stop_loss, at('stop_loss')),
     takeProfit: expectNumber(s.take_profit, at('take_profit')),
+    initialStopLoss: nullableNumber(s.initial_stop_loss, at('initial_stop_loss')),
+    initialTakeProfit: nullableNumber(s.initial_take_profit, at('initial_take_profit')),
     rewardRisk: expectNumber(s.reward_risk, at('reward_risk')),
     conditions: expectStringArray(s.conditions, at('conditions')),
     snapshot: numberRecord(s.snapshot, at('snapshot')),
@@ -117,6 +125,7 @@ export function decodeSignal(json: unknown, where = 'signal'): Signal {
     createdMs: expectNumber(s.created_ms, at('created_ms')),
     expiresMs: expectNumber(s.expires_ms, at('expires_ms')),
     closedMs: nullableNumber(s.closed_ms, at('closed_ms')),
+    closeRule: optionalString(s.close_rule, at('close_rule')) ?? '',
     exitPrice: nullableNumber(s.exit_price, at('exit_price')),
     outcomeR: nullableNumber(s.outcome_r, at('outcome_r')),
     returnPct: nullableNumber(s.return_pct, at('return_pct')),

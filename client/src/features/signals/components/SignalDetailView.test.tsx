@@ -19,6 +19,9 @@ function detailBody() {
     take_profit: 2925,
     tick_size: '0.01',
     conditions: ['rsi_band', 'heikin_ashi'],
+    // Trailing moved the stop-loss from 3,050 to 3,045; the take-profit is where it was shown.
+    initial_stop_loss: 3050,
+    initial_take_profit: 2925,
   });
   return {
     ...signal,
@@ -64,8 +67,8 @@ describe('SignalDetailView', () => {
     expect(screen.getByText('SHORT')).toBeInTheDocument();
     const figure = (label: string) => screen.getByText(label, { selector: 'p' }).parentElement;
     expect(figure('Entry')).toHaveTextContent('3,000.00');
-    expect(figure('Stop-loss')).toHaveTextContent('3,045.00+1.50%');
-    expect(figure('Take-profit')).toHaveTextContent('2,925.00-2.50%');
+    expect(figure('Stop-loss')).toHaveTextContent('3,045.00+1.50%shown at creation 3,050.00');
+    expect(figure('Take-profit')).toHaveTextContent(/^Take-profit2,925.00-2.50%$/);
     expect(screen.getByTestId('chart')).toHaveTextContent('ETHUSDT');
     expect(screen.getByTestId('signal-probability')).toHaveTextContent(
       'P(take-profit): take-profit before stop-loss31% (24–38%, n=812)',

@@ -63,17 +63,31 @@ function Distance({ signal, price, color }: { signal: Signal; price: number; col
   );
 }
 
+/** The level shown at creation, when trailing has moved it since. */
+function AtCreation({ signal, price }: { signal: Signal; price: number | null }) {
+  if (price === null) return null;
+  return (
+    <Text size="xs" c="dimmed" fw={400}>
+      shown at creation {formatPrice(price, signal.tickSize)}
+    </Text>
+  );
+}
+
 function Levels({ signal }: { signal: Signal }) {
+  const movedSl = signal.initialStopLoss !== signal.stopLoss ? signal.initialStopLoss : null;
+  const movedTp = signal.initialTakeProfit !== signal.takeProfit ? signal.initialTakeProfit : null;
   return (
     <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="md">
       <Figure label="Entry">{formatPrice(signal.entry, signal.tickSize)}</Figure>
       <Figure label="Stop-loss">
         {formatPrice(signal.stopLoss, signal.tickSize)}
         <Distance signal={signal} price={signal.stopLoss} color="red" />
+        <AtCreation signal={signal} price={movedSl} />
       </Figure>
       <Figure label="Take-profit">
         {formatPrice(signal.takeProfit, signal.tickSize)}
         <Distance signal={signal} price={signal.takeProfit} color="green" />
+        <AtCreation signal={signal} price={movedTp} />
       </Figure>
       <Figure label="Reward / risk">{formatNumber(signal.rewardRisk)}</Figure>
       {signal.status === 'active' ? (
@@ -84,6 +98,11 @@ function Levels({ signal }: { signal: Signal }) {
           {signal.exitPrice !== null && (
             <Text span size="sm" c="dimmed" ml={6}>
               at {formatPrice(signal.exitPrice, signal.tickSize)}
+            </Text>
+          )}
+          {signal.closeRule && (
+            <Text size="xs" c="dimmed" fw={400}>
+              {signal.closeRule}; R net of fees, on the bracket shown at creation
             </Text>
           )}
         </Figure>
