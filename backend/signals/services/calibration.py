@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import threading
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ LOCAL_TTL_S = 60
 #: Closed by the wall-clock sweep, without an outcome: never counted.
 STALE = "stale"
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _local: dict = {"at": -1e18, "table": None}
 
@@ -69,7 +71,10 @@ def _cache_key() -> str:
 def calibration_refresh() -> CalibrationTable:
     """Refit the archive's table and share it through the cache."""
     table = calibration_archive_fit()
-    cache.set(_cache_key(), table.to_json(), ARCHIVE_TTL_S)
+    try:
+        cache.set(_cache_key(), table.to_json(), ARCHIVE_TTL_S)
+    except Exception as exc:  # Redis down: this process keeps its own fit; others refit theirs
+        logger.warning("calibration table not shared through the cache: %s: %s", type(exc).__name__, exc)
     with _lock:
         _local.update(at=time.monotonic(), table=table)
     return table
@@ -81,7 +86,11 @@ def calibration_archive() -> CalibrationTable:
     with _lock:
         if _local["table"] is not None and now - _local["at"] < LOCAL_TTL_S:
             return _local["table"]
-    shared = cache.get(_cache_key())
+    try:
+        shared = cache.get(_cache_key())
+    except Exception as exc:  # Redis down: a signal list must not fail over a probability
+        logger.warning("calibration cache unreadable, refitting here: %s: %s", type(exc).__name__, exc)
+        shared = None
     if shared is None:
         return calibration_refresh()
     table = CalibrationTable.from_json(shared)

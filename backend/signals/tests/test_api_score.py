@@ -86,3 +86,17 @@ def test_calibration_report(api):
     }
     assert all(p["n"] >= 1 and 0 <= p["low"] <= p["probability"] <= p["high"] <= 1
                for c in backtest for p in c["points"])  # fmt: skip
+
+
+def test_signal_list_survives_an_unreachable_cache(api, settings, caplog):
+    # Nothing listens on port 1: every cache read and write fails; the table is fitted here instead.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # fmt: skip
+    _archive("1h", "SHORT", 70.0, 100, 25)
+    signal_events_apply(events=[factories.created(symbol="BTCUSDT", timeframe="1h", direction=Direction.SHORT,
+                                                  confidence=70.0)[1]])  # fmt: skip
+    response = api.get("/api/signals/")
+    assert response.status_code == 200
+    [row] = response.json()["results"]
+    assert (row["probability"]["value"], row["probability"]["n"], row["probability"]["source"]) == (0.25, 100, "archive")
+    assert "calibration cache unreadable" in caplog.text
