@@ -19,7 +19,7 @@ class NotificationRuleForm(forms.ModelForm):
 
     class Meta:
         model = NotificationRule
-        fields = ["name", "kind", "target", "secret", "min_confidence", "direction", "timeframe", "enabled"]
+        fields = ["name", "kind", "target", "secret", "min_score", "min_probability", "direction", "timeframe", "enabled"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +47,8 @@ class NotificationRuleForm(forms.ModelForm):
 @admin.register(NotificationRule)
 class NotificationRuleAdmin(admin.ModelAdmin):
     form = NotificationRuleForm
-    list_display = ["name", "kind", "target_shown", "min_confidence", "direction", "timeframe", "enabled", "has_secret"]
+    list_display = ["name", "kind", "target_shown", "min_score", "min_probability", "direction", "timeframe", "enabled",
+                    "has_secret"]
     list_filter = ["kind", "enabled", "direction", "timeframe"]
     search_fields = ["name"]
     readonly_fields = ["created_at", "updated_at"]

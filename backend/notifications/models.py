@@ -30,7 +30,8 @@ class Kind(models.TextChoices):
 
 
 class NotificationRule(models.Model):
-    """Where signals at or above `min_confidence` (optionally one direction / timeframe) are sent."""
+    """Where signals at or above `min_score` (and, when set, a calibrated take-profit probability of
+    at least `min_probability` percent; optionally one direction / timeframe) are sent."""
 
     name = models.CharField(max_length=80)
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -40,7 +41,13 @@ class NotificationRule(models.Model):
     # The webhook's HMAC-SHA256 key, stored only encrypted (accounts/crypto.py); read and written
     # through `secret`. Never shown: not in the admin list, not in any form (write-only there).
     secret_encrypted = models.TextField(blank=True, default="")
-    min_confidence = models.FloatField(default=85, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    min_score = models.FloatField(
+        default=85, validators=[MinValueValidator(0), MaxValueValidator(100)], help_text="Score 0-100 at creation"
+    )
+    min_probability = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Calibrated P(take-profit) in percent; empty: not required. 'Not enough history' never passes it",
+    )
     direction = models.CharField(max_length=5, choices=Direction.choices, blank=True, help_text="Empty: both")
     timeframe = models.CharField(
         max_length=4, choices=[(t, t) for t in TIMEFRAMES], blank=True, help_text="Empty: every timeframe"
@@ -54,8 +61,10 @@ class NotificationRule(models.Model):
         constraints = [
             # One dashboard rule, so a signal never yields two signal_notification events.
             models.UniqueConstraint(fields=["kind"], condition=Q(kind="websocket"), name="one_websocket_rule"),
+            models.CheckConstraint(condition=Q(min_score__gte=0, min_score__lte=100), name="rule_min_score_0_100"),
             models.CheckConstraint(
-                condition=Q(min_confidence__gte=0, min_confidence__lte=100), name="rule_min_confidence_0_100"
+                condition=Q(min_probability__isnull=True) | Q(min_probability__gte=0, min_probability__lte=100),
+                name="rule_min_probability_0_100",
             ),
         ]
 

@@ -68,8 +68,8 @@ def notification_deliveries_create(*, min_score: float, min_probability: float, 
     rows = [
         NotificationDelivery(rule=rule, signal_id=signal.id, created_at=now, next_attempt_at=now)
         for rule in notification_rules_enabled()
-        for signal in signals_lacking_delivery(rule=rule, min_score=max(min_score, rule.min_confidence), since=since)
-        if _probable_enough(signal, min_probability)
+        for signal in signals_lacking_delivery(rule=rule, min_score=max(min_score, rule.min_score), since=since)
+        if _probable_enough(signal, max(min_probability, rule.min_probability or 0))
     ]
     # A concurrent run may insert the same pairs first: the unique constraint keeps one.
     NotificationDelivery.objects.bulk_create(rows, ignore_conflicts=True)

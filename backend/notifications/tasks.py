@@ -18,14 +18,9 @@ from notifications.services import signal_notifications_send
     retry_jitter=True,
     acks_late=True,
 )
-def send_signal_notifications(
-    min_score: float | None = None, min_probability: float | None = None, min_confidence: float | None = None
-) -> dict:
+def send_signal_notifications(min_score: float | None = None, min_probability: float | None = None) -> dict:
     """Notify every enabled rule of recent active signals at or above the thresholds (by default
-    NOTIFICATIONS_MIN_SCORE / NOTIFICATIONS_MIN_PROBABILITY). `min_confidence` is the old name of
-    `min_score`, still passed by the Beat entry the 0002 migration created."""
-    if min_score is None and min_confidence is not None:
-        min_score = min_confidence
+    NOTIFICATIONS_MIN_SCORE / NOTIFICATIONS_MIN_PROBABILITY; each rule may ask for more)."""
     return signal_notifications_send(
         min_score=None if min_score is None else float(min_score),
         min_probability=None if min_probability is None else float(min_probability),

@@ -45,7 +45,7 @@ def signal_create(**overrides) -> Signal:
 
 
 def rule_create(**overrides) -> NotificationRule:
-    fields = {"name": f"rule {next(_numbers)}", "kind": Kind.WEBHOOK, "target": "", "secret": "", "min_confidence": 85}
+    fields = {"name": f"rule {next(_numbers)}", "kind": Kind.WEBHOOK, "target": "", "secret": "", "min_score": 85}
     fields.update(overrides)
     rule = NotificationRule(**fields)
     rule.full_clean()

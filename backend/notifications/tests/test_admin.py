@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_builtin_rules")
 def _form(rule: NotificationRule, **changes) -> dict:
     data = {
         "name": rule.name, "kind": rule.kind, "target": rule.target, "secret": "",
-        "min_confidence": rule.min_confidence, "direction": rule.direction, "timeframe": rule.timeframe,
+        "min_score": rule.min_score, "min_probability": "", "direction": rule.direction, "timeframe": rule.timeframe,
         "enabled": "on" if rule.enabled else "",
     }
     data.update(changes)
@@ -36,10 +36,10 @@ def test_rule_pages_never_show_the_secret(admin_client):
 def test_blank_secret_keeps_the_stored_one_and_a_new_one_replaces_it(admin_client):
     rule = webhook_rule_create("https://hooks.example.com/in", secret=SECRET)
     url = reverse("admin:notifications_notificationrule_change", args=[rule.id])
-    response = admin_client.post(url, _form(rule, min_confidence="90"))
+    response = admin_client.post(url, _form(rule, min_score="90"))
     assert response.status_code == 302, response.content.decode()[:2000]
     rule.refresh_from_db()
-    assert (rule.secret.reveal(), rule.min_confidence) == (SECRET, 90)
+    assert (rule.secret.reveal(), rule.min_score) == (SECRET, 90)
     response = admin_client.post(url, _form(rule, secret=leakwatch.secret("rotated-secret-value", "webhook secret")))
     assert response.status_code == 302
     rule.refresh_from_db()
@@ -51,7 +51,7 @@ def test_a_webhook_without_a_secret_is_refused(admin_client):
     response = admin_client.post(
         reverse("admin:notifications_notificationrule_add"),
         {"name": "hook", "kind": Kind.WEBHOOK, "target": "https://hooks.example.com/in", "secret": "",
-         "min_confidence": "85", "direction": "", "timeframe": "", "enabled": "on"},
+         "min_score": "85", "min_probability": "", "direction": "", "timeframe": "", "enabled": "on"},
     )
     assert response.status_code == 200
     assert "A webhook needs a secret" in response.content.decode()

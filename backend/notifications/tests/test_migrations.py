@@ -18,14 +18,15 @@ def test_schedule_every_two_minutes():
     assert task.task == "notifications.send_signal_notifications"
     assert task.enabled
     assert (task.interval.every, task.interval.period) == (2, IntervalSchedule.MINUTES)
-    assert json.loads(task.kwargs) == {"min_confidence": 85.0}
+    # 0004 dropped 0002's `min_confidence: 85`, so NOTIFICATIONS_MIN_SCORE decides.
+    assert json.loads(task.kwargs) == {}
     assert json.loads(task.args) == []
     assert task.expire_seconds and task.expire_seconds < 120
 
 
 def test_the_dashboard_rule_exists_once():
     rule = NotificationRule.objects.get(kind=Kind.WEBSOCKET)
-    assert (rule.min_confidence, rule.enabled, rule.target, rule.secret_encrypted) == (85, True, "", "")
+    assert (rule.min_score, rule.min_probability, rule.enabled, rule.target, rule.secret_encrypted) == (85, None, True, "", "")
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -82,14 +82,14 @@ def test_only_recent_active_signals_at_or_above_the_threshold(receiver):
 
 
 def test_the_service_threshold_and_the_rules_own(receiver):
-    webhook_rule_create(receiver.url, min_confidence=95)
+    webhook_rule_create(receiver.url, min_score=95)
     signal_create(confidence=93.0)
     top = signal_create(confidence=96.0)
     assert signal_notifications_send()["sent"] == 1
     assert receiver.requests[0]["json"]["signal"]["id"] == top.id
     # A stricter run threshold wins over a laxer rule.
     other = signal_create(confidence=90.0)
-    webhook_rule_create(receiver.url, min_confidence=80)
+    webhook_rule_create(receiver.url, min_score=80)
     assert signal_notifications_send(min_score=97.0)["queued"] == 0
     assert signal_notifications_send(min_score=85.0)["sent"] == 3  # 93, 96 and 90 to the lax rule
     assert other.id in {r["json"]["signal"]["id"] for r in receiver.requests}
@@ -252,8 +252,8 @@ def test_rules_validate_their_targets():
         rule_create(kind=Kind.EMAIL, target="not-an-address")
     with pytest.raises(ValidationError, match="chat id"):
         rule_create(kind=Kind.TELEGRAM, target="hello world")
-    with pytest.raises(ValidationError, match="min_confidence"):
-        rule_create(kind=Kind.EMAIL, target="a@example.com", min_confidence=101)
+    with pytest.raises(ValidationError, match="min_score"):
+        rule_create(kind=Kind.EMAIL, target="a@example.com", min_score=101)
     with pytest.raises(ValidationError, match="Only webhooks"):
         rule_create(kind=Kind.EMAIL, target="a@example.com", secret="s")
     assert rule_create(kind=Kind.TELEGRAM, target="@signals_channel").pk
@@ -283,7 +283,7 @@ def archive():
 
 
 def test_probability_threshold_and_wording(receiver, archive):
-    webhook_rule_create(receiver.url, min_confidence=0)
+    webhook_rule_create(receiver.url, min_score=0)
     likely = signal_create(symbol="BTCUSDT", timeframe="15m", confidence=86.0, initial_confidence=80.0)
     signal_create(symbol="ETHUSDT", timeframe="4h", confidence=95.0, initial_confidence=95.0)  # no probability
     # 30% of 100: 90% Wilson interval (z = 1.6449) = 0.30527 -+ 0.07456 -> 23% to 38%.
@@ -296,3 +296,15 @@ def test_probability_threshold_and_wording(receiver, archive):
         "source": "archive",
     }
     assert request["json"]["message"].startswith("LONG BTCUSDT 15m, score 86, P(take-profit) 30% (23-38%, n=100): ")
+
+
+def test_a_rule_may_ask_for_more_probability_than_the_setting(receiver, archive):
+    # The archive gives 30% at score 80 on 15m LONG; the setting asks for none, the rule for 31%, then 30%.
+    rule = webhook_rule_create(receiver.url, min_score=0)
+    rule.min_probability = 31
+    rule.save(update_fields=["min_probability"])
+    signal_create(symbol="BTCUSDT", timeframe="15m", confidence=86.0, initial_confidence=80.0)
+    assert signal_notifications_send(min_score=85, min_probability=0)["queued"] == 0
+    rule.min_probability = 30
+    rule.save(update_fields=["min_probability"])
+    assert signal_notifications_send(min_score=85, min_probability=0)["sent"] == 1

@@ -19,7 +19,7 @@ def test_task_sends_on_a_real_worker_and_never_twice(celery_worker_process, rece
 
     first = send_signal_notifications.delay()
     assert first.get(timeout=60) == {"queued": 1, "sent": 1, "retrying": 0, "failed": 0, "dropped": 0}
-    second = send_signal_notifications.delay(min_confidence=85.0)
+    second = send_signal_notifications.delay(min_score=85.0)
     assert second.get(timeout=60)["sent"] == 0
 
     [request] = receiver.requests
