@@ -62,6 +62,15 @@ class SandboxProcess:
         return self.control("GET", "clock")["now"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters live in Redis for minutes: without this, the requests of one test (the API
+    fuzzer's thousands above all) would throttle the tests after it."""
+    from common.testing import throttles_reset
+
+    throttles_reset()
+
+
 @pytest.fixture(scope="session")
 def sandbox_process(tmp_path_factory):
     """A real sandbox exchange process; the Django settings of this process point at it. Its API

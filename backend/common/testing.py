@@ -15,3 +15,20 @@ def database_url_of(settings_dict: dict) -> str:
     if host.startswith("/"):
         return f"postgres://{user}:{password}@/{name}?host={host}"
     return f"postgres://{user}:{password}@{host}:{port or 5432}/{name}"
+
+
+def throttles_reset() -> int:
+    """Delete this process's DRF throttle counters from Redis (only its own: keys carry the
+    per-process cache prefix of config/settings/test.py, and other suites may share the server).
+    Returns how many. conftest.py calls it before every test, so one test's requests never
+    throttle the next; tests that send many requests in one test call it between them."""
+    import redis
+    from django.conf import settings
+    from django.core.cache import cache
+
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    try:
+        keys = list(client.scan_iter(match=cache.make_key("throttle_*"), count=1000))
+        return client.delete(*keys) if keys else 0
+    finally:
+        client.close()

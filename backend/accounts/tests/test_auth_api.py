@@ -10,18 +10,12 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from accounts.services.users import user_create
-from accounts.tests.throttling import throttles_reset
 from common import leakwatch
 
 PASSWORD = leakwatch.secret("correct horse battery staple 42", "account test password")
 # The other passwords these tests send: the leak watch fails the suite if one is ever echoed or logged.
 for _password in ("a new and longer passphrase", "reset to something long", "yet another long one", "not the password"):
     leakwatch.secret(_password, "account test password")
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    throttles_reset()
 
 
 @pytest.fixture

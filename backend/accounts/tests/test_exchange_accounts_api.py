@@ -14,15 +14,9 @@ from accounts import crypto
 from accounts.models import ExchangeAccount
 from accounts.services.venue_checks import NO_IP_RESTRICTION, WITHDRAWALS_REFUSED
 from accounts.tests.exchange_fixtures import alice, alice_api, bob, bob_api, sandbox_key, venues_on_sandbox  # noqa: F401
-from accounts.tests.throttling import throttles_reset
 
 FIELDS = {"id", "label", "venue", "is_paper", "api_key_last4", "fingerprint", "status", "status_detail",
           "verified_at", "warnings", "live_confirmed", "created_at"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    throttles_reset()
 
 
 def expected_fingerprint(api_key: str) -> str:

@@ -21,13 +21,7 @@ from accounts.services.exchange_accounts import paper_account_ensure
 from accounts.tests.exchange_fixtures import (  # noqa: F401
     alice, alice_api, bearer_client, sandbox_key, venues_on_sandbox,
 )
-from accounts.tests.throttling import throttles_reset
 from realtime.events import user_group
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    throttles_reset()
 
 
 def _dead_url() -> str:

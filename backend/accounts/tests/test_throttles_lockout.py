@@ -10,16 +10,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.services.users import user_create
-from accounts.tests.throttling import throttles_reset
 from common import leakwatch
 
 PASSWORD = leakwatch.secret("correct horse battery staple 42", "account test password")
 GENEROUS = "1000/min"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    throttles_reset()
 
 
 def _rates(settings, **scopes: str) -> None:

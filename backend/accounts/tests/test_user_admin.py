@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from accounts.services.users import user_create
-from accounts.tests.throttling import throttles_reset
+from common.testing import throttles_reset
 from common import leakwatch
 
 PASSWORD = leakwatch.secret("correct horse battery staple 42", "account test password")

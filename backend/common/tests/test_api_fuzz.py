@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
-from accounts.tests.throttling import throttles_reset
+from common.testing import throttles_reset
 
 # /api/health/ is left out: it waits up to 1 s for a Celery ping per request, and takes no input.
 SKIPPED = {"/api/health/"}
