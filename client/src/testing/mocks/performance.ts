@@ -152,6 +152,22 @@ export function calibrationBody() {
         in_sample: wfStats(8667, 0.218, -0.343),
         out_of_sample: wfStats(9629, 0.206, -0.373),
       },
+      weights: {
+        chosen: 'without rsi_band',
+        min_count: 500,
+        candidates: [
+          {
+            label: 'default',
+            in_sample: wfStats(8667, 0.218, -0.343),
+            out_of_sample: wfStats(9629, 0.206, -0.373),
+          },
+          {
+            label: 'without rsi_band',
+            in_sample: wfStats(7000, 0.22, -0.3),
+            out_of_sample: wfStats(7100, 0.21, -0.35),
+          },
+        ],
+      },
       threshold: {
         chosen: 80,
         min_count: 500,

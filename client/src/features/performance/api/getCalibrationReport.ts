@@ -38,8 +38,10 @@ export interface GapRow {
   gap: number;
 }
 
-export interface ThresholdRow {
-  threshold: number;
+/** One candidate rule set of a walk-forward choice: "score ≥ 80", "without rsi_band". */
+export interface ChoiceRow {
+  label: string;
+  chosen: boolean;
   inSample: WalkForwardStats;
   outOfSample: WalkForwardStats;
 }
@@ -57,8 +59,9 @@ export interface WalkForward {
   data: string;
   /** Default rules, days 1-7 against days 8-14: per timeframe, then all together. */
   periods: PeriodRow[];
-  thresholds: ThresholdRow[];
-  chosenThreshold: number | null;
+  /** Weights chosen first (null when the shipped file predates the weight search), then thresholds. */
+  weights: ChoiceRow[] | null;
+  thresholds: ChoiceRow[];
   gaps: GapRow[];
   bucketWidth: number;
 }
@@ -74,6 +77,25 @@ function decodeStats(json: unknown, where: string): WalkForwardStats {
     averageRGross: n('average_r_gross'),
     profitFactor: n('profit_factor'),
   };
+}
+
+function decodeChoice(
+  json: unknown,
+  where: string,
+  label: (row: Record<string, unknown>, i: number) => string,
+): ChoiceRow[] {
+  const choice = expectObject(json, where);
+  const chosen = choice.chosen;
+  return expectArray(choice.candidates, `${where}.candidates`).map((item, i) => {
+    const row = expectObject(item, `${where}.candidates[${i}]`);
+    const key = row.label ?? row.threshold;
+    return {
+      label: label(row, i),
+      chosen: key === chosen,
+      inSample: decodeStats(row.in_sample, `${where}.candidates[${i}].in_sample`),
+      outOfSample: decodeStats(row.out_of_sample, `${where}.candidates[${i}].out_of_sample`),
+    };
+  });
 }
 
 /** Null when the server ships no walk-forward (no prior file). */
@@ -107,15 +129,17 @@ export function decodeWalkForward(json: unknown): WalkForward | null {
       ...Object.entries(byTimeframe).map(([timeframe, row]) => period(timeframe, row)),
       period('all', rules),
     ],
-    thresholds: expectArray(threshold.candidates, 'threshold.candidates').map((item, i) => {
-      const row = expectObject(item, `threshold.candidates[${i}]`);
-      return {
-        threshold: expectNumber(row.threshold, `threshold.candidates[${i}].threshold`),
-        inSample: decodeStats(row.in_sample, `threshold.candidates[${i}].in_sample`),
-        outOfSample: decodeStats(row.out_of_sample, `threshold.candidates[${i}].out_of_sample`),
-      };
-    }),
-    chosenThreshold: nullableNumber(threshold.chosen, 'threshold.chosen'),
+    weights:
+      oos.weights === undefined
+        ? null
+        : decodeChoice(oos.weights, 'out_of_sample.weights', (row, i) =>
+            expectString(row.label, `weights.candidates[${i}].label`),
+          ),
+    thresholds: decodeChoice(
+      threshold,
+      'out_of_sample.threshold',
+      (row, i) => `score ≥ ${expectNumber(row.threshold, `threshold.candidates[${i}].threshold`)}`,
+    ),
     bucketWidth: expectNumber(calibration.bucket_width, 'calibration.bucket_width'),
     gaps: expectArray(calibration.rows, 'calibration.rows').map((item, i) => {
       const where = `calibration.rows[${i}]`;

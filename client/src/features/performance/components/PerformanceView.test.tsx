@@ -134,6 +134,10 @@ describe('PerformanceView', () => {
         ],
       ]);
     });
+    expect(rows('walk-forward-weights').map((r) => r[0])).toEqual([
+      'default',
+      'without rsi_bandchosen on days 1–7',
+    ]);
     expect(rows('walk-forward-thresholds').map((r) => r[0])).toEqual([
       'score ≥ 70',
       'score ≥ 80chosen on days 1–7',

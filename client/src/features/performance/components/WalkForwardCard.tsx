@@ -2,6 +2,7 @@ import { Badge, Card, Skeleton, Stack, Table, Text, Title } from '@mantine/core'
 
 import {
   useWalkForward,
+  type ChoiceRow,
   type WalkForward,
   type WalkForwardStats,
 } from '@/features/performance/api/getCalibrationReport';
@@ -69,16 +70,12 @@ function Outcomes({ walk }: { walk: WalkForward }) {
   );
 }
 
-function Thresholds({ walk }: { walk: WalkForward }) {
+function Choices({ title, rows, testId }: { title: string; rows: ChoiceRow[]; testId: string }) {
   return (
-    <Table
-      striped
-      data-testid="walk-forward-thresholds"
-      style={{ fontVariantNumeric: 'tabular-nums' }}
-    >
+    <Table striped data-testid={testId} style={{ fontVariantNumeric: 'tabular-nums' }}>
       <Table.Thead>
         <Table.Tr>
-          <Table.Th>Creation threshold (5m)</Table.Th>
+          <Table.Th>{title}</Table.Th>
           <Table.Th ta="right">Days 1–7: signals</Table.Th>
           <Table.Th ta="right">Avg R net</Table.Th>
           <Table.Th ta="right">Days 8–14: signals</Table.Th>
@@ -87,11 +84,11 @@ function Thresholds({ walk }: { walk: WalkForward }) {
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
-        {walk.thresholds.map((row) => (
-          <Table.Tr key={row.threshold}>
+        {rows.map((row) => (
+          <Table.Tr key={row.label}>
             <Table.Th scope="row">
-              score ≥ {row.threshold}
-              {row.threshold === walk.chosenThreshold && (
+              {row.label}
+              {row.chosen && (
                 <Badge size="xs" ml={6} variant="light">
                   chosen on days 1–7
                 </Badge>
@@ -170,15 +167,24 @@ export function WalkForwardCard() {
       ) : (
         <Stack gap="sm">
           <Text size="xs" c="dimmed">
-            These figures are out of sample: the creation threshold was chosen and the
-            P(take-profit) fitted on recorded days 1–7 only, then measured on days 8–14, which
-            neither saw. R is net of fees, on the bracket shown at creation. {data.data}.
+            These figures are out of sample: the weights and then the creation threshold were chosen
+            and the P(take-profit) fitted on recorded days 1–7 only, then measured on days 8–14,
+            which neither saw. R is net of fees, on the bracket shown at creation. {data.data}.
           </Text>
           <Table.ScrollContainer minWidth={640}>
             <Outcomes walk={data} />
           </Table.ScrollContainer>
+          {data.weights && (
+            <Table.ScrollContainer minWidth={640}>
+              <Choices title="Weights (5m)" rows={data.weights} testId="walk-forward-weights" />
+            </Table.ScrollContainer>
+          )}
           <Table.ScrollContainer minWidth={640}>
-            <Thresholds walk={data} />
+            <Choices
+              title="Creation threshold (5m)"
+              rows={data.thresholds}
+              testId="walk-forward-thresholds"
+            />
           </Table.ScrollContainer>
           <Text size="xs" c="dimmed">
             Calibration, days 8–14: the mean P(take-profit) shown (fitted on days 1–7) against the
