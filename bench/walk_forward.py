@@ -3,13 +3,14 @@
     .venv/bin/python bench/walk_forward.py [--no-write] [--thresholds 70,75,80,85,90]
                                            [--timeframes 5m,15m,1h]
 
-1. Creation threshold: every candidate threshold is replayed over the whole recorded 5m set
-   (`replay.replay_outcomes`, the engine's own rules, fees included; 5m only, the timeframe the
-   data was recorded in, to keep the sweep affordable); the one with the best net average R among
-   signals created in the first 7 days (with at least `--min-count` of them) is chosen, then its
-   figures on the signals created in the last 7 days are the out-of-sample ones.
-   Weights are not searched: each candidate costs a full replay, and a grid over eight weights
-   would be hundreds of replays fitted to one week of fifty pairs.
+1. Weights, then the creation threshold: every candidate rule set is replayed over the whole
+   recorded 5m set (`replay.replay_outcomes`, the engine's own rules, fees included; 5m only, the
+   timeframe the data was recorded in, to keep the sweep affordable); the one with the best net
+   average R among signals created in the first 7 days (with at least `--min-count` of them) is
+   chosen, and its figures on the signals created in the last 7 days are the out-of-sample ones.
+   Weight candidates: the defaults and each condition left out (a one-step search; a grid over
+   eight weights would be hundreds of replays fitted to one week of fifty pairs). Thresholds are
+   then searched with the chosen weights.
 2. Calibration: the take-profit-first probability (`signals.calibration`, isotonic per timeframe
    and direction) is fitted on the signals created in the first 7 days of the default-rules
    replay (5m, and 15m / 1h resampled from it; 4h has too few candles) and shown for each signal
@@ -29,6 +30,7 @@ Signals closed as "stale" are left out (there are none in a replay: it has one c
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -48,7 +50,7 @@ from signals.calibration import (  # noqa: E402
     calibration_fit,
     probability_for,
 )
-from signals.config import SignalConfig  # noqa: E402
+from signals.config import CONDITION_NAMES, SignalConfig  # noqa: E402
 from signals.outcomes import confidence_bucket  # noqa: E402
 
 PRIOR = REPO / "backend" / "signals" / "data" / "calibration_prior.json"
@@ -84,20 +86,33 @@ def summary(outcomes: list[dict]) -> dict:
     }
 
 
-def choose_threshold(series, thresholds: list[float], split: int, min_count: int, default: list[dict]) -> dict:
-    """`default`: the 5m outcomes of the default rules, reused for the default threshold."""
+def choose(series, candidates: list[tuple[str, SignalConfig]], split: int, min_count: int,
+           replayed: dict) -> dict:
+    """Replay each candidate rule set over all 14 days (5m); choose the best net average R among
+    signals created in days 1-7 (at least `min_count` of them); report days 8-14 beside it.
+    `replayed`: usable outcomes by config, shared between searches so no rule set is replayed twice."""
     rows = []
-    for threshold in thresholds:
-        if threshold == SignalConfig().min_confidence:
-            outcomes = default
-        else:
-            outcomes = usable(replay_outcomes(series, config=SignalConfig(min_confidence=threshold)))
+    for label, config in candidates:
+        if config not in replayed:
+            replayed[config] = usable(replay_outcomes(series, config=config))
+        outcomes = replayed[config]
         first = summary([o for o in outcomes if o["created_ms"] < split])
         last = summary([o for o in outcomes if o["created_ms"] >= split])
-        rows.append({"threshold": threshold, "in_sample": first, "out_of_sample": last})
+        rows.append({"label": label, "in_sample": first, "out_of_sample": last})
     eligible = [r for r in rows if r["in_sample"]["count"] >= min_count] or rows
     chosen = max(eligible, key=lambda r: r["in_sample"]["average_r"] or -math.inf)
-    return {"candidates": rows, "chosen": chosen["threshold"], "min_count": min_count}
+    return {"candidates": rows, "chosen": chosen["label"], "min_count": min_count,
+            "config": dict(zip((label for label, _ in candidates), (c for _, c in candidates)))[chosen["label"]]}
+
+
+def weight_candidates(base: SignalConfig) -> list[tuple[str, SignalConfig]]:
+    """The default weights, and each condition left out (weight 0): a one-step search, 9 replays,
+    instead of a grid that would fit hundreds of rule sets to one week of fifty pairs."""
+    out = [("default", base)]
+    for name in CONDITION_NAMES:
+        weights = dict(base.weights, **{name: 0.0})
+        out.append((f"without {name}", dataclasses.replace(base, weights=weights)))
+    return out
 
 
 def calibration_gaps(train: list[dict], test: list[dict], width: float) -> dict:
@@ -134,18 +149,18 @@ def _r(x) -> str:
     return "-" if x is None else f"{x:+.3f}"
 
 
-def print_threshold(result: dict) -> None:
-    print(f"creation threshold: chosen on days 1-7 (best net average R, >= {result['min_count']} signals)")
-    print(f"{'threshold':>9} | {'n':>6}{'tp%':>7}{'profit%':>9}{'R net':>8}{'R gross':>9} | "
+def print_choice(what: str, result: dict) -> None:
+    print(f"{what}: chosen on days 1-7 (best net average R, >= {result['min_count']} signals), 5m")
+    print(f"{'candidate':>26} | {'n':>6}{'tp%':>7}{'profit%':>9}{'R net':>8}{'R gross':>9} | "
           f"{'n':>6}{'tp%':>7}{'profit%':>9}{'R net':>8}{'R gross':>9}")  # fmt: skip
-    print(f"{'':>9} | {'days 1-7 (in sample)':^39} | {'days 8-14 (out of sample)':^39}")
+    print(f"{'':>26} | {'days 1-7 (in sample)':^39} | {'days 8-14 (out of sample)':^39}")
     for row in result["candidates"]:
         cells = []
         for s in (row["in_sample"], row["out_of_sample"]):
             cells.append(f"{s['count']:>6}{_pct(s['tp_rate']):>7}{_pct(s['profit_rate']):>9}"
                          f"{_r(s['average_r']):>8}{_r(s['average_r_gross']):>9}")  # fmt: skip
-        mark = " <- chosen" if row["threshold"] == result["chosen"] else ""
-        print(f"{row['threshold']:>9g} | {cells[0]} | {cells[1]}{mark}")
+        mark = " <- chosen" if row["label"] == result["chosen"] else ""
+        print(f"{row['label']:>26} | {cells[0]} | {cells[1]}{mark}")
     print()
 
 
@@ -181,10 +196,19 @@ def main() -> None:
     gaps = {w: calibration_gaps(first, last, w) for w in (5.0, 10.0)}
     for w in gaps:
         print_gaps(gaps[w])
-    thresholds = [float(t) for t in args.thresholds.split(",")]
-    default_5m = [o for o in outcomes if o["timeframe"] == "5m"]
-    threshold = choose_threshold(series, thresholds, split, args.min_count, default_5m)
-    print_threshold(threshold)
+    replayed = {config: [o for o in outcomes if o["timeframe"] == "5m"]}
+    weights = choose(series, weight_candidates(config), split, args.min_count, replayed)
+    print_choice("weights", weights)
+    chosen = weights.pop("config")
+    thresholds = [(f"{float(t):g}", dataclasses.replace(chosen, min_confidence=float(t)))
+                  for t in args.thresholds.split(",")]
+    threshold = choose(series, thresholds, split, args.min_count, replayed)
+    threshold.pop("config")
+    # The API and the performance page read thresholds as numbers.
+    threshold["chosen"] = float(threshold["chosen"])
+    for row in threshold["candidates"]:
+        row["threshold"] = float(row["label"])
+    print_choice(f"creation threshold, with weights {weights['chosen']}", threshold)
     for tf in timeframes:
         print(f"default rules, {tf}, days 1-7: {summary([o for o in first if o['timeframe'] == tf])}")
         print(f"default rules, {tf}, days 8-14: {summary([o for o in last if o['timeframe'] == tf])}")
@@ -215,7 +239,8 @@ def main() -> None:
                  "out_of_sample": summary([o for o in last if o["timeframe"] == tf])}
             for tf in timeframes
         },
-        "threshold": {**threshold, "timeframe": "5m"},
+        "weights": {**weights, "timeframe": "5m"},
+        "threshold": {**threshold, "weights": weights["chosen"], "timeframe": "5m"},
         "calibration": gaps[5.0],
         "calibration_10": gaps[10.0],
     }
