@@ -24,11 +24,10 @@ from market.binance.errors import BinanceError
 from realtime.dispatcher import batched
 from signals.models import ScanRun, Signal, Status
 from signals.services import status as scanner_status
+from signals.config import WARMUP
 from signals.services.persistence import AppliedEvents, signal_events_apply
 
 logger = logging.getLogger(__name__)
-
-from signals.config import WARMUP
 
 #: Closed candles fetched per symbol: the same window the live path computes on (config.WARMUP).
 SCAN_CANDLES = WARMUP
