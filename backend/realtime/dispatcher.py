@@ -48,6 +48,15 @@ def sequence_key(group: str) -> str:
     return f"realtime:seq:{group}"
 
 
+def user_sockets_close(user_id: int, *, reason: str) -> None:
+    """Close every open `/ws/account/` socket of the user with 4401 and `reason` (the password
+    changed: the sessions it ended must not keep a live channel). Not an event: no sequence
+    number, nothing for a client to replay; it reconnects with fresh tokens or signs out."""
+    from realtime.events import user_group
+
+    async_to_sync(get_channel_layer().group_send)(user_group(user_id), {"type": "sockets.close", "reason": reason})
+
+
 def publish(event: Event) -> int | None:
     """Send `event` to its group now (or at the end of the enclosing `batched()` block).
 

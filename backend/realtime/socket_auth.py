@@ -117,6 +117,10 @@ class FirstFrameAuthConsumer(AsyncJsonWebsocketConsumer):
         if not self.refused:
             await self.send(text_data=message["text"])
 
+    async def sockets_close(self, message) -> None:
+        # dispatcher.user_sockets_close: the user's sessions ended (password changed or reset).
+        await self._refuse(message["reason"])
+
     async def disconnect(self, code) -> None:
         self._stop_timers()
         await self._leave_group()

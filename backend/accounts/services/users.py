@@ -18,8 +18,12 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from accounts.services.exchange_accounts import paper_account_ensure
 from accounts.services.tokens import token_pair_issue
+from realtime.dispatcher import user_sockets_close
 
 logger = logging.getLogger(__name__)
+
+#: The 4401 reason private sockets get when the password changes or is reset.
+SESSIONS_ENDED = "signed out: the password was changed"
 
 
 class EmailTaken(Exception):
@@ -123,6 +127,11 @@ def _password_set(*, user: User, new_password: str, reason: str) -> None:
         user._change_reason = reason  # shown in the admin's history of the user
         user.save(update_fields=["password"])
         user_refresh_tokens_revoke(user=user)
+        # Open private sockets of the ended sessions close too (the changing client reconnects with
+        # its new tokens). robust: Redis being away must not turn a saved change into a 500; such
+        # sockets then close when their access token expires (5 min at most).
+        user_id = user.id
+        transaction.on_commit(lambda: user_sockets_close(user_id, reason=SESSIONS_ENDED), robust=True)
 
 
 def user_password_problems(*, password: str, email: str | None = None, user: User | None = None) -> list[str]:

@@ -282,3 +282,16 @@ async def test_signals_socket_asks_for_a_token_when_market_data_is_private(alice
     finally:
         await socket.disconnect()
     await asyncio.sleep(0)
+
+
+async def test_a_password_change_closes_the_users_sockets_and_no_one_elses(alice, bob):
+    from accounts.services.users import SESSIONS_ENDED, user_password_change
+
+    alice_socket, _ = await _signed_in(alice)
+    bob_socket, _ = await _signed_in(bob)
+    await sync_to_async(user_password_change)(user=alice, new_password="a-new-passphrase-for-alice-7")
+    assert await _refused(alice_socket) == SESSIONS_ENDED
+    assert await bob_socket.receive_nothing(timeout=0.5)
+    await bob_socket.send_json_to({"type": "ping"})
+    assert (await bob_socket.receive_json_from(timeout=5))["type"] == "pong"
+    await bob_socket.disconnect()
