@@ -62,9 +62,11 @@ def test_every_variable_used_is_in_env_example():
 
 
 def test_every_setting_read_by_the_backend_is_in_env_example():
-    # Names passed to env_str/env_bool/env_int/env_list in config/env.py and the modules it reads.
+    # Names passed to every reader of config/env.py and the modules it reads (env_choice,
+    # _env_percent and _rate too: BINANCE_ENV, NOTIFICATIONS_MIN_SCORE, MARKET_API_RATE_ANON, ...).
     source = "\n".join(p.read_text() for p in (ROOT / "backend" / "config").glob("env*.py"))
-    read = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_][A-Z0-9_]*)"', source))
-    assert {"DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG"} <= read
+    read = set(re.findall(r'(?:env_(?:str|bool|int|list|choice)|_env_percent|_rate)\("([A-Z_][A-Z0-9_]*)"', source))
+    assert {"DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "BINANCE_ENV", "NOTIFICATIONS_MIN_SCORE",
+            "MARKET_API_RATE_ANON"} <= read
     missing = read - _env_example_names()
     assert not missing, f"add to .env.example: {sorted(missing)}"
