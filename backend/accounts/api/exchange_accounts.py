@@ -5,6 +5,9 @@ The key and the secret are write-only: answers carry the key's last 4 characters
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -22,6 +25,8 @@ from accounts.services.exchange_accounts import (
     exchange_account_update, exchange_account_verify, paper_account_ensure,
 )
 from accounts.services.venue_checks import VenueUnavailable
+
+T = TypeVar("T")
 
 
 class ExchangeCallThrottle(UserRateThrottle):
@@ -84,12 +89,15 @@ NOT_FOUND = OpenApiResponse(DetailSerializer, description="No such account of yo
 UNAVAILABLE = OpenApiResponse(DetailSerializer, description="The venue did not answer; nothing changed")
 
 
-def _refused(exc: ExchangeAccountInvalid) -> Response:
-    return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-
-
-def _unavailable(exc: VenueUnavailable) -> Response:
-    return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "10"})
+def _venue_answer(call: Callable[[], T], payload: Callable[[T], object], ok: int = status.HTTP_200_OK) -> Response:
+    """Run a service call; a refused key or bad input is a 400, a venue that did not answer a 503."""
+    try:
+        result = call()
+    except ExchangeAccountInvalid as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    except VenueUnavailable as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "10"})
+    return Response(payload(result), status=ok)
 
 
 class _OwnedAccountApi(APIView):
@@ -119,13 +127,8 @@ class ExchangeAccountListApi(APIView):
     def post(self, request: Request) -> Response:
         data = ExchangeAccountCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            account = exchange_account_create(owner=request.user, **data.validated_data)
-        except ExchangeAccountInvalid as exc:
-            return _refused(exc)
-        except VenueUnavailable as exc:
-            return _unavailable(exc)
-        return Response(exchange_account_payload(account), status=status.HTTP_201_CREATED)
+        return _venue_answer(lambda: exchange_account_create(owner=request.user, **data.validated_data),
+                             exchange_account_payload, ok=status.HTTP_201_CREATED)
 
 
 class ExchangeAccountDetailApi(_OwnedAccountApi):
@@ -139,11 +142,8 @@ class ExchangeAccountDetailApi(_OwnedAccountApi):
         account = self.account(request, account_id)
         data = ExchangeAccountUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            account = exchange_account_update(account=account, label=data.validated_data["label"])
-        except ExchangeAccountInvalid as exc:
-            return _refused(exc)
-        return Response(exchange_account_payload(account))
+        return _venue_answer(lambda: exchange_account_update(account=account, label=data.validated_data["label"]),
+                             exchange_account_payload)
 
     @extend_schema(responses={204: None, 404: NOT_FOUND}, summary="Delete an exchange account (the key is forgotten)")
     def delete(self, request: Request, account_id: int) -> Response:
@@ -158,13 +158,7 @@ class ExchangeAccountVerifyApi(_OwnedAccountApi):
                    responses={200: ExchangeAccountSerializer, 400: REFUSED, 404: NOT_FOUND, 503: UNAVAILABLE})
     def post(self, request: Request, account_id: int) -> Response:
         account = self.account(request, account_id)
-        try:
-            account = exchange_account_verify(account=account)
-        except ExchangeAccountInvalid as exc:
-            return _refused(exc)
-        except VenueUnavailable as exc:
-            return _unavailable(exc)
-        return Response(exchange_account_payload(account))
+        return _venue_answer(lambda: exchange_account_verify(account=account), exchange_account_payload)
 
 
 class ExchangeAccountBalanceApi(_OwnedAccountApi):
@@ -174,10 +168,4 @@ class ExchangeAccountBalanceApi(_OwnedAccountApi):
                    summary="The account's USD-M wallet, read from its venue")
     def get(self, request: Request, account_id: int) -> Response:
         account = self.account(request, account_id)
-        try:
-            balances = exchange_account_balances(account=account)
-        except ExchangeAccountInvalid as exc:
-            return _refused(exc)
-        except VenueUnavailable as exc:
-            return _unavailable(exc)
-        return Response(balances_payload(balances))
+        return _venue_answer(lambda: exchange_account_balances(account=account), balances_payload)
