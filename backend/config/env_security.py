@@ -156,10 +156,15 @@ class ApiRatesEnv:
     market_sockets_per_ip: int
 
 
+def _is_rate(value: str) -> bool:
+    """A DRF throttle rate: `<count>/<s|sec|m|min|h|hour|d|day>`, the count at least 1."""
+    count, _, period = value.partition("/")
+    return count.isdigit() and int(count) >= 1 and period in ("s", "sec", "m", "min", "h", "hour", "d", "day")
+
+
 def _rate(name: str, default: str) -> str:
     value = env_str(name, default)
-    count, _, period = value.partition("/")
-    if not count.isdigit() or int(count) < 1 or period not in ("s", "sec", "m", "min", "h", "hour", "d", "day"):
+    if not _is_rate(value):
         raise EnvError(f"{name} must look like 120/min (a count per s, min, hour or day), got {value!r}")
     return value
 
@@ -203,8 +208,7 @@ def read_auth_env() -> AuthEnv:
         scope, rate = scope.strip(), rate.strip()
         if scope not in AUTH_THROTTLE_DEFAULTS:
             raise EnvError(f"AUTH_THROTTLE_RATES: unknown scope {scope!r}; known: {', '.join(AUTH_THROTTLE_DEFAULTS)}")
-        count, _, period = rate.partition("/")
-        if not count.isdigit() or int(count) < 1 or period not in ("s", "sec", "m", "min", "h", "hour", "d", "day"):
+        if not _is_rate(rate):
             raise EnvError(f"AUTH_THROTTLE_RATES: {scope} must look like 10/min (a count per s, min, hour or day), got {rate!r}")
         rates[scope] = rate
     return AuthEnv(
