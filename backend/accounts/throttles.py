@@ -46,6 +46,11 @@ class _ScopedThrottle(SimpleRateThrottle):
     def key_for(self, ident: str) -> str:
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
+    @classmethod
+    def for_scope(cls, scope: str) -> type[_ScopedThrottle]:
+        """This throttle counting under `scope` (its rate: DEFAULT_THROTTLE_RATES[scope])."""
+        return type(f"{cls.__name__}[{scope}]", (cls,), {"scope": scope})
+
 
 class IpThrottle(_ScopedThrottle):
     def get_cache_key(self, request, view) -> str:
@@ -68,36 +73,15 @@ class UserThrottle(_ScopedThrottle):
         return self.key_for(str(request.user.pk)) if request.user.is_authenticated else None
 
 
-class LoginIpThrottle(IpThrottle):
-    scope = "login_ip"
-
-
-class LoginAccountThrottle(AccountThrottle):
-    scope = "login_account"
-
-
-class RegisterIpThrottle(IpThrottle):
-    scope = "register_ip"
-
-
-class RegisterAccountThrottle(AccountThrottle):
-    scope = "register_account"
-
-
-class ResetIpThrottle(IpThrottle):
-    scope = "reset_ip"
-
-
-class ResetAccountThrottle(AccountThrottle):
-    scope = "reset_account"
-
-
-class ResetConfirmIpThrottle(IpThrottle):
-    scope = "reset_confirm_ip"
-
-
-class PasswordChangeThrottle(UserThrottle):
-    scope = "password_change_user"
+# One class per scope: DRF takes throttle classes, and each scope has its own rate and counters.
+LoginIpThrottle = IpThrottle.for_scope("login_ip")
+LoginAccountThrottle = AccountThrottle.for_scope("login_account")
+RegisterIpThrottle = IpThrottle.for_scope("register_ip")
+RegisterAccountThrottle = AccountThrottle.for_scope("register_account")
+ResetIpThrottle = IpThrottle.for_scope("reset_ip")
+ResetAccountThrottle = AccountThrottle.for_scope("reset_account")
+ResetConfirmIpThrottle = IpThrottle.for_scope("reset_confirm_ip")
+PasswordChangeThrottle = UserThrottle.for_scope("password_change_user")
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials: dict | None = None) -> HttpResponse:
