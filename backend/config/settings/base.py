@@ -207,15 +207,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Scoped rates of the sign-in throttles (accounts/throttles.py), from AUTH_THROTTLE_RATES.
     "DEFAULT_THROTTLE_RATES": dict(ENV.auth.throttle_rates),
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # A bad `page` or `page_size` is a 400 that says why (common/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "common.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
 if DEBUG:
     # Debug only; with debug off an `Accept: text/html` request gets JSON or a 406, never a page.
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("common.renderers.BrowsableAPIRenderer")
-# A bad `page` or `page_size` is a 400 that says why (common/pagination.py).
-REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "common.pagination.PageNumberPagination"
 # Per-IP throttles read REMOTE_ADDR, which common/proxies.py has already resolved from
 # TRUSTED_PROXIES; 0 keeps DRF from believing the client's own X-Forwarded-For.
 REST_FRAMEWORK["NUM_PROXIES"] = 0
