@@ -1,9 +1,10 @@
-import { Button, Card, Group, Loader, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 
 import { useMe } from '@/features/auth/api/me';
 import { useChangePassword } from '@/features/auth/api/password';
 import { FormAlert, PASSWORD_RULES } from '@/features/auth/components/AuthCard';
+import { PasswordField } from '@/features/auth/components/AuthFields';
 import { describeApiError } from '@/lib/api';
 import { formatDateTime } from '@/lib/format';
 import { formError, NO_FORM_ERROR } from '@/lib/form-errors';
@@ -53,26 +54,20 @@ function ChangePasswordForm() {
             Password changed. Your other sessions were signed out.
           </Text>
         )}
-        <PasswordInput
+        <PasswordField
           label="Current password"
           autoComplete="current-password"
-          required
           value={oldPassword}
           error={error.fields.old_password}
-          onChange={(event) => {
-            setOldPassword(event.currentTarget.value);
-          }}
+          onChange={setOldPassword}
         />
-        <PasswordInput
+        <PasswordField
           label="New password"
           description={PASSWORD_RULES}
           autoComplete="new-password"
-          required
           value={newPassword}
           error={error.fields.new_password}
-          onChange={(event) => {
-            setNewPassword(event.currentTarget.value);
-          }}
+          onChange={setNewPassword}
         />
         <Group>
           <Button type="submit" loading={change.isPending}>

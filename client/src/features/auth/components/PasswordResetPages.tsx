@@ -1,9 +1,10 @@
-import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 
 import { useConfirmPasswordReset, useRequestPasswordReset } from '@/features/auth/api/password';
 import { AuthCard, FormAlert, PASSWORD_RULES } from '@/features/auth/components/AuthCard';
+import { EmailField, PasswordField } from '@/features/auth/components/AuthFields';
 import { paths } from '@/config/paths';
 import { formError, NO_FORM_ERROR } from '@/lib/form-errors';
 
@@ -42,16 +43,11 @@ export function ForgotPasswordPage() {
             Enter the email you signed up with and we will send you a link to set a new password.
           </Text>
           <FormAlert message={error.message} />
-          <TextInput
-            label="Email"
-            type="email"
+          <EmailField
             autoComplete="email"
-            required
             value={email}
             error={error.fields.email}
-            onChange={(event) => {
-              setEmail(event.currentTarget.value);
-            }}
+            onChange={setEmail}
           />
           <Button type="submit" loading={request.isPending} fullWidth>
             Send the link
@@ -116,16 +112,13 @@ export function ResetPasswordPage() {
               Ask for a new link
             </Anchor>
           )}
-          <PasswordInput
+          <PasswordField
             label="New password"
             description={PASSWORD_RULES}
             autoComplete="new-password"
-            required
             value={password}
             error={error.fields.new_password}
-            onChange={(event) => {
-              setPassword(event.currentTarget.value);
-            }}
+            onChange={setPassword}
           />
           <Button type="submit" loading={confirm.isPending} fullWidth>
             Set the password

@@ -1,9 +1,10 @@
-import { Alert, Anchor, Button, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link, Navigate, useSearchParams } from 'react-router';
 
 import { useSignIn } from '@/features/auth/api/sign-in';
 import { AuthCard, FormAlert } from '@/features/auth/components/AuthCard';
+import { EmailField, PasswordField } from '@/features/auth/components/AuthFields';
 import { ProviderButtons } from '@/features/auth/components/ProviderButtons';
 import { paths, safeNextPath, withNext } from '@/config/paths';
 import { formError, NO_FORM_ERROR } from '@/lib/form-errors';
@@ -41,26 +42,17 @@ export function SignInPage() {
             </Alert>
           )}
           <FormAlert message={error.message} />
-          <TextInput
-            label="Email"
-            type="email"
+          <EmailField
             autoComplete="username"
-            required
             value={email}
             error={error.fields.email}
-            onChange={(event) => {
-              setEmail(event.currentTarget.value);
-            }}
+            onChange={setEmail}
           />
-          <PasswordInput
-            label="Password"
+          <PasswordField
             autoComplete="current-password"
-            required
             value={password}
             error={error.fields.password}
-            onChange={(event) => {
-              setPassword(event.currentTarget.value);
-            }}
+            onChange={setPassword}
           />
           <Group justify="flex-end">
             <Anchor component={Link} to={paths.forgotPassword} size="sm">

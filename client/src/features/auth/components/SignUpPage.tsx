@@ -1,9 +1,10 @@
-import { Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link, Navigate, useSearchParams } from 'react-router';
 
 import { useSignUp } from '@/features/auth/api/sign-in';
 import { AuthCard, FormAlert, PASSWORD_RULES } from '@/features/auth/components/AuthCard';
+import { EmailField, PasswordField } from '@/features/auth/components/AuthFields';
 import { ProviderButtons } from '@/features/auth/components/ProviderButtons';
 import { paths, safeNextPath, withNext } from '@/config/paths';
 import { formError, NO_FORM_ERROR } from '@/lib/form-errors';
@@ -37,27 +38,18 @@ export function SignUpPage() {
             Every account starts with a paper trading account on the sandbox exchange.
           </Text>
           <FormAlert message={error.message} />
-          <TextInput
-            label="Email"
-            type="email"
+          <EmailField
             autoComplete="email"
-            required
             value={email}
             error={error.fields.email}
-            onChange={(event) => {
-              setEmail(event.currentTarget.value);
-            }}
+            onChange={setEmail}
           />
-          <PasswordInput
-            label="Password"
+          <PasswordField
             description={PASSWORD_RULES}
             autoComplete="new-password"
-            required
             value={password}
             error={error.fields.password}
-            onChange={(event) => {
-              setPassword(event.currentTarget.value);
-            }}
+            onChange={setPassword}
           />
           <Button type="submit" loading={signUp.isPending} fullWidth>
             Create account
