@@ -25,8 +25,6 @@ from signals.models import SignalOutcomeRecord, Status
 PRIOR_PATH = Path(__file__).resolve().parents[1] / "data" / "calibration_prior.json"
 ARCHIVE_TTL_S = 600  # a new outcome moves a fitted rate by < 1/100: ten minutes stale is fine
 LOCAL_TTL_S = 60
-#: Closed by the wall-clock sweep, without an outcome: never counted.
-STALE = "stale"
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -50,14 +48,12 @@ def calibration_prior() -> CalibrationTable | None:
 
 def calibration_archive_fit() -> CalibrationTable:
     """Fit the archive's table: take-profit-first rate per (timeframe, direction, creation score)."""
-    fields = {f.name for f in SignalOutcomeRecord._meta.get_fields()}
-    # The creation bracket's take-profit reached first, where the archive records it; before
-    # that, the lifecycle's own take-profit close.
-    hit = Q(tp_first=True) if "tp_first" in fields else Q(reason=Status.TP_HIT)
+    # Hit: the creation bracket's take-profit reached first (migration 0005 backfilled older rows
+    # from the lifecycle's reason). Stale closes have no outcome and are never counted.
     rows = (
-        SignalOutcomeRecord.objects.exclude(reason=STALE)
+        SignalOutcomeRecord.objects.exclude(reason=Status.STALE)
         .values_list("timeframe", "direction", "initial_confidence")
-        .annotate(n=Count("id"), k=Count("id", filter=hit))
+        .annotate(n=Count("id"), k=Count("id", filter=Q(tp_first=True)))
         .order_by()
     )
     return calibration_fit(rows, source=SOURCE_ARCHIVE)
