@@ -36,10 +36,6 @@ class ExchangeAccountInvalid(Exception):
     """The request cannot be carried out as asked (bad field, live without confirmation, a key
     saved twice, or the venue refused the key): a 400 with this message."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
 
 def exchange_account_create(*, owner: User, label: str, venue: str, api_key: str, api_secret: str,
                             confirm_live: bool = False) -> ExchangeAccount:
@@ -47,19 +43,18 @@ def exchange_account_create(*, owner: User, label: str, venue: str, api_key: str
     when the venue refuses the key) or VenueUnavailable (nothing stored)."""
     label = _label_clean(label)
     if venue not in Venue.values:
-        raise ExchangeAccountInvalid(f"venue must be one of {', '.join(Venue.values)}", field="venue")
+        raise ExchangeAccountInvalid(f"venue must be one of {', '.join(Venue.values)}")
     api_key, api_secret = api_key.strip(), api_secret.strip()
     for name, value in (("api_key", api_key), ("api_secret", api_secret)):
         if not KEY_PATTERN.match(value):
-            raise ExchangeAccountInvalid(f"{name} must be 16 to 128 letters and digits", field=name)
+            raise ExchangeAccountInvalid(f"{name} must be 16 to 128 letters and digits")
     if venue == Venue.LIVE and confirm_live is not True:
         raise ExchangeAccountInvalid(
-            "A live account trades real money: send confirm_live=true to confirm that this is intended.",
-            field="confirm_live")
+            "A live account trades real money: send confirm_live=true to confirm that this is intended.")
     fingerprint = crypto.fingerprint(api_key)
     twin = ExchangeAccount.objects.filter(owner=owner, fingerprint=fingerprint).first()
     if twin is not None:
-        raise ExchangeAccountInvalid(f'This API key is already saved as "{twin.label}".', field="api_key")
+        raise ExchangeAccountInvalid(f'This API key is already saved as "{twin.label}".')
 
     credentials = Credentials(api_key=api_key, secret=api_secret)
     try:
@@ -200,5 +195,5 @@ def _credentials(account: ExchangeAccount) -> Credentials:
 def _label_clean(label: str) -> str:
     label = " ".join(str(label).split())
     if not label or len(label) > 80:
-        raise ExchangeAccountInvalid("label must be 1 to 80 characters", field="label")
+        raise ExchangeAccountInvalid("label must be 1 to 80 characters")
     return label
