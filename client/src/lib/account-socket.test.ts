@@ -11,6 +11,8 @@ import { fakeTokenPair } from '@/testing/tokens';
 const URL = 'ws://localhost/ws/account/';
 const LIFETIME_MS = 300_000;
 
+let stopSocket: (() => void) | undefined;
+
 /** The server's side of the refresh endpoint: hands out `pairs` in order, counts the calls. */
 function refreshServer(pairs: (TokenPair | 'refuse')[]) {
   const calls: string[] = [];
@@ -27,7 +29,8 @@ function refreshServer(pairs: (TokenPair | 'refuse')[]) {
   return calls;
 }
 
-function setup() {
+/** Starts a socket that records what it hands on; afterEach stops it. */
+function startSocket() {
   const events: SocketFrame[] = [];
   const resyncs: ResyncReason[] = [];
   const socket = new AccountSocket({
@@ -37,7 +40,19 @@ function setup() {
     // No heartbeat: these tests play a server that does not answer pings.
     settings: { random: () => 0, heartbeatMs: 3_600_000 },
   });
-  return { socket, events, resyncs };
+  stopSocket = () => {
+    socket.stop();
+  };
+  socket.start();
+  return { events, resyncs };
+}
+
+/** Opens the newest connection and lets the socket send its auth frame. */
+async function openLatest() {
+  const ws = FakeWebSocket.latest();
+  ws.open();
+  await settle();
+  return ws;
 }
 
 /** Lets promises (token lookups, msw answers) settle without moving the clock. */
@@ -49,8 +64,6 @@ function welcome(socket: FakeWebSocket, seq: number) {
   const now = Date.now();
   socket.receive({ type: 'welcome', ts: now, seq, expires_at: now + LIFETIME_MS });
 }
-
-let stopSocket: (() => void) | undefined;
 
 beforeEach(() => {
   vi.useFakeTimers({
@@ -71,11 +84,7 @@ describe('AccountSocket', () => {
   it('authenticates with its first frame, never in the URL, then delivers events in order', async () => {
     const pair = fakeTokenPair();
     storeTokens(pair, { signIn: true });
-    const { socket, events, resyncs } = setup();
-    stopSocket = () => {
-      socket.stop();
-    };
-    socket.start();
+    const { events, resyncs } = startSocket();
     const ws = FakeWebSocket.latest();
     expect(ws.url).toBe(URL);
     expect(ws.url).not.toContain(pair.access);
@@ -96,14 +105,8 @@ describe('AccountSocket', () => {
     const second = fakeTokenPair();
     storeTokens(first, { signIn: true });
     const refreshes = refreshServer([second]);
-    const { socket, events, resyncs } = setup();
-    stopSocket = () => {
-      socket.stop();
-    };
-    socket.start();
-    const ws = FakeWebSocket.latest();
-    ws.open();
-    await settle();
+    const { events, resyncs } = startSocket();
+    const ws = await openLatest();
     welcome(ws, 1);
 
     // Not yet: more than the margin is left.
@@ -131,23 +134,15 @@ describe('AccountSocket', () => {
     const second = fakeTokenPair();
     storeTokens(first, { signIn: true });
     const refreshes = refreshServer([second]);
-    const { socket, resyncs } = setup();
-    stopSocket = () => {
-      socket.stop();
-    };
-    socket.start();
-    const ws1 = FakeWebSocket.latest();
-    ws1.open();
-    await settle();
+    const { resyncs } = startSocket();
+    const ws1 = await openLatest();
     welcome(ws1, 1);
 
     ws1.drop(4401, 'token expired');
     await settle();
     expect(refreshes).toEqual([first.refresh]);
     expect(FakeWebSocket.instances).toHaveLength(2);
-    const ws2 = FakeWebSocket.latest();
-    ws2.open();
-    await settle();
+    const ws2 = await openLatest();
     expect(ws2.sent).toEqual([{ type: 'auth', token: second.access }]);
     welcome(ws2, 5);
     expect(resyncs).toEqual(['connect', 'reconnect']);
@@ -157,18 +152,11 @@ describe('AccountSocket', () => {
   it('signs out when the token is refused again after the refresh', async () => {
     storeTokens(fakeTokenPair(), { signIn: true });
     const refreshes = refreshServer([fakeTokenPair()]);
-    const { socket } = setup();
-    stopSocket = () => {
-      socket.stop();
-    };
-    socket.start();
-    FakeWebSocket.latest().open();
-    await settle();
+    startSocket();
+    await openLatest();
     FakeWebSocket.latest().drop(4401, 'invalid token');
     await settle();
-    const ws2 = FakeWebSocket.latest();
-    ws2.open();
-    await settle();
+    const ws2 = await openLatest();
     ws2.drop(4401, 'invalid token');
     await settle();
     await vi.advanceTimersByTimeAsync(60_000);
@@ -181,13 +169,8 @@ describe('AccountSocket', () => {
   it('signs out when the refresh after a 4401 is refused', async () => {
     storeTokens(fakeTokenPair(), { signIn: true });
     refreshServer(['refuse']);
-    const { socket } = setup();
-    stopSocket = () => {
-      socket.stop();
-    };
-    socket.start();
-    FakeWebSocket.latest().open();
-    await settle();
+    startSocket();
+    await openLatest();
     FakeWebSocket.latest().drop(4401, 'token expired');
     await settle();
     await vi.advanceTimersByTimeAsync(60_000);
@@ -199,13 +182,8 @@ describe('AccountSocket', () => {
   it('reconnects after an ordinary drop, authenticating again', async () => {
     const pair = fakeTokenPair();
     storeTokens(pair, { signIn: true });
-    const { socket } = setup();
-    stopSocket = () => {
-      socket.stop();
-    };
-    socket.start();
-    FakeWebSocket.latest().open();
-    await settle();
+    startSocket();
+    await openLatest();
     FakeWebSocket.latest().drop(1006);
     await vi.advanceTimersByTimeAsync(1);
     const ws2 = FakeWebSocket.latest();
