@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from market.binance.errors import DecodeError
+from market.binance.schemas import _loads  # the one JSON reader of Binance bodies
 from market.binance.signing import Credentials
 
 if TYPE_CHECKING:
@@ -58,13 +57,6 @@ class ApiRestrictions:
     enable_futures: bool
     enable_internal_transfer: bool
     permits_universal_transfer: bool
-
-
-def _loads(raw: bytes, path: str) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise DecodeError("body is not JSON", path=path) from None
 
 
 def _decimal(row: dict[str, Any], name: str, what: str) -> Decimal:
