@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from market.binance.errors import BinanceError
 from realtime.dispatcher import batched
+from signals.config import TIMEFRAME_MS, WARMUP
 from signals.models import ScanRun, Signal, Status
 from signals.services import status as scanner_status
-from signals.config import WARMUP
 from signals.services.persistence import AppliedEvents, signal_events_apply
 
 logger = logging.getLogger(__name__)
@@ -85,8 +85,6 @@ def signals_evaluate(candle_set: CandleSet, *, engine=None) -> AppliedEvents:
 def candle_boundary(server_ms: int, timeframe: str) -> int:
     """The last candle boundary at or before `server_ms` (exchange clock): the close of the last
     closed candle and the open of the forming one. The scan evaluates every symbol "now" = this."""
-    from signals.config import TIMEFRAME_MS
-
     step = TIMEFRAME_MS[timeframe]
     return server_ms // step * step
 
@@ -167,7 +165,6 @@ def stored_windows(symbols: list[str], timeframe: str, *, boundary_ms: int) -> d
     symbol, and a scan then costs one request (the exchange clock) instead of weight 5 a pair; the
     live path reads the same rows, so both still compute on the same candles."""
     from market.selectors import candles_last
-    from signals.config import TIMEFRAME_MS
 
     step = TIMEFRAME_MS[timeframe]
     last = boundary_ms - step
