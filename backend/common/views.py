@@ -1,6 +1,8 @@
-"""Serves the built dashboard (client/dist/index.html) for every non-API path."""
+"""The dashboard (client/dist/index.html) for every non-API path, and the JSON 404 and 500 of /api/."""
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.defaults import server_error as server_error_page
 
 
 def client_app(request: HttpRequest) -> HttpResponse:
@@ -22,9 +24,6 @@ def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
 
     As Django's APPEND_SLASH would, a GET of an endpoint without its trailing slash is redirected.
     """
-    from django.http import HttpResponsePermanentRedirect, JsonResponse
-    from django.urls import Resolver404, resolve
-
     path = request.path_info
     if request.method in ("GET", "HEAD") and not path.endswith("/"):
         try:
@@ -39,10 +38,7 @@ def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: under /api/ a JSON body that names nothing internal; elsewhere Django's page."""
-    from django.http import JsonResponse
-    from django.views.defaults import server_error as page
-
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": "Internal server error: the failure was logged; please try again later."},
                             status=500)
-    return page(request)
+    return server_error_page(request)
