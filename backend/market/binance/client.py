@@ -148,13 +148,12 @@ class BinanceClient:
                 return await self._send(path, None, weight, query=query,
                                         headers={API_KEY_HEADER: credentials.api_key})
 
-        if credentials is None:
-            return await call_with_retries(attempt, self.retry, what=f"GET {path}")
-        await self._clock_sync()
+        if credentials is not None:
+            await self._clock_sync()
         try:
             return await call_with_retries(attempt, self.retry, what=f"GET {path}")
         except AuthenticationError as exc:
-            if exc.code != -1021:
+            if credentials is None or exc.code != -1021:
                 raise
         # -1021: our idea of the exchange's clock was off. Measure it again and try once more.
         self.clock.invalidate()
