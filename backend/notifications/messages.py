@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from signals.models import Signal
+from signals.services.calibration import signal_probability
 
 
 def signal_payload(signal: Signal) -> dict:
@@ -46,8 +47,6 @@ def signal_message(signal: Signal) -> str:
 
 
 def _probability(signal: Signal):
-    from signals.services.calibration import signal_probability
-
     return signal_probability(score=signal.initial_confidence, timeframe=signal.timeframe, direction=signal.direction)
 
 

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from signals.models import Direction, ScanRun, Signal, SignalChange, SignalOutcomeRecord, Status
+from signals.services.calibration import signal_probability
 
 TIMEFRAMES = ("5m", "15m", "1h", "4h")
 #: API ordering -> model ordering.
@@ -48,8 +49,6 @@ class SignalSerializer(serializers.ModelSerializer):
         # One lookup per signal, shared by the two fields that show it.
         cached = getattr(obj, "_probability", None)
         if cached is None:
-            from signals.services.calibration import signal_probability
-
             cached = signal_probability(score=obj.initial_confidence, timeframe=obj.timeframe, direction=obj.direction)
             obj._probability = cached
         return cached
