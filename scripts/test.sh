@@ -11,9 +11,6 @@ SUITES=("$@")
 source scripts/stack.sh
 # Tests run with debug on (it is off by default): pytest, and the stack the browser suite starts.
 export DJANGO_DEBUG=true
-# Every browser of the suite comes from 127.0.0.1: one person's per-IP market limits would throttle
-# the suite, not test anything (the limits have tests of their own).
-export MARKET_API_RATE_ANON="${MARKET_API_RATE_ANON:-6000/min}" MARKET_SOCKETS_PER_IP="${MARKET_SOCKETS_PER_IP:-500}"
 
 eval "$(cd backend && "$PY" -m common.embedded up)"
 cleanup() {
@@ -35,6 +32,10 @@ for suite in "${SUITES[@]}"; do
       ;;
     browser)
       echo "== browser: Playwright in headless Chromium against the full stack"
+      # Every browser of the suite comes from 127.0.0.1: one person's per-IP market limits would
+      # throttle the suite, not test anything (the limits have tests of their own). Browser suite
+      # only: pytest keeps the defaults (a per-route 429 test spends each configured limit).
+      export MARKET_API_RATE_ANON="${MARKET_API_RATE_ANON:-6000/min}" MARKET_SOCKETS_PER_IP="${MARKET_SOCKETS_PER_IP:-500}"
       # A fresh database and Redis index for the stack, so earlier runs leave no trace.
       export DATABASE_URL="$(cd backend && "$PY" -m common.dbtools fresh-database "$DATABASE_URL" --suffix _e2e)"
       export REDIS_URL="${REDIS_URL%/*}/5"
