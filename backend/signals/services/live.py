@@ -18,12 +18,11 @@ import numpy as np
 import redis
 from django.conf import settings
 
+from signals.config import WARMUP
 from signals.services.persistence import AppliedEvents
 from signals.services.scanning import CandleSet, signals_evaluate
 
 logger = logging.getLogger(__name__)
-
-from signals.config import WARMUP
 
 #: Closed candles seeded per (symbol, interval) from the candle store: the window the scan
 #: fetches too (config.WARMUP), so both paths compute the same indicators for the same candle.
