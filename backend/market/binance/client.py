@@ -1,44 +1,66 @@
-"""The async REST client: every Binance request of the platform goes through `BinanceClient.get`.
+"""The async REST client: every Binance request of the platform goes through `BinanceClient.request`
+(`get` for reads).
 
     async with BinanceClient.from_settings() as client:
         info = await client.market_data.exchange_info()
         candles = await client.market_data.klines_fetch_batch(symbols, "5m", 200)
+        order = await client.trading.new_order(credentials, symbol="BTCUSDT", side="BUY", ...)
 
 One client per process and event loop: it owns one aiohttp session (keep-alive connections
 reused by every request), one governor connection and one concurrency limit. Each request:
 
-1. reserves its weight in the shared governor (waits while over budget, banned or backing off);
+1. reserves its weight in the shared governor (waits while over budget, banned or backing off),
+   and an order write also its count in the account's order budget (`order_budget.py`);
 2. is sent with a timeout (`ClientTimeout(total=...)`): a silent server becomes a TemporaryError;
-3. reports `X-MBX-USED-WEIGHT-1M` back to the governor, and 429/418 to every process;
+3. reports `X-MBX-USED-WEIGHT-1M` back to the governor (and `X-MBX-ORDER-COUNT-*` to the order
+   budget), and 429/418 to every process;
 4. maps failures onto `errors.py` and goes through the one retry policy (`retry.py`).
+
+How often a request may be sent (`retry=`):
+* "always" (reads, default for GET): the retry policy's temporary failures, 429s and short bans.
+* "unsent" (default for POST/PUT/DELETE): retried only when it certainly did not execute
+  (`NotSentError`, 429, 418); anything that may have executed raises `ExecutionUnknownError`.
+* "never" (order placement): one try. Before the request leaves, every failure (budget, ban,
+  Redis, connection refused) is `NotSentError`; after, no definitive answer is
+  `ExecutionUnknownError`; a 4xx with a code is `OrderRejectedError`.
+
+SIGNED requests carry every parameter in the query string (Binance accepts POST/PUT/DELETE
+parameters there), signed as sent.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 import aiohttp
+from redis.exceptions import RedisError
 from yarl import URL
 
+from market.binance.account import AccountApi
 from market.binance.errors import (
-    AUTHENTICATION_CODES, TEMPORARY_CODES, AuthenticationError, BannedError, BinanceError,
-    ExecutionUnknownError, PermanentError, RateLimitedError, TemporaryError,
+    AUTHENTICATION_CODES, ORDER_NOT_FOUND_CODES, TEMPORARY_CODES, TOO_MANY_ORDERS_CODE, AuthenticationError,
+    BannedError, BinanceError, ExecutionUnknownError, NotSentError, OrderNotFoundError, OrderRejectedError,
+    PermanentError, RateLimitedError, TemporaryError,
 )
 from market.binance.governor import WeightGovernor, WeightPool
+from market.binance.market_data import MarketDataApi
+from market.binance.order_budget import OrderBudget
 from market.binance.retry import RetryPolicy, call_with_retries
 from market.binance.schemas import error_body_decode, server_time_decode
 from market.binance.signing import (
     API_KEY_HEADER, DEFAULT_RECV_WINDOW_MS, Credentials, local_ms, server_clock, signed_query,
 )
+from market.binance.trading import TradingApi
 from market.binance.venues import Venue, venue_for
-from market.binance.weights import request_weight
+from market.binance.weights import order_count, request_weight
 
-if TYPE_CHECKING:
-    from market.binance.account import AccountApi
-    from market.binance.market_data import MarketDataApi
+logger = logging.getLogger(__name__)
+RetryMode = Literal["always", "unsent", "never"]
 
 USED_WEIGHT_HEADER = "X-MBX-USED-WEIGHT-1M"
+ORDER_COUNT_HEADERS = ("X-MBX-ORDER-COUNT-10S", "X-MBX-ORDER-COUNT-1M")
 DEFAULT_RETRY_AFTER_429_S = 10.0
 DEFAULT_RETRY_AFTER_418_S = 120.0  # bans start at 2 minutes
 
@@ -50,6 +72,7 @@ class ClientStats:
     retries: int = 0
     rate_limited: int = 0
     banned: int = 0
+    orders: int = 0  # order writes sent (each counts on the account's order limits)
 
 
 class BinanceClient:
@@ -67,11 +90,11 @@ class BinanceClient:
         self._limit = asyncio.Semaphore(max_concurrency)
         # The exchange's clock for SIGNED requests, shared by the clients of this process.
         self.clock = server_clock(venue.governor_scope, environment=venue.environment)
-        from market.binance.account import AccountApi
-        from market.binance.market_data import MarketDataApi
-
-        self.market_data: MarketDataApi = MarketDataApi(self)
-        self.account: AccountApi = AccountApi(self)
+        # Order counts per API key, in the governor's Redis (one budget per key and venue host).
+        self.orders = OrderBudget(governor.redis, scope=venue.governor_scope)
+        self.market_data = MarketDataApi(self)
+        self.account = AccountApi(self)
+        self.trading = TradingApi(self)
 
     @classmethod
     def from_settings(cls, *, market: str | None = None, redis_url: str | None = None, venue: Venue | None = None,
@@ -129,38 +152,71 @@ class BinanceClient:
         reserve afresh). `credentials`: a SIGNED request (signing.py), signed afresh for each try
         with the exchange's clock, so a retry never carries a stale timestamp.
         """
-        weight = request_weight(path, params)
+        return await self.request("GET", path, params, pool=pool, credentials=credentials,
+                                  recv_window_ms=recv_window_ms)
+
+    async def request(self, method: str, path: str, params: dict[str, Any] | None = None, *,
+                      credentials: Credentials | None = None, retry: RetryMode | None = None,
+                      signed: bool = True, pool: WeightPool | None = None,
+                      recv_window_ms: int = DEFAULT_RECV_WINDOW_MS, timestamp_ms: int | None = None) -> bytes:
+        """Send `METHOD path` and return the raw body of a 200 (see the module docstring for `retry`).
+
+        `credentials` with `signed=False`: the API key header only (USER_STREAM endpoints).
+        `timestamp_ms`: the caller's own timestamp (an order whose deadline it has persisted);
+        otherwise each try is stamped with the signing clock. A -1021 on a read re-measures the
+        exchange's clock and tries once more; on a write it only re-measures (for the next request).
+        """
+        retry = retry or ("always" if method == "GET" else "unsent")
+        write = retry != "always"
+        weight = request_weight(path, params, method)
+        counts = order_count(method, path) if credentials is not None else None
+        sign = credentials is not None and signed
 
         async def attempt(try_number: int) -> bytes:
             if try_number:
                 self.stats.retries += 1
-            if pool is not None and try_number == 0:
-                await pool.take(weight)
-            else:
-                await self.governor.acquire(weight)
+            try:
+                if pool is not None and try_number == 0:
+                    await pool.take(weight)
+                else:
+                    await self.governor.acquire(weight)
+                if counts is not None:
+                    await self.orders.reserve(credentials, counts)
+            except (TemporaryError, BannedError) as exc:
+                if retry != "never" or isinstance(exc, NotSentError):
+                    raise
+                raise NotSentError(f"not sent: {exc}", path=path) from exc
             async with self._limit:
-                # A 429/418 may have arrived while this request waited for a slot.
-                await self.governor.wait_for_clearance()
-                if credentials is None:
-                    return await self._send(path, params, weight)
-                query = signed_query(params, secret=credentials.secret, timestamp_ms=self.clock.now_ms(),
-                                     recv_window_ms=recv_window_ms)
-                return await self._send(path, None, weight, query=query,
-                                        headers={API_KEY_HEADER: credentials.api_key})
+                try:  # a 429/418 may have arrived while this request waited for a slot
+                    await self.governor.wait_for_clearance()
+                except BannedError as exc:
+                    if retry != "never":
+                        raise
+                    raise NotSentError(f"not sent: {exc}", path=path) from exc
+                headers = {API_KEY_HEADER: credentials.api_key} if credentials is not None else None
+                query = None
+                if sign:
+                    stamp = timestamp_ms if timestamp_ms is not None else self.clock.now_ms()
+                    query = signed_query(params, secret=credentials.secret, timestamp_ms=stamp,
+                                         recv_window_ms=recv_window_ms)
+                return await self._send(method, path, None if sign else params, weight, query=query,
+                                        headers=headers, write=write, credentials=credentials, counts=counts)
 
-        if credentials is not None:
-            await self._clock_sync()
+        what = f"{method} {path}"
+        if sign:
+            await self.clock_sync()
+        if retry == "never":
+            return await attempt(0)
         try:
-            return await call_with_retries(attempt, self.retry, what=f"GET {path}")
+            return await call_with_retries(attempt, self.retry, what=what, idempotent=not write)
         except AuthenticationError as exc:
-            if credentials is None or exc.code != -1021:
+            if not sign or exc.code != -1021 or write or timestamp_ms is not None:
                 raise
         # -1021: our idea of the exchange's clock was off. Measure it again and try once more.
-        self.clock.invalidate()
-        await self._clock_sync()
-        return await call_with_retries(attempt, self.retry, what=f"GET {path}")
+        await self.clock_sync()
+        return await call_with_retries(attempt, self.retry, what=what)
 
-    async def _clock_sync(self) -> None:
+    async def clock_sync(self) -> None:
         """Measure the exchange's clock (`GET time`, weight 1) unless a recent measure exists."""
         if not self.clock.stale():
             return
@@ -168,29 +224,58 @@ class BinanceClient:
         server_ms = server_time_decode(await self.get(self.venue.path("time")))
         self.clock.observe(server_ms, sent_ms=sent, received_ms=local_ms())
 
-    async def _send(self, path: str, params: dict[str, Any] | None, weight: int, *, query: str | None = None,
-                    headers: dict[str, str] | None = None) -> bytes:
+    async def _send(self, method: str, path: str, params: dict[str, Any] | None, weight: int, *,
+                    query: str | None = None, headers: dict[str, str] | None = None, write: bool = False,
+                    credentials: Credentials | None = None, counts: tuple[int, int] | None = None) -> bytes:
         self.stats.requests += 1
         self.stats.weight += weight
+        if counts is not None:
+            self.stats.orders += 1
         # A signed query goes out exactly as signed: yarl must not re-encode it.
         url = URL(f"{self.venue.rest_url}{path}?{query}", encoded=True) if query else self.venue.rest_url + path
         try:
-            async with self.session.get(url, params=params, headers=headers) as response:
+            async with self.session.request(method, url, params=params, headers=headers) as response:
                 body = await response.read()
                 status, headers = response.status, response.headers
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            # The connection was never made: nothing of this request left.
+            cls = NotSentError if write else TemporaryError
+            raise cls(f"could not connect: {exc!r}", path=path) from None
         except asyncio.TimeoutError:
-            raise TemporaryError(f"no response within {self.timeout_s} s", path=path) from None
+            cls = ExecutionUnknownError if write else TemporaryError
+            raise cls(f"no response within {self.timeout_s} s", path=path) from None
         except aiohttp.ClientError as exc:
-            raise TemporaryError(f"connection failed: {exc!r}", path=path) from None
+            cls = ExecutionUnknownError if write else TemporaryError
+            raise cls(f"connection failed: {exc!r}", path=path) from None
         used = headers.get(USED_WEIGHT_HEADER)
         if used is not None and used.isdigit():
             self.governor.observe(int(used))
+        if counts is not None:
+            await self._observe_order_counts(credentials, headers)
         if status == 200:
             return body
-        raise await self._error(status, headers, body, path)
+        raise await self._error(status, headers, body, path, write=write, order=counts is not None,
+                                credentials=credentials)
 
-    async def _error(self, status: int, headers: Any, body: bytes, path: str) -> BinanceError:
+    async def _observe_order_counts(self, credentials: Credentials, headers: Any) -> None:
+        values = [headers.get(name) for name in ORDER_COUNT_HEADERS]
+        c10, c1m = (int(v) if v is not None and v.isdigit() else None for v in values)
+        try:
+            await self.orders.observe(credentials, c10, c1m)
+        except RedisError as exc:  # the answer matters more than the count: keep it, say so
+            logger.warning("order budget: could not record the order counts (%s)", exc)
+
+    async def _error(self, status: int, headers: Any, body: bytes, path: str, *, write: bool = False,
+                     order: bool = False, credentials: Credentials | None = None) -> BinanceError:
         code, message = error_body_decode(body)
+        if status == 429 and code == TOO_MANY_ORDERS_CODE and credentials is not None:
+            # The account's order limit, not the IP's weight: only this key's orders wait.
+            retry_after = _retry_after(headers, None)
+            try:
+                await self.orders.too_many(credentials, retry_after)
+            except RedisError as exc:
+                logger.warning("order budget: could not record a -1015 (%s)", exc)
+            return RateLimitedError(message, retry_after=retry_after or 0.0, status=status, code=code, path=path)
         if status == 429:
             retry_after = _retry_after(headers, DEFAULT_RETRY_AFTER_429_S)
             self.stats.rate_limited += 1
@@ -204,13 +289,20 @@ class BinanceClient:
         if status == 503 and "unknown error" in message.lower():
             return ExecutionUnknownError(message, status=status, code=code, path=path)
         if status >= 500 or status == 408 or code in TEMPORARY_CODES:
-            return TemporaryError(message or "server error", status=status, code=code, path=path)
+            cls = ExecutionUnknownError if write else TemporaryError
+            return cls(message or "server error", status=status, code=code, path=path)
+        if code == -1021:
+            self.clock.invalidate()  # re-measured before the next signed request
+        if code in ORDER_NOT_FOUND_CODES:
+            return OrderNotFoundError(message, status=status, code=code, path=path)
+        if order:
+            return OrderRejectedError(message or f"HTTP {status}", status=status, code=code, path=path)
         if status == 401 or code in AUTHENTICATION_CODES:
             return AuthenticationError(message, status=status, code=code, path=path)
         return PermanentError(message or f"HTTP {status}", status=status, code=code, path=path)
 
 
-def _retry_after(headers: Any, default: float) -> float:
+def _retry_after(headers: Any, default: float | None) -> float | None:
     value = headers.get("Retry-After")
     try:
         return max(0.0, float(value)) if value is not None else default

@@ -7,12 +7,20 @@ means the retry budget is spent or retrying cannot help.
 
     BinanceError
     ├── TemporaryError          retry later with backoff (5xx, timeouts, dropped connections)
-    │   └── ExecutionUnknownError   503 "Unknown error": the request may have been executed
+    │   ├── ExecutionUnknownError   the request may have been executed (503 "Unknown error"; for
+    │   │                           orders also every timeout, 5xx and connection lost after sending)
+    │   └── NotSentError        a write that certainly never reached the exchange
     ├── RateLimitedError        429: wait `retry_after` seconds, then slow down
     ├── BannedError             418: stop every call until `until_ms`
     ├── PermanentError          4xx the same request will always get (-1121 invalid symbol, ...)
-    │   └── DecodeError         the response is not what the schema says
+    │   ├── DecodeError         the response is not what the schema says
+    │   ├── OrderRejectedError  the exchange refused an order write (4xx with a code)
+    │   └── OrderNotFoundError  no such order (-2013 on a query, -2011 on a cancel)
     └── AuthenticationError     bad API key, signature or permissions (-2014, -2015, -1022, 401)
+
+Order writes (new order, batch, algo order) are sent once: the client never retries them, and
+every failure says which of three things happened: not sent (`NotSentError`), refused
+(`OrderRejectedError`, `RateLimitedError` for -1015), or unknown (`ExecutionUnknownError`).
 """
 from __future__ import annotations
 
@@ -46,10 +54,26 @@ class TemporaryError(BinanceError):
 
 
 class ExecutionUnknownError(TemporaryError):
-    """USD-M 503 "Unknown error, please check your request or try again later":
-    the request reached Binance but its outcome is unknown. Reads may be retried
-    like any temporary error. Writes (orders) must NOT be resent blindly: query the
-    order by its client order id first."""
+    """The request may have reached Binance and been executed, and no definitive answer came:
+    USD-M 503 "Unknown error, please check your request or try again later" on any request;
+    on an order write (sent once) also a timeout, a 5xx, a 408, a -1000/-1001/-1006/-1007/-1008
+    body, or the connection lost after the request was written. Reads may be retried like any
+    temporary error. Writes (orders) must NOT be resent: the caller marks the order UNKNOWN and
+    looks it up by its client order id (`query_order`); -2013 after the request's deadline
+    (timestamp + recvWindow + 1 s, on the signing clock) proves it was never accepted.
+
+    Binance documents 503 "Service Unavailable." and -1008 as certain failures; the client still
+    reports them as unknown for order writes, because the lookup settles them at the cost of one
+    read and a proxy or fault between us and the matching engine can say the same words."""
+
+
+class NotSentError(TemporaryError):
+    """An order write that certainly never left this process: the connection could not be
+    opened (refused, DNS, connect timeout), the per-account order budget (`order_budget.py`) or
+    the weight governor refused to send it (ban, Redis down), or the request could not be built.
+    The exchange cannot have it. The caller records the order as not sent (NOT_SENT with this
+    message) and never resends it on its own: a new attempt is a new order with a new client
+    order id, decided by whoever placed the first."""
 
 
 class RateLimitedError(BinanceError):
@@ -82,6 +106,27 @@ class PermanentError(BinanceError):
     the parameter) and report it."""
 
 
+class OrderRejectedError(PermanentError):
+    """The exchange refused an order write with a 4xx and (usually) a code: filters (-4014
+    tick, -4164 min notional), margin (-2019), Hedge Mode rules (-4061, -2022), a stale
+    timestamp (-1021: the clock is re-measured before the next request), a bad key (-2014,
+    -2015; check `code in AUTHENTICATION_CODES` to tell its owner). Nothing was executed.
+    The caller records the order REJECTED with `code` and `message` and shows them; it does
+    not resend the same request."""
+
+    def __init__(self, message: str, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.message = message
+
+
+class OrderNotFoundError(PermanentError):
+    """The exchange knows no such order: -2013 "Order does not exist." on a query, -2011
+    "Unknown order sent." on a cancel (unknown, or no longer open). After an unknown outcome
+    the caller compares the exchange's clock with the request's deadline: past it, the order
+    was never accepted (NOT_SENT); before it, the request may still arrive, so look again
+    later. On a cancel, query the order to learn its final state."""
+
+
 class DecodeError(PermanentError):
     """The response body does not have the shape the schema expects. Not retried:
     report it with the endpoint; it usually means the exchange changed its format."""
@@ -97,3 +142,5 @@ class AuthenticationError(BinanceError):
 # Codes Binance uses for temporary conditions even though the HTTP status is 4xx/5xx.
 TEMPORARY_CODES = frozenset({-1000, -1001, -1006, -1007, -1008})
 AUTHENTICATION_CODES = frozenset({-1021, -1022, -2008, -2014, -2015})
+ORDER_NOT_FOUND_CODES = frozenset({-2011, -2013})
+TOO_MANY_ORDERS_CODE = -1015  # per-account order limits (X-MBX-ORDER-COUNT-*), not the IP's weight

@@ -181,6 +181,11 @@ class WeightGovernor:
     async def close(self) -> None:
         await self._redis.aclose()
 
+    @property
+    def redis(self) -> aioredis.Redis:
+        """The governor's connection pool, shared by the order budget of the same client."""
+        return self._redis
+
     def _hold(self, seconds: float, *, ban_until_ms: int | None = None) -> None:
         # One jitter per hold, not per coroutine: the coroutines of this process wake together
         # (the budget still paces them), different processes wake at different moments.

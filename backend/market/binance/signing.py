@@ -9,8 +9,16 @@
 
 So the timestamp is taken from the exchange's clock, not ours: `ServerClock` keeps the offset
 measured with `GET time` (half the round trip counted), per host and process, and is
-re-measured when it is older than `ServerClock.max_age_s` or after a -1021. The sandbox exchange
-takes our own clock (`WallClock`).
+re-measured when it is older than `ServerClock.max_age_s` or after a -1021.
+
+The sandbox exchange takes our own clock (`WallClock`). Its `GET time` answers the replay clock
+(paused in tests, or 60 times faster than ours), but it checks `timestamp` and `recvWindow`
+against the wall clock as well (sandbox/TRADING.md, "Two clocks"), so a wall-clock timestamp
+keeps Binance's rule exactly: the request is refused once `recvWindow` ms of real time have
+passed since its timestamp. The signing clock (`client.clock`) is therefore the clock of every
+recvWindow decision: an order's deadline (timestamp + recvWindow + 1000 ms, after which the
+exchange can no longer accept it) is compared with `client.clock.now_ms()`, never with the
+replay clock (`client.trading.now_ms()` does both: measures if needed, then reads it).
 """
 from __future__ import annotations
 
@@ -37,6 +45,11 @@ class Credentials:
 
     def __repr__(self) -> str:
         return f"Credentials(api_key='...{self.api_key[-4:]}')"
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable name for the key that reveals neither it nor its secret (Redis keys, logs)."""
+        return hashlib.sha256(self.api_key.encode()).hexdigest()[:16]
 
     __str__ = __repr__
 

@@ -1,7 +1,10 @@
-"""Request weight of every endpoint the platform calls (see shared/binance/LIMITS.md).
+"""Request weight of every endpoint the platform calls (see shared/binance/LIMITS.md and the
+endpoint pages of docs/usdm_futures), and what order writes count on the account's order limits.
 
 The governor reserves this weight before a request is sent, so a missing entry is
-a bug: `request_weight` raises KeyError rather than guessing.
+a bug: `request_weight` raises KeyError rather than guessing. GET endpoints are keyed by
+path; other methods by "METHOD path". Algo order weights are the ones clients record (their
+pages are not in the shared docs).
 """
 from __future__ import annotations
 
@@ -76,7 +79,36 @@ WEIGHTS: dict[str, Callable[[Params], int]] = {
     "/fapi/v1/ticker/price": _with_symbol(1, 2),
     "/fapi/v1/ticker/bookTicker": _with_symbol(2, 5),
     "/fapi/v1/premiumIndex": _with_symbol(1, 10),
-    "/fapi/v2/account": _fixed(5),  # SIGNED (account.py)
+    "/fapi/v2/account": _fixed(5),  # SIGNED (account.py, trading.py)
+    # USD-M trading, SIGNED (trading.py)
+    "POST /fapi/v1/order": _fixed(0),  # counts on the order limits instead (ORDER_COUNTS)
+    "/fapi/v1/order": _fixed(1),
+    "DELETE /fapi/v1/order": _fixed(1),
+    "POST /fapi/v1/batchOrders": _fixed(5),
+    "DELETE /fapi/v1/batchOrders": _fixed(1),
+    "/fapi/v1/openOrder": _fixed(1),
+    "/fapi/v1/openOrders": _with_symbol(1, 40),
+    "DELETE /fapi/v1/allOpenOrders": _fixed(1),
+    "POST /fapi/v1/countdownCancelAll": _fixed(10),
+    "/fapi/v1/allOrders": _fixed(5),
+    "/fapi/v1/userTrades": _fixed(5),
+    "/fapi/v1/income": _fixed(30),
+    "POST /fapi/v1/algoOrder": _fixed(0),
+    "DELETE /fapi/v1/algoOrder": _fixed(1),
+    "/fapi/v1/algoOrder": _fixed(1),
+    "/fapi/v1/openAlgoOrders": _with_symbol(1, 40),
+    "/fapi/v1/allAlgoOrders": _fixed(5),
+    "DELETE /fapi/v1/algoOpenOrders": _fixed(1),
+    "/fapi/v1/positionSide/dual": _fixed(30),
+    "POST /fapi/v1/positionSide/dual": _fixed(1),
+    "POST /fapi/v1/leverage": _fixed(1),
+    "POST /fapi/v1/marginType": _fixed(1),
+    "/fapi/v1/leverageBracket": _fixed(1),
+    "/fapi/v2/positionRisk": _fixed(5),
+    "/fapi/v2/balance": _fixed(5),
+    "POST /fapi/v1/listenKey": _fixed(1),
+    "PUT /fapi/v1/listenKey": _fixed(1),
+    "DELETE /fapi/v1/listenKey": _fixed(1),
     # Wallet (SAPI) on the spot host, SIGNED
     "/sapi/v1/account/apiRestrictions": _fixed(1),
     # Spot (api.binance.com)
@@ -90,6 +122,23 @@ WEIGHTS: dict[str, Callable[[Params], int]] = {
 }
 
 
-def request_weight(path: str, params: Params | None = None) -> int:
-    """Weight Binance charges to this IP for `GET path?params`."""
-    return WEIGHTS[path](params or {})
+# What an order write counts on the account's ORDERS limits: (10-second count, 1-minute count).
+ORDER_COUNTS: dict[str, tuple[int, int]] = {
+    "POST /fapi/v1/order": (1, 1),
+    "POST /fapi/v1/batchOrders": (5, 1),  # documented: 5 on the 10 s limit, 1 on the minute
+    "POST /fapi/v1/algoOrder": (1, 1),
+}
+
+
+def _key(method: str, path: str) -> str:
+    return path if method == "GET" else f"{method} {path}"
+
+
+def request_weight(path: str, params: Params | None = None, method: str = "GET") -> int:
+    """Weight Binance charges to this IP for `METHOD path?params`."""
+    return WEIGHTS[_key(method, path)](params or {})
+
+
+def order_count(method: str, path: str) -> tuple[int, int] | None:
+    """What `METHOD path` counts on the account's order limits, or None when it is no order write."""
+    return ORDER_COUNTS.get(_key(method, path))
