@@ -33,8 +33,12 @@ def _register_weights() -> None:
 
 def setup_trading(app: web.Application) -> None:
     market, config = app["market"], app["config"]
+    faults = app.get("faults")
     streams = UserStreams(market.now_ms, heartbeat=float(config.ping_interval),
-                          max_lifetime=float(config.ws_cut_seconds))
+                          max_lifetime=float(config.ws_cut_seconds), faults=faults)
+    if faults is not None:  # ws_drop tears down user-stream sockets as well as the hub's
+        hub_drop = faults.on_ws_drop
+        faults.on_ws_drop = lambda prefix: (hub_drop(prefix) if hub_drop else 0) + streams.drop(prefix)
     engine = Engine(market, TradingSettings.from_config(config), publish=streams.publish)
     market.add_tick_listener(engine.on_tick)
     app[ENGINE] = engine

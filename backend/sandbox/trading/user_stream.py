@@ -49,8 +49,10 @@ class UserStreams:
     """The object C's `/ws/{name}` handler delegates listen keys to (`owns` + `handle`)."""
 
     def __init__(self, now_ms: Callable[[], int], *, heartbeat: float = SERVER_PING_SECONDS,
-                 max_lifetime: float = 86_400.0):
+                 max_lifetime: float = 86_400.0, faults=None):
         self._now = now_ms
+        self._faults = faults  # the core's FaultInjector: ws_drop / ws_stall reach these sockets too
+        self._transports: dict = {}  # ws -> (transport, request path), for ws_drop
         self._heartbeat = heartbeat
         self._max_lifetime = max_lifetime  # "a single connection is only valid for 24 hours"
         self._keys: dict[str, ListenKey] = {}
@@ -124,7 +126,8 @@ class UserStreams:
         queue: asyncio.Queue = asyncio.Queue()
         member = (ws, queue)
         entry.sockets.add(member)
-        sender = asyncio.create_task(self._send_loop(ws, queue))
+        self._transports[ws] = (request.transport, request.path)
+        sender = asyncio.create_task(self._send_loop(ws, queue, request.path))
         cut = asyncio.get_running_loop().call_later(
             self._max_lifetime, lambda: asyncio.ensure_future(ws.close(code=WSCloseCode.GOING_AWAY)))
         try:
@@ -134,17 +137,26 @@ class UserStreams:
         finally:
             cut.cancel()
             entry.sockets.discard(member)
+            self._transports.pop(ws, None)
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
         return ws
 
-    @staticmethod
-    async def _send_loop(ws: web.WebSocketResponse, queue: asyncio.Queue) -> None:
+    def drop(self, path_prefix: str = "") -> int:
+        """The ws_drop fault: TCP-abort the matching user-stream sockets (no close frame)."""
+        victims = [t for t, path in self._transports.values() if path.startswith(path_prefix) and t is not None]
+        for transport in victims:
+            transport.abort()
+        return len(victims)
+
+    async def _send_loop(self, ws: web.WebSocketResponse, queue: asyncio.Queue, path: str) -> None:
         while True:
             payload = await queue.get()
             if ws.closed:
                 return
+            if self._faults is not None and self._faults.ws_stalled(path):
+                continue  # the ws_stall fault: the socket stays open, its events are lost
             try:
                 await ws.send_str(orjson.dumps(payload).decode())
             except ConnectionResetError:
