@@ -13,8 +13,9 @@ lives 60 minutes unless extended (`PUT`), the connection is `<ws base>/ws/<liste
 connection lives at most 24 hours, and a key that expires sends one `listenKeyExpired` and
 nothing more. So the stream:
 
-* creates the key, connects, and yields `StreamGap("connected")` once the socket is open: every
-  event after the gap is delivered, so a reconciliation started on the gap misses nothing;
+* asks for the key (`POST`: the live one extended, or a new one) before every connect, connects,
+  and yields `StreamGap("connected")` once the socket is open: every event after the gap is
+  delivered, so a reconciliation started on the gap misses nothing;
 * extends the key every `keepalive_s` (30 minutes); a keep-alive answered -1125 (no such key)
   drops the key and reconnects with a new one;
 * on a drop, a close, the 24 h cut or a refused connect, reconnects after a jittered
@@ -116,9 +117,10 @@ class UserDataStream:
             self.listen_key = None
 
     async def _connect(self) -> aiohttp.ClientWebSocketResponse:
-        if self.listen_key is None or self._key_lost:
-            self.listen_key = await self.client.trading.listen_key_create(self.credentials)
-            self._key_lost = False
+        # Every (re)connect asks for the key: the live one comes back extended, or a new one if it
+        # expired or was closed meanwhile (a dead key would only get its socket closed again).
+        self.listen_key = await self.client.trading.listen_key_create(self.credentials)
+        self._key_lost = False
         url = f"{self.client.venue.ws_url}/ws/{self.listen_key}"
         ws = await self.client.session.ws_connect(url, autoping=True, heartbeat=None, max_msg_size=1 << 22)
         self.connects += 1
