@@ -163,8 +163,9 @@ class BinanceClient:
 
         `credentials` with `signed=False`: the API key header only (USER_STREAM endpoints).
         `timestamp_ms`: the caller's own timestamp (an order whose deadline it has persisted);
-        otherwise each try is stamped with the signing clock. A -1021 on a read re-measures the
-        exchange's clock and tries once more; on a write it only re-measures (for the next request).
+        otherwise each try is stamped with the signing clock. A -1021 (refused: outside recvWindow)
+        re-measures the exchange's clock and tries once more, except for order writes and requests
+        with the caller's `timestamp_ms`, which only re-measure it for the next request.
         """
         retry = retry or ("always" if method == "GET" else "unsent")
         write = retry != "always"
@@ -210,11 +211,12 @@ class BinanceClient:
         try:
             return await call_with_retries(attempt, self.retry, what=what, idempotent=not write)
         except AuthenticationError as exc:
-            if not sign or exc.code != -1021 or write or timestamp_ms is not None:
+            if not sign or exc.code != -1021 or timestamp_ms is not None:
                 raise
-        # -1021: our idea of the exchange's clock was off. Measure it again and try once more.
+        # -1021: our idea of the exchange's clock was off (the request was refused, so even a write
+        # can go again). Measure the clock again and try once more.
         await self.clock_sync()
-        return await call_with_retries(attempt, self.retry, what=what)
+        return await call_with_retries(attempt, self.retry, what=what, idempotent=not write)
 
     async def clock_sync(self) -> None:
         """Measure the exchange's clock (`GET time`, weight 1) unless a recent measure exists."""

@@ -179,3 +179,21 @@ async def test_listen_keys_and_unknown_symbols(sandbox, make_client, key):
     with pytest.raises(PermanentError) as caught:
         await client.trading.exchange_filters("NOPEUSDT")
     assert caught.value.code == -1121
+
+
+def test_api_groups_import_the_client_only_for_type_checking():
+    """No import circle: the client imports its API groups; they name it only for type hints."""
+    import ast
+    from pathlib import Path
+
+    import market.binance as package
+
+    root = Path(package.__file__).parent
+    for name in ("account.py", "market_data.py", "trading.py", "user_stream.py", "trading_schemas.py",
+                 "user_events.py", "order_budget.py"):
+        tree = ast.parse((root / name).read_text())
+        guarded = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and getattr(node.test, "id", "") == "TYPE_CHECKING" for n in ast.walk(node)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "market.binance.client":
+                assert id(node) in guarded, f"{name} imports the client at run time"
