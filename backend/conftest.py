@@ -127,7 +127,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, sandbox_process):
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "common.leakwatch_worker", "worker", "--pool=solo", "-n", name,
-         "-Q", "scanner,notifications,maintenance", "-l", "WARNING", "--without-gossip", "--without-mingle"],
+         "-Q", "scanner,notifications,maintenance,trading", "-l", "WARNING", "--without-gossip", "--without-mingle"],
         cwd=BACKEND_DIR, env=env,
     )
     hostname = name.replace("%h", socket.gethostname())

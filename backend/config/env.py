@@ -41,6 +41,7 @@ from config.env_security import (  # noqa: F401
     read_security_env,
     read_site_url,
 )
+from config.env_trading import TradingEnv, read_trading_env  # noqa: F401
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BACKEND_DIR = REPO_ROOT / "backend"
@@ -69,6 +70,7 @@ class Env:
     site_url: str  # where users open the dashboard: links in emails (password reset)
     public_market_data: bool  # market-wide endpoints readable without signing in
     auth: AuthEnv
+    trading: TradingEnv
     # Fernet keys of accounts/crypto.py: the first encrypts, all decrypt. Empty: secrets cannot be stored.
     field_encryption_keys: tuple[str, ...] = field(default=(), repr=False)
 
@@ -268,6 +270,7 @@ def read_env() -> Env:
         site_url=read_site_url(),
         public_market_data=env_bool("PUBLIC_MARKET_DATA", True),
         auth=read_auth_env(),
+        trading=read_trading_env(),
         field_encryption_keys=read_field_encryption_keys(),
     )
 

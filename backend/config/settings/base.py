@@ -255,7 +255,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = "maintenance"
-CELERY_TASK_QUEUES = (Queue("scanner"), Queue("notifications"), Queue("maintenance"))
+# `trading` (order sends, reconciliations, the kill switch) has a queue of its own so that it can be
+# given its own worker; the default worker consumes it with the others.
+CELERY_TASK_QUEUES = (Queue("scanner"), Queue("notifications"), Queue("maintenance"), Queue("trading"))
 # Routing by task name. Each app's tasks.py names its tasks explicitly; a
 # glob per app keeps this table short as apps grow.
 CELERY_TASK_ROUTES = {
@@ -266,6 +268,7 @@ CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "notifications"},
     "signals.cleanup_*": {"queue": "maintenance"},
     "health.*": {"queue": "maintenance"},
+    "trading.*": {"queue": "trading"},
 }
 
 LOGGING = {
@@ -282,6 +285,8 @@ FLOWER_URL = ENV.flower_url
 # Binance client and market data (typed groups; see config/env.py and .env.example).
 BINANCE = ENV.binance
 MARKET = ENV.market
+# USD-M trading: recvWindow of orders, the dead-man switch, the trading process (config/env_trading.py).
+TRADING = ENV.trading
 
 # The periodic full scan (backend/signals/services/scanning.py): which timeframes it scans
 # (the first is the default), and the key its lock is taken on, one scan per universe at a time.
