@@ -22,8 +22,11 @@ nothing more. So the stream:
   exponential backoff (`reconnect_base_s` doubling up to `reconnect_cap_s`; the first retry
   after a working connection waits only the base) and yields `StreamGap("reconnected")`;
 * on `listenKeyExpired` makes a new key, reconnects, yields `StreamGap("listen_key_expired")`;
-* with no frame for `stall_s` seconds (a user stream is silent while nothing happens, so this
-  is long by default) treats the socket as stalled: reconnects, yields `StreamGap("stall")`;
+* with no data frame for `stall_s` seconds treats the socket as stalled: reconnects, yields
+  `StreamGap("stall")`. A user stream is silent while nothing happens on the account, so this is
+  long by default (10 minutes; the platform reconciles every minute anyway); a dead connection
+  is found sooner by our own pings (`heartbeat_s`: no pong within half of it closes the socket,
+  which reconnects as above);
 * a frame that is not JSON, or not the documented shape: reconnects, `StreamGap("malformed_frame")`.
 
 `aclose()` stops the keep-alive, closes the socket and closes the listen key (DELETE).
@@ -74,11 +77,13 @@ class _Backoff:
 
 class UserDataStream:
     def __init__(self, client: BinanceClient, credentials: Credentials, *, keepalive_s: float = 1800.0,
-                 stall_s: float = 3600.0, reconnect_base_s: float = 0.5, reconnect_cap_s: float = 30.0) -> None:
+                 stall_s: float = 600.0, heartbeat_s: float | None = 60.0, reconnect_base_s: float = 0.5,
+                 reconnect_cap_s: float = 30.0) -> None:
         self.client = client
         self.credentials = credentials
         self.keepalive_s = keepalive_s
         self.stall_s = stall_s
+        self.heartbeat_s = heartbeat_s
         self.listen_key: str | None = None
         self.connects = 0
         self._backoff = _Backoff(reconnect_base_s, reconnect_cap_s)
@@ -122,7 +127,8 @@ class UserDataStream:
         self.listen_key = await self.client.trading.listen_key_create(self.credentials)
         self._key_lost = False
         url = f"{self.client.venue.ws_url}/ws/{self.listen_key}"
-        ws = await self.client.session.ws_connect(url, autoping=True, heartbeat=None, max_msg_size=1 << 22)
+        ws = await self.client.session.ws_connect(url, autoping=True, heartbeat=self.heartbeat_s,
+                                                  max_msg_size=1 << 22)
         self.connects += 1
         if self._keepalive is None:
             self._keepalive = asyncio.create_task(self._keepalive_loop())
