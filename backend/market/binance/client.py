@@ -204,10 +204,16 @@ class BinanceClient:
                                         headers=headers, write=write, credentials=credentials, counts=counts)
 
         what = f"{method} {path}"
+        if retry == "never":
+            if sign:
+                try:
+                    await self.clock_sync()
+                except BinanceError as exc:  # no clock, no order: it never left
+                    raise NotSentError(f"not sent: the exchange's clock could not be read ({exc})",
+                                       path=path) from exc
+            return await attempt(0)
         if sign:
             await self.clock_sync()
-        if retry == "never":
-            return await attempt(0)
         try:
             return await call_with_retries(attempt, self.retry, what=what, idempotent=not write)
         except AuthenticationError as exc:

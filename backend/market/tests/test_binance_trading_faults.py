@@ -4,6 +4,7 @@ ExecutionUnknownError), other writes are retried only when they certainly did no
 are retried. Counts come from the client's request log and from the sandbox's own books."""
 from __future__ import annotations
 
+import dataclasses
 import socket
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from market.binance.errors import (
     ExecutionUnknownError, NotSentError, OrderNotFoundError, OrderRejectedError, RateLimitedError,
 )
 from market.binance.governor import WeightGovernor
-from market.binance.signing import Credentials, local_ms
+from market.binance.signing import Credentials, ServerClock, local_ms
 from market.binance.venues import venue_for
 from sandbox.trading import key_store
 
@@ -112,3 +113,16 @@ async def test_other_writes_retry_only_what_certainly_did_not_execute(sandbox, m
     fault(app, kind="rate_limit", path_prefix="/fapi/v1/order", count=1, retry_after=0)
     canceled = await client.trading.cancel_order(key, symbol="BTCUSDT", order_id=order.order_id)
     assert canceled.status == "CANCELED" and log.statuses()[-2:] == [429, 200]  # a 429 never executed: retried
+
+
+async def test_an_order_without_the_exchange_clock_was_not_sent(sandbox, make_client, key):
+    base_url, app = sandbox
+    client = await make_client(base_url)
+    # Taken for a real venue, the client must measure the exchange's clock before signing.
+    client.venue = dataclasses.replace(client.venue, environment="testnet")
+    client.clock = ServerClock()
+    fault(app, kind="error", status=500, path_prefix="/fapi/v1/time")
+    with pytest.raises(NotSentError):
+        await client.trading.new_order(key, **LIMIT, client_order_id="bsm-no-clock")
+    app["faults"].clear()
+    assert client.stats.orders == 0 and await books(client, key) == []
