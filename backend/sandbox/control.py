@@ -128,7 +128,8 @@ async def drop_ws(request: web.Request) -> web.Response:
             raise ValueError("path_prefix must be a string")
     except (ValueError, TypeError) as exc:
         return _bad(str(exc))
-    return _ok({"dropped": request.app["hub"].drop(prefix)})
+    # The ws_drop hook: the hub's connections and the user data stream sockets alike.
+    return _ok({"dropped": request.app["faults"].on_ws_drop(prefix)})
 
 
 async def reset_limits(request: web.Request) -> web.Response:
