@@ -70,8 +70,8 @@ class ExecutionUnknownError(TemporaryError):
 class NotSentError(TemporaryError):
     """An order write that certainly never left this process: the connection could not be
     opened (refused, DNS, connect timeout), the per-account order budget (`order_budget.py`) or
-    the weight governor refused to send it (ban, Redis down), or the request could not be built.
-    The exchange cannot have it. The caller records the order as not sent (NOT_SENT with this
+    the weight governor refused to send it (ban, Redis down), or the exchange's clock could not be
+    read to sign it. The exchange cannot have it. The caller records the order as not sent (NOT_SENT with this
     message) and never resends it on its own: a new attempt is a new order with a new client
     order id, decided by whoever placed the first."""
 

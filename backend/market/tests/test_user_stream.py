@@ -114,6 +114,9 @@ async def test_a_dropped_socket_reconnects_with_a_gap(sandbox_process):
             assert dropped
             gap, _ = await next_event(stream, StreamGap)
             assert gap.reason == "reconnected" and stream.connects == 2
+            assert sandbox_process.control("POST", "ws/drop", {"path_prefix": "/ws/"})["dropped"] >= 1
+            gap, _ = await next_event(stream, StreamGap)
+            assert gap.reason == "reconnected" and stream.connects == 3
             order = await buy(client, key, cid="bsm-after-drop")
             update, _ = await next_event(stream, OrderUpdate, where=lambda e: e.status == "FILLED")
             assert update.order_id == order.order_id
