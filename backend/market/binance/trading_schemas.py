@@ -10,63 +10,16 @@ are left out; optional fields Binance adds in some answers only get a default.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from market.binance.errors import DecodeError, OrderRejectedError
+from market.binance.account_schemas import (  # noqa: F401  (the contract names them here)
+    Account, AccountPosition, Balance, IncomeRow, PositionRisk, account_decode, balances_decode, income_decode,
+    position_risk_decode,
+)
+from market.binance.decoding import ZERO, dec, flag, integer, json_list, json_object, text
+from market.binance.errors import OrderRejectedError
 from market.binance.schemas import _loads  # the one JSON reader of Binance bodies
-
-ZERO = Decimal(0)
-
-
-def _dec(row: dict[str, Any], name: str, what: str, default: Decimal | None = None) -> Decimal:
-    value = row.get(name)
-    if value is None or value == "":
-        if default is not None:
-            return default
-        raise DecodeError(f"{what}: missing {name!r}", path=what)
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise DecodeError(f"{what}: {name!r} is not a number ({value!r})", path=what) from None
-
-
-def _int(row: dict[str, Any], name: str, what: str, default: int | None = None) -> int:
-    value = row.get(name)
-    if value is None or value == "":
-        if default is not None:
-            return default
-        raise DecodeError(f"{what}: missing {name!r}", path=what)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise DecodeError(f"{what}: {name!r} is not an integer ({value!r})", path=what) from None
-
-
-def _str(row: dict[str, Any], name: str, what: str, default: str | None = None) -> str:
-    value = row.get(name)
-    if not isinstance(value, str):
-        if default is not None:
-            return default
-        raise DecodeError(f"{what}: missing {name!r}", path=what)
-    return value
-
-
-def _bool(row: dict[str, Any], name: str) -> bool:
-    value = row.get(name)
-    return value is True or value == "true"
-
-
-def _object(body: Any, what: str) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise DecodeError(f"{what}: not a JSON object", path=what)
-    return body
-
-
-def _list(body: Any, what: str) -> list[Any]:
-    if not isinstance(body, list):
-        raise DecodeError(f"{what}: not a JSON list", path=what)
-    return body
 
 
 # --- orders -------------------------------------------------------------------
@@ -103,20 +56,20 @@ class ExchangeOrder:
 
 
 def order_from_json(row: Any, what: str = "order") -> ExchangeOrder:
-    row = _object(row, what)
+    row = json_object(row, what)
     return ExchangeOrder(
-        symbol=_str(row, "symbol", what), order_id=_int(row, "orderId", what),
-        client_order_id=_str(row, "clientOrderId", what), side=_str(row, "side", what),
-        position_side=_str(row, "positionSide", what, "BOTH"), type=_str(row, "type", what),
-        orig_type=_str(row, "origType", what, _str(row, "type", what)), status=_str(row, "status", what),
-        time_in_force=_str(row, "timeInForce", what, ""), price=_dec(row, "price", what, ZERO),
-        orig_qty=_dec(row, "origQty", what, ZERO), executed_qty=_dec(row, "executedQty", what, ZERO),
-        avg_price=_dec(row, "avgPrice", what, ZERO), cum_quote=_dec(row, "cumQuote", what, ZERO),
-        stop_price=_dec(row, "stopPrice", what, ZERO), reduce_only=_bool(row, "reduceOnly"),
-        close_position=_bool(row, "closePosition"), update_time_ms=_int(row, "updateTime", what, 0),
-        working_type=_str(row, "workingType", what, "CONTRACT_PRICE"),
-        time_ms=_int(row, "time", what) if "time" in row else None,
-        good_till_date=_int(row, "goodTillDate", what, 0),
+        symbol=text(row, "symbol", what), order_id=integer(row, "orderId", what),
+        client_order_id=text(row, "clientOrderId", what), side=text(row, "side", what),
+        position_side=text(row, "positionSide", what, "BOTH"), type=text(row, "type", what),
+        orig_type=text(row, "origType", what, text(row, "type", what)), status=text(row, "status", what),
+        time_in_force=text(row, "timeInForce", what, ""), price=dec(row, "price", what, ZERO),
+        orig_qty=dec(row, "origQty", what, ZERO), executed_qty=dec(row, "executedQty", what, ZERO),
+        avg_price=dec(row, "avgPrice", what, ZERO), cum_quote=dec(row, "cumQuote", what, ZERO),
+        stop_price=dec(row, "stopPrice", what, ZERO), reduce_only=flag(row, "reduceOnly"),
+        close_position=flag(row, "closePosition"), update_time_ms=integer(row, "updateTime", what, 0),
+        working_type=text(row, "workingType", what, "CONTRACT_PRICE"),
+        time_ms=integer(row, "time", what) if "time" in row else None,
+        good_till_date=integer(row, "goodTillDate", what, 0),
     )
 
 
@@ -125,15 +78,15 @@ def order_decode(raw: bytes, what: str = "order") -> ExchangeOrder:
 
 
 def orders_decode(raw: bytes, what: str) -> list[ExchangeOrder]:
-    return [order_from_json(row, what) for row in _list(_loads(raw, what), what)]
+    return [order_from_json(row, what) for row in json_list(_loads(raw, what), what)]
 
 
 def batch_decode(raw: bytes, what: str) -> list[ExchangeOrder | OrderRejectedError]:
     """A batch answer: one item per order, in order; a refusal is `{"code": .., "msg": ..}`."""
     out: list[ExchangeOrder | OrderRejectedError] = []
-    for item in _list(_loads(raw, what), what):
+    for item in json_list(_loads(raw, what), what):
         if isinstance(item, dict) and "orderId" not in item and "code" in item:
-            out.append(OrderRejectedError(str(item.get("msg", "")), status=400, code=_int(item, "code", what),
+            out.append(OrderRejectedError(str(item.get("msg", "")), status=400, code=integer(item, "code", what),
                                           path=what))
         else:
             out.append(order_from_json(item, what))
@@ -161,153 +114,14 @@ class UserTrade:
 
 def user_trades_decode(raw: bytes, what: str = "/fapi/v1/userTrades") -> list[UserTrade]:
     out = []
-    for row in _list(_loads(raw, what), what):
-        row = _object(row, what)
+    for row in json_list(_loads(raw, what), what):
+        row = json_object(row, what)
         out.append(UserTrade(
-            id=_int(row, "id", what), order_id=_int(row, "orderId", what), symbol=_str(row, "symbol", what),
-            side=_str(row, "side", what), position_side=_str(row, "positionSide", what, "BOTH"),
-            price=_dec(row, "price", what), qty=_dec(row, "qty", what), quote_qty=_dec(row, "quoteQty", what),
-            commission=_dec(row, "commission", what), commission_asset=_str(row, "commissionAsset", what),
-            realized_pnl=_dec(row, "realizedPnl", what, ZERO), maker=_bool(row, "maker"), time_ms=_int(row, "time", what),
-        ))
-    return out
-
-
-@dataclass(frozen=True)
-class PositionRisk:
-    symbol: str
-    position_side: str
-    amount: Decimal  # signed: negative is short (One-way), SHORT rows are negative too
-    entry_price: Decimal
-    break_even_price: Decimal
-    mark_price: Decimal
-    unrealized_pnl: Decimal
-    leverage: int
-    margin_type: str  # "cross" / "isolated"
-    liquidation_price: Decimal
-    update_time_ms: int
-    notional: Decimal = ZERO
-    isolated_wallet: Decimal = ZERO
-
-
-def position_risk_decode(raw: bytes, what: str = "/fapi/v2/positionRisk") -> list[PositionRisk]:
-    out = []
-    for row in _list(_loads(raw, what), what):
-        row = _object(row, what)
-        out.append(PositionRisk(
-            symbol=_str(row, "symbol", what), position_side=_str(row, "positionSide", what, "BOTH"),
-            amount=_dec(row, "positionAmt", what), entry_price=_dec(row, "entryPrice", what, ZERO),
-            break_even_price=_dec(row, "breakEvenPrice", what, ZERO), mark_price=_dec(row, "markPrice", what, ZERO),
-            unrealized_pnl=_dec(row, "unRealizedProfit", what, ZERO), leverage=_int(row, "leverage", what),
-            margin_type=_str(row, "marginType", what).lower(),
-            liquidation_price=_dec(row, "liquidationPrice", what, ZERO),
-            update_time_ms=_int(row, "updateTime", what, 0), notional=_dec(row, "notional", what, ZERO),
-            isolated_wallet=_dec(row, "isolatedWallet", what, ZERO),
-        ))
-    return out
-
-
-@dataclass(frozen=True)
-class Balance:
-    asset: str
-    wallet_balance: Decimal
-    cross_wallet_balance: Decimal
-    available_balance: Decimal
-    unrealized_pnl: Decimal
-    update_time_ms: int
-
-
-def balances_decode(raw: bytes, what: str = "/fapi/v2/balance") -> list[Balance]:
-    out = []
-    for row in _list(_loads(raw, what), what):
-        row = _object(row, what)
-        out.append(Balance(
-            asset=_str(row, "asset", what), wallet_balance=_dec(row, "balance", what),
-            cross_wallet_balance=_dec(row, "crossWalletBalance", what, ZERO),
-            available_balance=_dec(row, "availableBalance", what, ZERO),
-            unrealized_pnl=_dec(row, "crossUnPnl", what, ZERO), update_time_ms=_int(row, "updateTime", what, 0),
-        ))
-    return out
-
-
-@dataclass(frozen=True)
-class AccountPosition:
-    symbol: str
-    position_side: str
-    amount: Decimal
-    entry_price: Decimal
-    unrealized_pnl: Decimal
-    leverage: int | None
-    isolated: bool
-    update_time_ms: int
-
-
-@dataclass(frozen=True)
-class Account:
-    """GET /fapi/v2/account: the totals, a Balance per asset, and the positions rows."""
-
-    can_trade: bool
-    total_wallet_balance: Decimal
-    total_unrealized_pnl: Decimal
-    total_margin_balance: Decimal
-    total_initial_margin: Decimal
-    total_maint_margin: Decimal
-    available_balance: Decimal
-    max_withdraw_amount: Decimal
-    balances: tuple[Balance, ...]
-    positions: tuple[AccountPosition, ...]
-
-
-def account_decode(raw: bytes, what: str = "/fapi/v2/account") -> Account:
-    body = _object(_loads(raw, what), what)
-    balances = tuple(
-        Balance(asset=_str(a, "asset", what), wallet_balance=_dec(a, "walletBalance", what),
-                cross_wallet_balance=_dec(a, "crossWalletBalance", what, ZERO),
-                available_balance=_dec(a, "availableBalance", what, ZERO),
-                unrealized_pnl=_dec(a, "unrealizedProfit", what, ZERO), update_time_ms=_int(a, "updateTime", what, 0))
-        for a in map(lambda a: _object(a, what), _list(body.get("assets"), what))
-    )
-    positions = tuple(
-        AccountPosition(symbol=_str(p, "symbol", what), position_side=_str(p, "positionSide", what, "BOTH"),
-                        amount=_dec(p, "positionAmt", what), entry_price=_dec(p, "entryPrice", what, ZERO),
-                        unrealized_pnl=_dec(p, "unrealizedProfit", what, ZERO),
-                        leverage=_int(p, "leverage", what) if "leverage" in p else None,
-                        isolated=_bool(p, "isolated"), update_time_ms=_int(p, "updateTime", what, 0))
-        for p in map(lambda p: _object(p, what), _list(body.get("positions", []), what))
-    )
-    return Account(
-        can_trade=body.get("canTrade", True) is True,
-        total_wallet_balance=_dec(body, "totalWalletBalance", what),
-        total_unrealized_pnl=_dec(body, "totalUnrealizedProfit", what, ZERO),
-        total_margin_balance=_dec(body, "totalMarginBalance", what, ZERO),
-        total_initial_margin=_dec(body, "totalInitialMargin", what, ZERO),
-        total_maint_margin=_dec(body, "totalMaintMargin", what, ZERO),
-        available_balance=_dec(body, "availableBalance", what, ZERO),
-        max_withdraw_amount=_dec(body, "maxWithdrawAmount", what, ZERO),
-        balances=balances, positions=positions,
-    )
-
-
-@dataclass(frozen=True)
-class IncomeRow:
-    symbol: str  # "" when the flow belongs to no symbol (transfers)
-    income_type: str  # REALIZED_PNL, COMMISSION, FUNDING_FEE, TRANSFER, ...
-    income: Decimal
-    asset: str
-    info: str
-    time_ms: int
-    tran_id: int
-    trade_id: str  # "" when none
-
-
-def income_decode(raw: bytes, what: str = "/fapi/v1/income") -> list[IncomeRow]:
-    out = []
-    for row in _list(_loads(raw, what), what):
-        row = _object(row, what)
-        out.append(IncomeRow(
-            symbol=_str(row, "symbol", what, ""), income_type=_str(row, "incomeType", what),
-            income=_dec(row, "income", what), asset=_str(row, "asset", what), info=_str(row, "info", what, ""),
-            time_ms=_int(row, "time", what), tran_id=_int(row, "tranId", what), trade_id=str(row.get("tradeId", "")),
+            id=integer(row, "id", what), order_id=integer(row, "orderId", what), symbol=text(row, "symbol", what),
+            side=text(row, "side", what), position_side=text(row, "positionSide", what, "BOTH"),
+            price=dec(row, "price", what), qty=dec(row, "qty", what), quote_qty=dec(row, "quoteQty", what),
+            commission=dec(row, "commission", what), commission_asset=text(row, "commissionAsset", what),
+            realized_pnl=dec(row, "realizedPnl", what, ZERO), maker=flag(row, "maker"), time_ms=integer(row, "time", what),
         ))
     return out
 
@@ -339,18 +153,18 @@ class AlgoOrder:
 
 
 def algo_from_json(row: Any, what: str = "/fapi/v1/algoOrder") -> AlgoOrder:
-    row = _object(row, what)
+    row = json_object(row, what)
     return AlgoOrder(
-        algo_id=_int(row, "algoId", what), client_algo_id=_str(row, "clientAlgoId", what),
-        algo_type=_str(row, "algoType", what, "CONDITIONAL"),
-        order_type=_str(row, "orderType", what, _str(row, "type", what, "")), symbol=_str(row, "symbol", what),
-        side=_str(row, "side", what), position_side=_str(row, "positionSide", what, "BOTH"),
-        time_in_force=_str(row, "timeInForce", what, ""), quantity=_dec(row, "quantity", what, ZERO),
-        status=_str(row, "algoStatus", what), trigger_price=_dec(row, "triggerPrice", what, ZERO),
-        price=_dec(row, "price", what, ZERO), working_type=_str(row, "workingType", what, "CONTRACT_PRICE"),
-        reduce_only=_bool(row, "reduceOnly"), close_position=_bool(row, "closePosition"),
-        create_time_ms=_int(row, "createTime", what, 0), update_time_ms=_int(row, "updateTime", what, 0),
-        trigger_time_ms=_int(row, "triggerTime", what, 0),
+        algo_id=integer(row, "algoId", what), client_algo_id=text(row, "clientAlgoId", what),
+        algo_type=text(row, "algoType", what, "CONDITIONAL"),
+        order_type=text(row, "orderType", what, text(row, "type", what, "")), symbol=text(row, "symbol", what),
+        side=text(row, "side", what), position_side=text(row, "positionSide", what, "BOTH"),
+        time_in_force=text(row, "timeInForce", what, ""), quantity=dec(row, "quantity", what, ZERO),
+        status=text(row, "algoStatus", what), trigger_price=dec(row, "triggerPrice", what, ZERO),
+        price=dec(row, "price", what, ZERO), working_type=text(row, "workingType", what, "CONTRACT_PRICE"),
+        reduce_only=flag(row, "reduceOnly"), close_position=flag(row, "closePosition"),
+        create_time_ms=integer(row, "createTime", what, 0), update_time_ms=integer(row, "updateTime", what, 0),
+        trigger_time_ms=integer(row, "triggerTime", what, 0),
     )
 
 
@@ -359,7 +173,7 @@ def algo_decode(raw: bytes, what: str = "/fapi/v1/algoOrder") -> AlgoOrder:
 
 
 def algos_decode(raw: bytes, what: str) -> list[AlgoOrder]:
-    return [algo_from_json(row, what) for row in _list(_loads(raw, what), what)]
+    return [algo_from_json(row, what) for row in json_list(_loads(raw, what), what)]
 
 
 # --- exchangeInfo filters ---------------------------------------------------------
@@ -386,24 +200,24 @@ class SymbolFilters:
 
 
 def symbol_filters_decode(raw: bytes, what: str = "exchangeInfo") -> dict[str, SymbolFilters]:
-    body = _object(_loads(raw, what), what)
+    body = json_object(_loads(raw, what), what)
     out = {}
-    for s in _list(body.get("symbols"), what):
-        s = _object(s, what)
+    for s in json_list(body.get("symbols"), what):
+        s = json_object(s, what)
         f = {x.get("filterType"): x for x in s.get("filters", ()) if isinstance(x, dict)}
         price, lot = f.get("PRICE_FILTER", {}), f.get("LOT_SIZE", {})
         market = f.get("MARKET_LOT_SIZE", lot)
         notional = f.get("MIN_NOTIONAL") or f.get("NOTIONAL") or {}
-        symbol = _str(s, "symbol", what)
+        symbol = text(s, "symbol", what)
         out[symbol] = SymbolFilters(
-            symbol=symbol, status=_str(s, "status", what, ""),
-            tick_size=_dec(price, "tickSize", what, ZERO), min_price=_dec(price, "minPrice", what, ZERO),
-            max_price=_dec(price, "maxPrice", what, ZERO),
-            step_size=_dec(lot, "stepSize", what, ZERO), min_qty=_dec(lot, "minQty", what, ZERO),
-            max_qty=_dec(lot, "maxQty", what, ZERO),
-            market_step_size=_dec(market, "stepSize", what, ZERO), market_min_qty=_dec(market, "minQty", what, ZERO),
-            market_max_qty=_dec(market, "maxQty", what, ZERO),
-            min_notional=_dec(notional, "notional", what, _dec(notional, "minNotional", what, ZERO)),
-            price_precision=_int(s, "pricePrecision", what, 8), quantity_precision=_int(s, "quantityPrecision", what, 8),
+            symbol=symbol, status=text(s, "status", what, ""),
+            tick_size=dec(price, "tickSize", what, ZERO), min_price=dec(price, "minPrice", what, ZERO),
+            max_price=dec(price, "maxPrice", what, ZERO),
+            step_size=dec(lot, "stepSize", what, ZERO), min_qty=dec(lot, "minQty", what, ZERO),
+            max_qty=dec(lot, "maxQty", what, ZERO),
+            market_step_size=dec(market, "stepSize", what, ZERO), market_min_qty=dec(market, "minQty", what, ZERO),
+            market_max_qty=dec(market, "maxQty", what, ZERO),
+            min_notional=dec(notional, "notional", what, dec(notional, "minNotional", what, ZERO)),
+            price_precision=integer(s, "pricePrecision", what, 8), quantity_precision=integer(s, "quantityPrecision", what, 8),
         )
     return out

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from market.binance.errors import DecodeError
-from market.binance.trading_schemas import ZERO, _bool, _dec, _int, _object, _str
+from market.binance.decoding import ZERO, dec, flag, integer, json_object, text
 
 
 @dataclass(frozen=True)
@@ -151,66 +151,66 @@ class ListenKeyExpired:
 
 def _order_update(f: dict[str, Any]) -> OrderUpdate:
     w = "ORDER_TRADE_UPDATE"
-    o = _object(f.get("o"), w)
+    o = json_object(f.get("o"), w)
     return OrderUpdate(
-        symbol=_str(o, "s", w), client_order_id=_str(o, "c", w), order_id=_int(o, "i", w), side=_str(o, "S", w),
-        position_side=_str(o, "ps", w, "BOTH"), type=_str(o, "o", w), orig_type=_str(o, "ot", w, _str(o, "o", w)),
-        execution_type=_str(o, "x", w), status=_str(o, "X", w), time_in_force=_str(o, "f", w, ""),
-        orig_qty=_dec(o, "q", w), price=_dec(o, "p", w, ZERO), avg_price=_dec(o, "ap", w, ZERO),
-        stop_price=_dec(o, "sp", w, ZERO), last_filled_qty=_dec(o, "l", w, ZERO),
-        last_filled_price=_dec(o, "L", w, ZERO), cum_filled_qty=_dec(o, "z", w, ZERO),
-        commission=_dec(o, "n", w, ZERO), commission_asset=_str(o, "N", w, ""), realized_pnl=_dec(o, "rp", w, ZERO),
-        trade_id=_int(o, "t", w, 0), maker=_bool(o, "m"), reduce_only=_bool(o, "R"), close_position=_bool(o, "cp"),
-        event_time_ms=_int(f, "E", w), transaction_time_ms=_int(f, "T", w, _int(f, "E", w)),
-        trade_time_ms=_int(o, "T", w, 0), expire_reason=str(o.get("er", "0")),
+        symbol=text(o, "s", w), client_order_id=text(o, "c", w), order_id=integer(o, "i", w), side=text(o, "S", w),
+        position_side=text(o, "ps", w, "BOTH"), type=text(o, "o", w), orig_type=text(o, "ot", w, text(o, "o", w)),
+        execution_type=text(o, "x", w), status=text(o, "X", w), time_in_force=text(o, "f", w, ""),
+        orig_qty=dec(o, "q", w), price=dec(o, "p", w, ZERO), avg_price=dec(o, "ap", w, ZERO),
+        stop_price=dec(o, "sp", w, ZERO), last_filled_qty=dec(o, "l", w, ZERO),
+        last_filled_price=dec(o, "L", w, ZERO), cum_filled_qty=dec(o, "z", w, ZERO),
+        commission=dec(o, "n", w, ZERO), commission_asset=text(o, "N", w, ""), realized_pnl=dec(o, "rp", w, ZERO),
+        trade_id=integer(o, "t", w, 0), maker=flag(o, "m"), reduce_only=flag(o, "R"), close_position=flag(o, "cp"),
+        event_time_ms=integer(f, "E", w), transaction_time_ms=integer(f, "T", w, integer(f, "E", w)),
+        trade_time_ms=integer(o, "T", w, 0), expire_reason=str(o.get("er", "0")),
     )
 
 
 def _account_update(f: dict[str, Any]) -> AccountUpdate:
     w = "ACCOUNT_UPDATE"
-    a = _object(f.get("a"), w)
+    a = json_object(f.get("a"), w)
     balances = tuple(
-        BalanceUpdate(asset=_str(b, "a", w), wallet_balance=_dec(b, "wb", w),
-                      cross_wallet_balance=_dec(b, "cw", w, ZERO), balance_change=_dec(b, "bc", w, ZERO))
-        for b in (_object(x, w) for x in a.get("B", ()))
+        BalanceUpdate(asset=text(b, "a", w), wallet_balance=dec(b, "wb", w),
+                      cross_wallet_balance=dec(b, "cw", w, ZERO), balance_change=dec(b, "bc", w, ZERO))
+        for b in (json_object(x, w) for x in a.get("B", ()))
     )
     positions = tuple(
-        PositionUpdate(symbol=_str(p, "s", w), position_side=_str(p, "ps", w, "BOTH"), amount=_dec(p, "pa", w),
-                       entry_price=_dec(p, "ep", w, ZERO), break_even_price=_dec(p, "bep", w, ZERO),
-                       accumulated_realized=_dec(p, "cr", w, ZERO), unrealized_pnl=_dec(p, "up", w, ZERO),
-                       margin_type=_str(p, "mt", w, "cross").lower(), isolated_wallet=_dec(p, "iw", w, ZERO))
-        for p in (_object(x, w) for x in a.get("P", ()))
+        PositionUpdate(symbol=text(p, "s", w), position_side=text(p, "ps", w, "BOTH"), amount=dec(p, "pa", w),
+                       entry_price=dec(p, "ep", w, ZERO), break_even_price=dec(p, "bep", w, ZERO),
+                       accumulated_realized=dec(p, "cr", w, ZERO), unrealized_pnl=dec(p, "up", w, ZERO),
+                       margin_type=text(p, "mt", w, "cross").lower(), isolated_wallet=dec(p, "iw", w, ZERO))
+        for p in (json_object(x, w) for x in a.get("P", ()))
     )
-    return AccountUpdate(reason=_str(a, "m", w), balances=balances, positions=positions,
-                         event_time_ms=_int(f, "E", w), transaction_time_ms=_int(f, "T", w, _int(f, "E", w)))
+    return AccountUpdate(reason=text(a, "m", w), balances=balances, positions=positions,
+                         event_time_ms=integer(f, "E", w), transaction_time_ms=integer(f, "T", w, integer(f, "E", w)))
 
 
 def _margin_call(f: dict[str, Any]) -> MarginCall:
     w = "MARGIN_CALL"
     positions = tuple(
-        MarginCallPosition(symbol=_str(p, "s", w), position_side=_str(p, "ps", w, "BOTH"), amount=_dec(p, "pa", w),
-                           margin_type=_str(p, "mt", w, ""), isolated_wallet=_dec(p, "iw", w, ZERO),
-                           mark_price=_dec(p, "mp", w, ZERO), unrealized_pnl=_dec(p, "up", w, ZERO),
-                           maint_margin=_dec(p, "mm", w, ZERO))
-        for p in (_object(x, w) for x in f.get("p", ()))
+        MarginCallPosition(symbol=text(p, "s", w), position_side=text(p, "ps", w, "BOTH"), amount=dec(p, "pa", w),
+                           margin_type=text(p, "mt", w, ""), isolated_wallet=dec(p, "iw", w, ZERO),
+                           mark_price=dec(p, "mp", w, ZERO), unrealized_pnl=dec(p, "up", w, ZERO),
+                           maint_margin=dec(p, "mm", w, ZERO))
+        for p in (json_object(x, w) for x in f.get("p", ()))
     )
-    return MarginCall(cross_wallet_balance=_dec(f, "cw", w) if f.get("cw") not in (None, "") else None,
-                      positions=positions, event_time_ms=_int(f, "E", w))
+    return MarginCall(cross_wallet_balance=dec(f, "cw", w) if f.get("cw") not in (None, "") else None,
+                      positions=positions, event_time_ms=integer(f, "E", w))
 
 
 def _algo_update(f: dict[str, Any]) -> AlgoUpdate:
     w = "ALGO_UPDATE"
-    o = _object(f.get("o"), w)
+    o = json_object(f.get("o"), w)
     actual = o.get("ai")
     return AlgoUpdate(
-        algo_id=_int(o, "aid", w), client_algo_id=_str(o, "caid", w), algo_type=_str(o, "at", w, "CONDITIONAL"),
-        order_type=_str(o, "o", w), symbol=_str(o, "s", w), side=_str(o, "S", w),
-        position_side=_str(o, "ps", w, "BOTH"), time_in_force=_str(o, "f", w, ""), quantity=_dec(o, "q", w, ZERO),
-        status=_str(o, "X", w), order_id=int(actual) if actual not in (None, "", 0, "0") else None,
-        avg_price=_dec(o, "ap", w, ZERO), executed_qty=_dec(o, "aq", w, ZERO), trigger_price=_dec(o, "tp", w, ZERO),
-        price=_dec(o, "p", w, ZERO), reduce_only=_bool(o, "R"), close_position=_bool(o, "cp"),
-        trigger_time_ms=_int(o, "tt", w, 0), reject_reason=_str(o, "rm", w, ""),
-        event_time_ms=_int(f, "E", w), transaction_time_ms=_int(f, "T", w, _int(f, "E", w)),
+        algo_id=integer(o, "aid", w), client_algo_id=text(o, "caid", w), algo_type=text(o, "at", w, "CONDITIONAL"),
+        order_type=text(o, "o", w), symbol=text(o, "s", w), side=text(o, "S", w),
+        position_side=text(o, "ps", w, "BOTH"), time_in_force=text(o, "f", w, ""), quantity=dec(o, "q", w, ZERO),
+        status=text(o, "X", w), order_id=int(actual) if actual not in (None, "", 0, "0") else None,
+        avg_price=dec(o, "ap", w, ZERO), executed_qty=dec(o, "aq", w, ZERO), trigger_price=dec(o, "tp", w, ZERO),
+        price=dec(o, "p", w, ZERO), reduce_only=flag(o, "R"), close_position=flag(o, "cp"),
+        trigger_time_ms=integer(o, "tt", w, 0), reject_reason=text(o, "rm", w, ""),
+        event_time_ms=integer(f, "E", w), transaction_time_ms=integer(f, "T", w, integer(f, "E", w)),
     )
 
 
@@ -218,16 +218,16 @@ def _config_update(f: dict[str, Any]) -> ConfigUpdate:
     w = "ACCOUNT_CONFIG_UPDATE"
     ac, ai = f.get("ac"), f.get("ai")
     return ConfigUpdate(
-        symbol=_str(ac, "s", w) if isinstance(ac, dict) else None,
-        leverage=_int(ac, "l", w) if isinstance(ac, dict) else None,
-        multi_assets=_bool(ai, "j") if isinstance(ai, dict) else None,
-        event_time_ms=_int(f, "E", w), transaction_time_ms=_int(f, "T", w, _int(f, "E", w)),
+        symbol=text(ac, "s", w) if isinstance(ac, dict) else None,
+        leverage=integer(ac, "l", w) if isinstance(ac, dict) else None,
+        multi_assets=flag(ai, "j") if isinstance(ai, dict) else None,
+        event_time_ms=integer(f, "E", w), transaction_time_ms=integer(f, "T", w, integer(f, "E", w)),
     )
 
 
 def _expired(f: dict[str, Any]) -> ListenKeyExpired:
     # The docs' example sends the event time as a string here.
-    return ListenKeyExpired(listen_key=str(f.get("listenKey", "")), event_time_ms=_int(f, "E", "listenKeyExpired", 0))
+    return ListenKeyExpired(listen_key=str(f.get("listenKey", "")), event_time_ms=integer(f, "E", "listenKeyExpired", 0))
 
 
 _DECODERS = {
