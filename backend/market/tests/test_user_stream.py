@@ -208,3 +208,25 @@ async def test_mark_prices_match_premium_index(sandbox_process):
         finally:
             await updates.aclose()
         assert seen["ETHUSDT"] == expected
+
+
+async def test_aclose_ends_a_consumer_waiting_in_another_task(sandbox_process):
+    key = paper_key(sandbox_process)
+    async with process_client() as client:
+        stream = UserDataStream(client, key)
+        seen: list = []
+
+        async def consume():
+            async for event in stream:
+                seen.append(event)
+
+        task = asyncio.create_task(consume())
+        for _ in range(200):  # wait (bounded) until the stream is connected
+            if seen:
+                break
+            await asyncio.sleep(0.02)
+        assert [type(e) for e in seen] == [StreamGap]
+        await stream.aclose()
+        await asyncio.wait_for(task, WAIT_S)  # the consumer's loop ended by itself
+        with pytest.raises(PermanentError):  # and the listen key is closed
+            await client.trading.listen_key_keepalive(key)
