@@ -20,7 +20,8 @@ nothing more. So the stream:
   drops the key and reconnects with a new one;
 * on a drop, a close, the 24 h cut or a refused connect, reconnects after a jittered
   exponential backoff (`reconnect_base_s` doubling up to `reconnect_cap_s`; the first retry
-  after a working connection waits only the base) and yields `StreamGap("reconnected")`;
+  after a connection that delivered events or lived `reconnect_cap_s` waits only the base) and
+  yields `StreamGap("reconnected")`;
 * on `listenKeyExpired` makes a new key, reconnects, yields `StreamGap("listen_key_expired")`;
 * with no data frame for `stall_s` seconds treats the socket as stalled: reconnects, yields
   `StreamGap("stall")`. A user stream is silent while nothing happens on the account, so this is
@@ -41,6 +42,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import AsyncIterator
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
@@ -144,6 +146,7 @@ class UserDataStream:
                 await self._backoff.wait()
                 continue
             self._ws = ws
+            connected_at = time.monotonic()
             try:
                 yield StreamGap(reason, detail)
                 reason, detail = "reconnected", ""
@@ -174,6 +177,8 @@ class UserDataStream:
             finally:
                 self._ws = None
                 await ws.close()
+            if time.monotonic() - connected_at >= self._backoff.cap_s:
+                self._backoff.failures = 0  # it worked for a while: the next attempt is soon
             if not self._closed:
                 logger.info("user stream: reconnecting (%s %s)", reason, detail)
                 await self._backoff.wait()
