@@ -186,12 +186,15 @@ class UserDataStream:
     async def _keepalive_loop(self) -> None:
         while not self._closed:
             await asyncio.sleep(self.keepalive_s)
+            extended = self.listen_key
             try:
                 await self.client.trading.listen_key_keepalive(self.credentials)
             except PermanentError as exc:
                 if exc.code != NO_SUCH_LISTEN_KEY:
                     logger.warning("user stream: keep-alive refused (%s)", exc)
                     continue
+                if self.listen_key != extended:
+                    continue  # a new key was made meanwhile: this answer is about the old one
                 self._key_lost = True  # expired: reconnect with a new key
                 if self._ws is not None:
                     await self._ws.close()
