@@ -197,3 +197,20 @@ def test_api_groups_import_the_client_only_for_type_checking():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "market.binance.client":
                 assert id(node) in guarded, f"{name} imports the client at run time"
+
+
+async def test_now_ms_is_the_signing_clock(sandbox, make_client):
+    """The clock orders are stamped with and deadlines judged on: our wall clock on the sandbox
+    (which checks recvWindow against it), the exchange's measured clock on a real venue."""
+    import dataclasses
+
+    from market.binance.signing import ServerClock, local_ms
+
+    base_url, app = sandbox
+    client = await make_client(base_url)
+    before = local_ms()
+    assert before <= await client.trading.now_ms() <= local_ms()
+    client.venue = dataclasses.replace(client.venue, environment="testnet")
+    client.clock = ServerClock()
+    replay = app["market"].now_ms()  # paused in tests: 2026-01 of the replay, far from our clock
+    assert abs(await client.trading.now_ms() - replay) < 1_000
