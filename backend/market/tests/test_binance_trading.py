@@ -164,6 +164,10 @@ async def test_algo_orders_place_list_cancel(sandbox, make_client, key):
     assert await client.trading.open_algo_orders(key, "BTCUSDT") == []
     with pytest.raises(OrderNotFoundError):
         await client.trading.cancel_algo_order(key, algo_id=algo.algo_id)
+    await client.trading.new_algo_order(key, symbol="BTCUSDT", side="SELL", type="TAKE_PROFIT_MARKET",
+                                        trigger_price=Decimal("900000"), close_position=True, client_algo_id="bsm-tp-1")
+    await client.trading.cancel_all_algo_orders(key, symbol="BTCUSDT")
+    assert await client.trading.open_algo_orders(key) == []
 
 
 async def test_listen_keys_and_unknown_symbols(sandbox, make_client, key):
