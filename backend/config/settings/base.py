@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "signals",
     "notifications",
     "accounts",
+    "trading",
 ]
 
 MIDDLEWARE = [
