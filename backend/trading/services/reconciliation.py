@@ -1,0 +1,313 @@
+"""Reconciliation: Binance is the source of truth. One pass per account fetches what the exchange
+has (positionRisk, open and recent orders, open algo orders, userTrades since the last seen id per
+symbol, balances, the position mode), corrects every record of the platform that differs, and
+keeps each correction as a diff of a `ReconciliationRun`.
+
+* Passes of one account never overlap: a PostgreSQL advisory lock (per account, held by the
+  pass's connection) decides; so a run still marked `running` when the lock is taken was left
+  by a process that died, and is marked failed.
+* Every correction is written by the idempotent appliers of events.py (fills unique by trade id,
+  statuses forward only), each in its own transaction: a pass killed half way leaves nothing
+  inconsistent, and the next pass finishes the work.
+* Orders the platform sent but never heard back about (SENDING, UNKNOWN) go through
+  `order_resolve` (lookup by client order id, NOT_SENT after the request's deadline).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from market.binance.errors import OrderNotFoundError
+from market.binance.trading_schemas import AlgoOrder, Balance, ExchangeOrder, PositionRisk, UserTrade
+from trading import payloads
+from trading.crashpoints import crash_point
+from trading.exchange import ExchangeSession
+from trading.models import (
+    BalanceSnapshot, Fill, Order, OrderStatus, PositionSnapshot, ReconciliationRun, TradingState,
+)
+from trading.services.events import (
+    account_event_publish, external_order_of_rest, fill_record, order_state_adopt, position_snapshot_store,
+    state_of_rest,
+)
+from trading.services.positions import positions_payload
+
+logger = logging.getLogger(__name__)
+
+TRADES_PAGE = 1000
+ORDERS_PAGE = 1000
+LOCK_WAIT_S = 30.0
+_LOCK_CLASS = 0x7472  # "tr": the advisory lock space of reconciliation passes
+OPEN = (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
+UNRESOLVED = (OrderStatus.SENDING, OrderStatus.UNKNOWN)
+
+
+class ReconciliationBusy(Exception):
+    """Another pass of this account held the lock for LOCK_WAIT_S: it covers this one."""
+
+
+@dataclass
+class ExchangeBooks:
+    """What the exchange has for one account, fetched in one go."""
+
+    hedge: bool
+    positions: list[PositionRisk]
+    open_orders: list[ExchangeOrder]
+    open_algo: list[AlgoOrder]
+    balances: list[Balance]
+    trades: dict[str, list[UserTrade]] = field(default_factory=dict)
+    orders: dict[str, list[ExchangeOrder]] = field(default_factory=dict)  # allOrders, recent first page
+
+
+async def books_fetch(client, creds, *, symbols: set[str], last_trade_ids: dict[str, int]) -> ExchangeBooks:
+    t = client.trading
+    books = ExchangeBooks(hedge=await t.position_mode(creds), positions=await t.position_risk(creds),
+                          open_orders=await t.open_orders(creds), open_algo=await t.open_algo_orders(creds),
+                          balances=await t.balances(creds))
+    symbols = set(symbols) | {p.symbol for p in books.positions if p.amount} | {o.symbol for o in books.open_orders}
+    for symbol in sorted(symbols):
+        books.orders[symbol] = await t.all_orders(creds, symbol=symbol, limit=ORDERS_PAGE)
+        trades, from_id = [], last_trade_ids.get(symbol)
+        while True:  # every trade after the last one seen; without one, the exchange's default window
+            page = await t.user_trades(creds, symbol=symbol, from_id=None if from_id is None else from_id + 1,
+                                       limit=TRADES_PAGE)
+            trades.extend(page)
+            if len(page) < TRADES_PAGE:
+                break
+            from_id = max(tr.id for tr in page)
+        books.trades[symbol] = trades
+    return books
+
+
+class _Pass:
+    """One reconciliation pass: collects the diffs and what to tell the owner."""
+
+    def __init__(self, account, run: ReconciliationRun, session: ExchangeSession) -> None:
+        self.account, self.run, self.session = account, run, session
+        self.diffs: list[dict] = []
+        self.orders_changed: dict[int, Order] = {}
+        self.positions_changed = self.balances_changed = False
+
+    def diff(self, kind: str, key: str, field_name: str, platform, exchange, action: str) -> None:
+        self.diffs.append({"kind": kind, "key": key, "field": field_name,
+                           "platform": None if platform is None else str(platform),
+                           "exchange": None if exchange is None else str(exchange), "action": action})
+
+
+def reconcile(*, account, trigger: str) -> ReconciliationRun:
+    """One pass for `account` (see the module docstring). Raises ReconciliationBusy when another
+    pass holds the account; exchange errors end the run as failed (and are raised)."""
+    with _account_lock(account.id):
+        stale = ReconciliationRun.objects.filter(account=account, status="running").update(
+            status="failed", finished_at=timezone.now(), error="interrupted: the process running it stopped")
+        if stale:
+            logger.warning("account %s: %d interrupted reconciliation run(s) marked failed", account.id, stale)
+        run = ReconciliationRun.objects.create(account=account, trigger=trigger, status="running")
+        try:
+            state, _ = TradingState.objects.get_or_create(account=account)
+            symbols = _platform_symbols(account)
+            last_ids = {s: int(i) for s, i in (state.last_trade_ids or {}).items()}
+            with ExchangeSession(account) as session:
+                books = session.call(lambda c, creds: books_fetch(c, creds, symbols=symbols, last_trade_ids=last_ids))
+                p = _Pass(account, run, session)
+                _fills_correct(p, books)
+                crash_point("reconciliation_midway")
+                _orders_correct(p, books)
+                _positions_correct(p, books)
+                _balances_correct(p, books)
+                _state_correct(p, state, books)
+        except Exception as exc:
+            ReconciliationRun.objects.filter(pk=run.pk).update(status="failed", finished_at=timezone.now(),
+                                                               error=f"{type(exc).__name__}: {exc}"[:2000])
+            raise
+        with transaction.atomic():
+            run.status = "corrected" if p.diffs else "clean"
+            run.diffs, run.finished_at = p.diffs, timezone.now()
+            run.save(update_fields=["status", "diffs", "finished_at"])
+            _publish(p)
+    if p.diffs:
+        logger.info("account %s: reconciliation (%s) corrected %d record(s)", account.id, trigger, len(p.diffs))
+    return run
+
+
+class _account_lock:
+    def __init__(self, account_id: int) -> None:
+        self.account_id = account_id
+
+    def __enter__(self) -> None:
+        deadline = time.monotonic() + LOCK_WAIT_S
+        with connection.cursor() as cursor:
+            while True:
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_CLASS, self.account_id])
+                if cursor.fetchone()[0]:
+                    return
+                if time.monotonic() > deadline:
+                    raise ReconciliationBusy(f"account {self.account_id}: another reconciliation is running")
+                time.sleep(0.1)
+
+    def __exit__(self, *exc_info) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, self.account_id])
+
+
+def _platform_symbols(account) -> set[str]:
+    symbols = set(Order.objects.filter(account=account).values_list("symbol", flat=True).distinct())
+    symbols |= set(Fill.objects.filter(account=account).values_list("symbol", flat=True).distinct())
+    symbols |= set(PositionSnapshot.objects.filter(account=account).exclude(amount=0)
+                   .values_list("symbol", flat=True))
+    return symbols
+
+
+# --- the corrections ----------------------------------------------------------------------
+
+def _order_row(p: _Pass, books: ExchangeBooks, symbol: str, exchange_order_id: int) -> Order:
+    """The platform's order of a trade: stored, else made from the exchange's record of it."""
+    order = Order.objects.filter(account=p.account, symbol=symbol, exchange_order_id=exchange_order_id).first()
+    if order is not None:
+        return order
+    known = next((o for o in books.orders.get(symbol, ()) if o.order_id == exchange_order_id), None)
+    if known is None:
+        known = p.session.call(lambda c, creds: c.trading.query_order(creds, symbol=symbol, order_id=exchange_order_id))
+    with transaction.atomic():
+        order, created = external_order_of_rest(account=p.account, order=known)
+        if created:
+            p.diff("order", order.client_order_id, "order", None, known.status, "created")
+        if order_state_adopt(order=order, state=state_of_rest(known)):
+            p.orders_changed[order.pk] = order
+    return order
+
+
+def _fills_correct(p: _Pass, books: ExchangeBooks) -> None:
+    for symbol, trades in books.trades.items():
+        stored = set(Fill.objects.filter(account=p.account, symbol=symbol, trade_id__in=[t.id for t in trades])
+                     .values_list("trade_id", flat=True))
+        for trade in trades:
+            if trade.id in stored:
+                continue
+            order = _order_row(p, books, symbol, trade.order_id)
+            with transaction.atomic():
+                _, created = fill_record(account=p.account, order=order, trade=trade)
+            if created:
+                p.diff("fill", f"{symbol}#{trade.id}", "trade", None, f"{trade.side} {trade.qty} @ {trade.price}",
+                       "inserted")
+                p.orders_changed[order.pk] = order
+
+
+def _orders_correct(p: _Pass, books: ExchangeBooks) -> None:
+    seen: set[int] = set()
+    listed = [o for rows in books.orders.values() for o in rows] + books.open_orders
+    for known in listed:
+        if known.order_id in seen:
+            continue
+        seen.add(known.order_id)
+        _order_adopt(p, known)
+    stale = Order.objects.filter(account=p.account, is_algo=False, status__in=OPEN).exclude(exchange_order_id__in=seen)
+    for order in stale:  # open here, absent from the exchange's lists: ask for it
+        try:
+            known = p.session.call(lambda c, creds, o=order: c.trading.query_order(
+                creds, symbol=o.symbol, client_order_id=o.client_order_id))
+        except OrderNotFoundError:
+            logger.error("order %s: open on the platform, unknown to the exchange", order.client_order_id)
+            continue
+        _order_adopt(p, known)
+    for order in Order.objects.filter(account=p.account, is_algo=False, status__in=UNRESOLVED):
+        from trading.services.orders import order_resolve
+
+        before = order.status
+        resolved = order_resolve(order_id=order.pk, session=p.session)
+        if resolved.status != before:
+            p.diff("order", order.client_order_id, "status", before, resolved.status, "resolved")
+            p.orders_changed[order.pk] = resolved
+
+
+def _order_adopt(p: _Pass, known: ExchangeOrder) -> None:
+    with transaction.atomic():
+        order, created = external_order_of_rest(account=p.account, order=known)
+        if not created and order.status in (*UNRESOLVED, OrderStatus.PENDING):
+            return  # the platform's own sender and order_resolve decide these (deadlines, claims)
+        before = (order.status, order.executed_qty)
+        if created:
+            p.diff("order", order.client_order_id, "order", None, known.status, "created")
+        if order_state_adopt(order=order, state=state_of_rest(known)):
+            p.orders_changed[order.pk] = order
+            if not created and (order.status, order.executed_qty) != before:
+                p.diff("order", order.client_order_id, "status", f"{before[0]} {before[1]}",
+                       f"{order.status} {order.executed_qty}", "updated")
+
+
+def _positions_correct(p: _Pass, books: ExchangeBooks) -> None:
+    exchange = {(r.symbol, r.position_side): r for r in books.positions}
+    stored = {(s.symbol, s.position_side): s for s in PositionSnapshot.objects.filter(account=p.account)}
+    for key in sorted(set(exchange) | set(stored)):
+        row, snap = exchange.get(key), stored.get(key)
+        if row is None and (snap is None or not snap.amount):
+            continue
+        amount = row.amount if row else 0
+        entry = row.entry_price if row else 0
+        if snap is not None and row is not None and row.update_time_ms and row.update_time_ms < snap.update_time_ms:
+            continue  # the stream brought something newer since the fetch
+        drift = snap is None and amount or snap is not None and (snap.amount != amount or snap.entry_price != entry)
+        if snap is None and not amount:
+            continue
+        values = {"amount": amount, "entry_price": entry}
+        if row is not None:
+            values.update(break_even_price=row.break_even_price, mark_price=row.mark_price,
+                          unrealized_pnl=row.unrealized_pnl, leverage=row.leverage, margin_type=row.margin_type,
+                          liquidation_price=row.liquidation_price)
+        with transaction.atomic():
+            position_snapshot_store(account=p.account, symbol=key[0], position_side=key[1],
+                                    when=max(row.update_time_ms if row else 0, snap.update_time_ms if snap else 0),
+                                    values=values)
+        if drift:
+            p.diff("position", f"{key[0]} {key[1]}", "amount",
+                   f"{snap.amount} @ {snap.entry_price}" if snap else None, f"{amount} @ {entry}", "corrected")
+            p.positions_changed = True
+
+
+def _balances_correct(p: _Pass, books: ExchangeBooks) -> None:
+    stored = {b.asset: b for b in BalanceSnapshot.objects.filter(account=p.account)}
+    for row in books.balances:
+        snap = stored.get(row.asset)
+        if snap is not None and row.update_time_ms and row.update_time_ms < snap.update_time_ms:
+            continue
+        if snap is None and not (row.wallet_balance or row.available_balance):
+            continue
+        values = {"wallet_balance": row.wallet_balance, "cross_wallet_balance": row.cross_wallet_balance,
+                  "available_balance": row.available_balance, "unrealized_pnl": row.unrealized_pnl}
+        if snap is not None and snap.wallet_balance != row.wallet_balance:
+            p.diff("balance", row.asset, "wallet_balance", snap.wallet_balance, row.wallet_balance, "corrected")
+        if snap is None or any(getattr(snap, k) != v for k, v in values.items()):
+            p.balances_changed = True
+        BalanceSnapshot.objects.update_or_create(
+            account=p.account, asset=row.asset,
+            defaults={**values, "update_time_ms": max(row.update_time_ms, snap.update_time_ms if snap else 0)})
+
+
+def _state_correct(p: _Pass, state: TradingState, books: ExchangeBooks) -> None:
+    last = dict(state.last_trade_ids or {})
+    for symbol, trades in books.trades.items():
+        if trades:
+            last[symbol] = max([int(last.get(symbol, 0)), *(t.id for t in trades)])
+    fields = {"last_trade_ids": last, "last_reconciled_at": timezone.now()}
+    if state.hedge_mode != books.hedge:
+        p.diff("position", "mode", "hedge_mode", state.hedge_mode, books.hedge, "corrected")
+        fields["hedge_mode"] = books.hedge
+    TradingState.objects.filter(pk=state.pk).update(**fields)
+
+
+def _publish(p: _Pass) -> None:
+    account = p.account
+    for order in p.orders_changed.values():
+        order.refresh_from_db()
+        account_event_publish(account=account, type="order_updated", data={"order": payloads.order_payload(order)})
+    if p.positions_changed:
+        account_event_publish(account=account, type="position_updated",
+                              data={"positions": positions_payload(account=account)})
+    if p.balances_changed:
+        account_event_publish(account=account, type="balance_updated", data={"balances": [
+            payloads.balance_payload(b) for b in BalanceSnapshot.objects.filter(account=account)]})
+    account_event_publish(account=account, type="reconciliation",
+                          data={"run": payloads.reconciliation_payload(p.run)})

@@ -1,0 +1,73 @@
+"""Reconciliation against the real sandbox: what happened while no stream was watching is found,
+corrected and recorded with its diff; a second pass finds nothing; a run left running by a crash
+is marked failed by the next."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from trading.models import Fill, Order, PositionSnapshot, ReconciliationRun, TradingState
+from trading.services.reconciliation import reconcile
+from trading.tests.harness import books_diff, sandbox_books
+from trading.tests.stream_helpers import SYMBOL, market_order, owner_and_account
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_fill_made_while_the_process_was_down_is_found(sandbox_process):
+    _, account = owner_and_account(sandbox_process)
+    assert reconcile(account=account, trigger="startup").status == "clean"
+    placed = market_order(account, side="BUY", qty="0.005", client_order_id="web_down1")
+
+    run = reconcile(account=account, trigger="startup")
+
+    books = sandbox_books(account, sandbox_process.url, [SYMBOL])
+    ((trade_key, trade),) = books.trades.items()
+    assert run.status == "corrected"
+    kinds = {(d["kind"], d["action"]) for d in run.diffs}
+    assert {("fill", "inserted"), ("order", "created"), ("position", "corrected")} <= kinds
+    fill_diff = next(d for d in run.diffs if d["kind"] == "fill")
+    assert fill_diff["key"] == f"{SYMBOL}#{trade['id']}" and fill_diff["platform"] is None
+    assert books_diff(account, books) == []
+    order = Order.objects.get(account=account, client_order_id="web_down1")
+    assert (order.exchange_order_id, order.status, order.source) == (placed.order_id, "FILLED", "external")
+    assert Fill.objects.get(account=account).order == order
+    state = TradingState.objects.get(account=account)
+    assert state.last_trade_ids == {SYMBOL: trade["id"]} and state.last_reconciled_at is not None
+
+    again = reconcile(account=account, trigger="periodic")
+    assert (again.status, again.diffs) == ("clean", [])
+
+
+def test_a_position_changed_behind_the_platforms_back_is_corrected_with_its_diff(sandbox_process):
+    _, account = owner_and_account(sandbox_process)
+    market_order(account, side="BUY", qty="0.010", client_order_id="web_back1")
+    reconcile(account=account, trigger="startup")
+    before = PositionSnapshot.objects.get(account=account, symbol=SYMBOL)
+    assert before.amount == Decimal("0.010")
+
+    market_order(account, side="SELL", qty="0.004", client_order_id="web_back2")  # with the key, elsewhere
+    run = reconcile(account=account, trigger="periodic")
+
+    books = sandbox_books(account, sandbox_process.url, [SYMBOL])
+    (row,) = [p for p in books.positions if p["symbol"] == SYMBOL]
+    assert Decimal(row["positionAmt"]) == Decimal("0.006")
+    (diff,) = [d for d in run.diffs if d["kind"] == "position"]
+    assert diff == {"kind": "position", "key": f"{SYMBOL} BOTH", "field": "amount",
+                    "platform": f"{before.amount} @ {before.entry_price}",
+                    "exchange": f"{Decimal(row['positionAmt'])} @ {Decimal(row['entryPrice'])}",
+                    "action": "corrected"}
+    after = PositionSnapshot.objects.get(account=account, symbol=SYMBOL)
+    assert (after.amount, after.entry_price) == (Decimal(row["positionAmt"]), Decimal(row["entryPrice"]))
+    assert books_diff(account, books) == []
+    assert ReconciliationRun.objects.get(pk=run.pk).status == "corrected"
+
+
+def test_a_run_left_running_by_a_crash_is_marked_failed_by_the_next(sandbox_process):
+    _, account = owner_and_account(sandbox_process)
+    crashed = ReconciliationRun.objects.create(account=account, trigger="periodic", status="running")
+    run = reconcile(account=account, trigger="manual")
+    crashed.refresh_from_db()
+    assert crashed.status == "failed" and crashed.finished_at is not None and "interrupted" in crashed.error
+    assert run.status == "clean"
