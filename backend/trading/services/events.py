@@ -222,35 +222,22 @@ def _children_send(parent: Order) -> None:
 
 
 def algo_update_apply(*, account, update: AlgoUpdate) -> None:
-    """ALGO_UPDATE: a conditional order's status; once triggered, the order it placed (`ai`) takes
-    the conditional order's tag, source and parent, and so do that order's fills."""
+    """ALGO_UPDATE: a conditional order's status (the same mapping as the sender's answers); once
+    triggered, the order it placed (`ai`) takes the conditional order's tag, source and parent,
+    and so do that order's fills."""
+    from trading.services.placement import _algo_adopt  # the sender's mapping of algo statuses
+
     with transaction.atomic():
         algo = Order.objects.select_for_update().filter(account=account, is_algo=True, algo_id=update.algo_id).first()
         if algo is None:
-            return  # not the platform's (the reconciliation's open-algo-orders pass records it)
-        status = _ALGO_STATUS.get(update.status)
-        moved = False
-        if status == OrderStatus.REJECTED and algo.status not in _TERMINAL:
-            moved = True  # the exchange refused the order placed on trigger
-        elif status is not None and algo.status not in _TERMINAL and lifecycle.is_forward(algo.status, status):
-            trigger = lifecycle.Trigger.FOUND if algo.status in _UNANSWERED else lifecycle.Trigger.UPDATE
-            try:
-                status = lifecycle.next_status(algo.status, trigger, status)
-                moved = status != algo.status
-            except lifecycle.IllegalTransition as exc:
-                logger.error("algo order %s: %s", algo.client_order_id, exc)
-        if moved:
-            algo.status = status
-            algo.exchange_update_ms = max(algo.exchange_update_ms, update.transaction_time_ms)
-            algo.save(update_fields=["status", "exchange_update_ms", "updated_at"])
+            algo = Order.objects.select_for_update().filter(account=account, is_algo=True,
+                                                            client_order_id=update.client_algo_id).first()
+        if algo is None:
+            return  # not the platform's
+        if _algo_adopt(algo, update):
             account_event_publish(account=account, type="order_updated", data={"order": payloads.order_payload(algo)})
         if update.order_id:
             child_adopt(algo=algo, exchange_order_id=update.order_id)
-
-
-_ALGO_STATUS = {"NEW": OrderStatus.NEW, "TRIGGERING": OrderStatus.NEW, "TRIGGERED": OrderStatus.NEW,
-                "FINISHED": OrderStatus.FILLED, "CANCELED": OrderStatus.CANCELED, "EXPIRED": OrderStatus.EXPIRED,
-                "REJECTED": OrderStatus.REJECTED}
 
 
 def child_adopt(*, algo: Order, exchange_order_id: int) -> None:

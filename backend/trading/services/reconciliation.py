@@ -26,8 +26,9 @@ from market.binance.trading_schemas import AlgoOrder, Balance, ExchangeOrder, Po
 from trading import payloads
 from trading.crashpoints import crash_point
 from trading.exchange import ExchangeSession
+from trading.client_ids import tag_of
 from trading.models import (
-    BalanceSnapshot, Fill, Order, OrderStatus, PositionSnapshot, ReconciliationRun, TradingState,
+    BalanceSnapshot, Fill, Order, OrderSource, OrderStatus, PositionSnapshot, ReconciliationRun, TradingState,
 )
 from trading.services.events import (
     account_event_publish, external_order_of_rest, fill_record, order_state_adopt, position_snapshot_store,
@@ -213,7 +214,8 @@ def _orders_correct(p: _Pass, books: ExchangeBooks) -> None:
             logger.error("order %s: open on the platform, unknown to the exchange", order.client_order_id)
             continue
         _order_adopt(p, known)
-    for order in Order.objects.filter(account=p.account, is_algo=False, status__in=UNRESOLVED):
+    _algo_orders_correct(p, books)
+    for order in Order.objects.filter(account=p.account, status__in=UNRESOLVED):
         from trading.services.orders import order_resolve
 
         before = order.status
@@ -221,6 +223,44 @@ def _orders_correct(p: _Pass, books: ExchangeBooks) -> None:
         if resolved.status != before:
             p.diff("order", order.client_order_id, "status", before, resolved.status, "resolved")
             p.orders_changed[order.pk] = resolved
+
+
+def _algo_orders_correct(p: _Pass, books: ExchangeBooks) -> None:
+    """Conditional orders: open ones the platform does not know are recorded as external; the
+    platform's open ones the exchange no longer lists are asked for and take their final status."""
+    from trading.services.placement import _algo_adopt  # the sender's mapping of algo statuses
+
+    listed = {a.algo_id: a for a in books.open_algo}
+    for algo in books.open_algo:
+        with transaction.atomic():
+            order = (Order.objects.select_for_update().filter(account=p.account, is_algo=True, algo_id=algo.algo_id)
+                     .first() or Order.objects.select_for_update()
+                     .filter(account=p.account, client_order_id=algo.client_algo_id).first())
+            if order is None:
+                order = Order.objects.create(
+                    account=p.account, client_order_id=algo.client_algo_id, tag=tag_of(algo.client_algo_id),
+                    source=OrderSource.EXTERNAL, symbol=algo.symbol, side=algo.side, position_side=algo.position_side,
+                    type=algo.order_type, time_in_force=algo.time_in_force, quantity=algo.quantity or None,
+                    price=algo.price or None, stop_price=algo.trigger_price or None, reduce_only=algo.reduce_only,
+                    close_position=algo.close_position, is_algo=True, algo_id=algo.algo_id, status=OrderStatus.NEW)
+                p.diff("order", order.client_order_id, "algo order", None, algo.status, "created")
+                p.orders_changed[order.pk] = order
+            elif order.status not in (*UNRESOLVED, OrderStatus.PENDING) and _algo_adopt(order, algo):
+                p.orders_changed[order.pk] = order
+    gone = Order.objects.filter(account=p.account, is_algo=True, status__in=OPEN, algo_id__isnull=False).exclude(
+        algo_id__in=list(listed))
+    for order in gone:
+        try:
+            algo = p.session.call(lambda c, creds, o=order: c.trading.query_algo_order(creds, algo_id=o.algo_id))
+        except OrderNotFoundError:
+            logger.error("algo order %s: open on the platform, unknown to the exchange", order.client_order_id)
+            continue
+        before = order.status
+        with transaction.atomic():
+            locked = Order.objects.select_for_update().get(pk=order.pk)
+            if _algo_adopt(locked, algo):
+                p.diff("order", order.client_order_id, "status", before, locked.status, "updated")
+                p.orders_changed[order.pk] = locked
 
 
 def _order_adopt(p: _Pass, known: ExchangeOrder) -> None:
