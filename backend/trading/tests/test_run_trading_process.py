@@ -64,3 +64,59 @@ def test_a_fill_arrives_over_the_stream_and_reaches_the_owner(sandbox_process, t
     filled = next(f for f in frames if f["type"] == "order_updated" and f["data"]["order"]["status"] == "FILLED")
     assert filled["data"]["account_id"] == account.id
     assert filled["data"]["order"]["client_order_id"] == "web_proc1"
+
+
+def _mark_price(sandbox) -> Decimal:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{sandbox.url}/fapi/v1/premiumIndex?symbol={SYMBOL}", timeout=10) as response:
+        return Decimal(json.loads(response.read())["markPrice"])  # the replay clock is paused: it stays
+
+
+def test_a_platform_order_fills_over_the_stream_and_live_pnl_follows_the_mark(sandbox_process, tmp_path):
+    from trading.services.orders import order_create, order_send
+
+    owner, account = owner_and_account(sandbox_process)
+    process = trading_process(sandbox_process.url, tmp_path)
+
+    async def scenario() -> tuple[Order, list[dict]]:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(user_group(owner.id), channel)
+        await asyncio.to_thread(process.start)
+        await asyncio.to_thread(wait_until, lambda: _ready(account), timeout=WAIT_S, what="the startup reconciliation")
+
+        def place() -> Order:
+            order = order_create(account=account, symbol=SYMBOL, side="SELL", type="MARKET",
+                                 quantity=Decimal("0.003"), send=False)
+            return order_send(order_id=order.pk)
+
+        order = await asyncio.to_thread(place)
+        frames: list[dict] = []
+
+        async def collect():
+            while True:
+                frame = json.loads((await layer.receive(channel))["text"])
+                frames.extend(frame["events"] if frame["type"] == "batch" else [frame])
+                if any(f["type"] == "position_updated" and f["data"].get("live") for f in frames):
+                    return
+
+        await asyncio.wait_for(collect(), WAIT_S)
+        return order, frames
+
+    try:
+        order, frames = asyncio.run(scenario())
+        wait_until(lambda: Fill.objects.filter(order=order).exists(), timeout=WAIT_S, what="the fill")
+    finally:
+        process.stop()
+    books = sandbox_books(account, sandbox_process.url, [SYMBOL])
+    assert books_diff(account, books) == []
+    fill = Fill.objects.get(order=order)
+    assert (fill.tag, fill.quantity, order.source) == ("m", Decimal("0.003"), "manual")
+    (position,) = books.positions
+    amount, entry, mark = Decimal(position["positionAmt"]), Decimal(position["entryPrice"]), _mark_price(sandbox_process)
+    live = next(f for f in frames if f["type"] == "position_updated" and f["data"].get("live"))["data"]
+    (row,) = live["positions"]
+    assert (Decimal(row["amount"]), Decimal(row["mark_price"])) == (Decimal("-0.003"), mark)
+    assert Decimal(row["unrealized_pnl"]) == (amount * (mark - entry)).quantize(Decimal("0.00000001"))
+    assert [(t["tag"], Decimal(t["quantity"])) for t in row["tags"]] == [("m", Decimal("-0.003"))]
