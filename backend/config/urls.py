@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", include("signals.api.urls")),
     path("api/", include("market.urls")),
     path("api/", include("accounts.urls")),
+    path("api/", include("trading.urls")),
     # Keep last of the api/ routes: any other /api/ path is a JSON 404, never the dashboard.
     re_path(r"^api/", api_not_found, name="api-not-found"),
     # Everything else is the dashboard: React Router owns those paths.

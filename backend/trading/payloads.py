@@ -6,7 +6,8 @@ from decimal import Decimal
 
 
 def _text(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.normalize(), "f") if value else "0"
+    # Decimal(): a model default (an int) read back before a refresh is no Decimal yet.
+    return None if value is None else format(Decimal(value).normalize(), "f") if value else "0"
 
 
 def _iso(value) -> str | None:

@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
         "SignalStatusEnum": "signals.models.Status",
         "ScanRunStatusEnum": "signals.models.ScanRun.Outcome",
         "HealthStatusEnum": ["ok", "error"],
+        "OrderStatusEnum": "trading.models.OrderStatus",
     },
 }
 
