@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from market.binance.errors import OrderNotFoundError
-from market.binance.trading_schemas import AlgoOrder, Balance, ExchangeOrder, PositionRisk, UserTrade
+from market.binance.trading_schemas import ExchangeOrder
 from trading import payloads
 from trading.crashpoints import crash_point
 from trading.exchange import ExchangeSession
@@ -34,12 +34,12 @@ from trading.services.events import (
     account_event_publish, external_order_of_rest, fill_record, order_state_adopt, position_snapshot_store,
     state_of_rest,
 )
+from trading.services.exchange_books import ExchangeBooks, books_fetch
 from trading.services.positions import positions_payload
 
 logger = logging.getLogger(__name__)
 
-TRADES_PAGE = 1000
-ORDERS_PAGE = 1000
+ZERO = Decimal(0)
 LOCK_WAIT_S = 30.0
 _LOCK_CLASS = 0x7472  # "tr": the advisory lock space of reconciliation passes
 OPEN = (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
@@ -48,39 +48,6 @@ UNRESOLVED = (OrderStatus.SENDING, OrderStatus.UNKNOWN)
 
 class ReconciliationBusy(Exception):
     """Another pass of this account held the lock for LOCK_WAIT_S: it covers this one."""
-
-
-@dataclass
-class ExchangeBooks:
-    """What the exchange has for one account, fetched in one go."""
-
-    hedge: bool
-    positions: list[PositionRisk]
-    open_orders: list[ExchangeOrder]
-    open_algo: list[AlgoOrder]
-    balances: list[Balance]
-    trades: dict[str, list[UserTrade]] = field(default_factory=dict)
-    orders: dict[str, list[ExchangeOrder]] = field(default_factory=dict)  # allOrders, recent first page
-
-
-async def books_fetch(client, creds, *, symbols: set[str], last_trade_ids: dict[str, int]) -> ExchangeBooks:
-    t = client.trading
-    books = ExchangeBooks(hedge=await t.position_mode(creds), positions=await t.position_risk(creds),
-                          open_orders=await t.open_orders(creds), open_algo=await t.open_algo_orders(creds),
-                          balances=await t.balances(creds))
-    symbols = set(symbols) | {p.symbol for p in books.positions if p.amount} | {o.symbol for o in books.open_orders}
-    for symbol in sorted(symbols):
-        books.orders[symbol] = await t.all_orders(creds, symbol=symbol, limit=ORDERS_PAGE)
-        trades, from_id = [], last_trade_ids.get(symbol)
-        while True:  # every trade after the last one seen; without one, the exchange's default window
-            page = await t.user_trades(creds, symbol=symbol, from_id=None if from_id is None else from_id + 1,
-                                       limit=TRADES_PAGE)
-            trades.extend(page)
-            if len(page) < TRADES_PAGE:
-                break
-            from_id = max(tr.id for tr in page)
-        books.trades[symbol] = trades
-    return books
 
 
 class _Pass:
@@ -283,15 +250,11 @@ def _positions_correct(p: _Pass, books: ExchangeBooks) -> None:
     stored = {(s.symbol, s.position_side): s for s in PositionSnapshot.objects.filter(account=p.account)}
     for key in sorted(set(exchange) | set(stored)):
         row, snap = exchange.get(key), stored.get(key)
-        if row is None and (snap is None or not snap.amount):
-            continue
-        amount = row.amount if row else 0
-        entry = row.entry_price if row else 0
-        if snap is not None and row is not None and row.update_time_ms and row.update_time_ms < snap.update_time_ms:
+        amount, entry = (row.amount, row.entry_price) if row else (ZERO, ZERO)
+        if not amount and (snap is None or not snap.amount):
+            continue  # flat on both sides
+        if snap is not None and row is not None and row.update_time_ms < snap.update_time_ms:
             continue  # the stream brought something newer since the fetch
-        drift = snap is None and amount or snap is not None and (snap.amount != amount or snap.entry_price != entry)
-        if snap is None and not amount:
-            continue
         values = {"amount": amount, "entry_price": entry}
         if row is not None:
             values.update(break_even_price=row.break_even_price, mark_price=row.mark_price,
@@ -301,7 +264,7 @@ def _positions_correct(p: _Pass, books: ExchangeBooks) -> None:
             position_snapshot_store(account=p.account, symbol=key[0], position_side=key[1],
                                     when=max(row.update_time_ms if row else 0, snap.update_time_ms if snap else 0),
                                     values=values)
-        if drift:
+        if snap is None or (snap.amount, snap.entry_price) != (amount, entry):
             p.diff("position", f"{key[0]} {key[1]}", "amount",
                    f"{snap.amount} @ {snap.entry_price}" if snap else None, f"{amount} @ {entry}", "corrected")
             p.positions_changed = True
