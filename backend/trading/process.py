@@ -97,19 +97,16 @@ class TradingProcess:
             for client in self.clients.values():
                 await client.close()
 
-    def client(self, venue: str) -> BinanceClient:
+    async def _client_open(self, venue: str) -> BinanceClient:
+        """The process's one client per venue (its session, governor and clock shared by the
+        accounts on that venue)."""
         if venue not in self.clients:
             from accounts.services.venue_checks import venue_of
 
-            client = BinanceClient.from_settings(venue=venue_of(venue, "usdm"))
+            client = BinanceClient.from_settings(venue=venue_of(venue, "usdm"))  # as trading.exchange.client_for
+            await client.__aenter__()
             self.clients[venue] = client
         return self.clients[venue]
-
-    async def _client_open(self, venue: str) -> BinanceClient:
-        client = self.client(venue)
-        if client._session is None:
-            await client.__aenter__()
-        return client
 
     async def _accounts_follow(self) -> None:
         active = {a.id: a.venue for a in await db(accounts_active)}
