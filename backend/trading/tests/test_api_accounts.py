@@ -200,3 +200,29 @@ def test_reconcile_is_accepted(alice_api, alice_account):
     response = alice_api.post(url(alice_account.id, "reconcile/"), format="json")
 
     assert response.status_code == 202
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kill_switch_leaves_the_account_flat_on_the_sandbox(alice_api, alice_account, alice_books, sandbox_process,
+                                                           celery_worker_process):
+    from trading.tests.harness.processes import wait_until
+
+    far_below = (last_price(sandbox_process) * Decimal("0.6")).quantize(Decimal("0.1"))
+    alice_books.request("POST", "/fapi/v1/order", {"symbol": SYMBOL, "side": "BUY", "type": "MARKET",
+                                                   "quantity": "0.004"})
+    alice_books.request("POST", "/fapi/v1/order", {"symbol": SYMBOL, "side": "BUY", "type": "LIMIT",
+                                                   "timeInForce": "GTC", "quantity": "0.002", "price": str(far_below)})
+
+    response = alice_api.post(url(alice_account.id, "kill-switch/"), {"confirm": True}, format="json")
+    assert response.status_code == 202, response.content
+
+    def flat() -> bool:
+        positions = alice_books.get("/fapi/v2/positionRisk", {"symbol": SYMBOL})
+        return (all(Decimal(p["positionAmt"]) == 0 for p in positions)
+                and alice_books.get("/fapi/v1/openOrders", {"symbol": SYMBOL}) == [])
+
+    wait_until(flat, timeout=60, what="the worker's kill switch to flatten the account")
+    detail = alice_api.get(url(alice_account.id)).json()
+    assert detail["account"]["paused"] is True
+    assert wait_until(lambda: alice_api.get(url(alice_account.id)).json()["positions"] == [], timeout=30,
+                      what="the platform's positions to follow the exchange")

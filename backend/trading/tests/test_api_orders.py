@@ -226,3 +226,39 @@ def test_the_worker_sends_a_manual_order(alice_api, alice_account, alice_books, 
     done = wait_until(settled, timeout=60, what="the worker to send the order")
     exchange = alice_books.get("/fapi/v1/order", {"symbol": SYMBOL, "origClientOrderId": done["client_order_id"]})
     assert (done["status"], exchange["status"], exchange["side"]) == ("FILLED", "FILLED", "SELL")
+
+
+@pytest.mark.django_db
+def test_percent_of_balance_sizes_the_order_from_the_sandbox_wallet(alice_api, alice_account, sandbox_process):
+    from decimal import ROUND_DOWN
+
+    price = last_price(sandbox_process)  # the sandbox's mark price is its last price
+    # 1 % of the 10,000 USDT starting wallet as margin, at 2x: 200 USDT of BTC, down to the 0.001 step.
+    expected = (Decimal(10_000) * Decimal("0.01") * 2 / price).quantize(Decimal("0.001"), rounding=ROUND_DOWN)
+
+    body = {k: v for k, v in ticket(alice_account, percent_of_balance="1", leverage=2).items() if k != "quantity"}
+    placed = alice_api.post(ORDERS, body, format="json")
+
+    assert placed.status_code == 202, placed.content
+    assert Decimal(placed.json()["quantity"]) == expected
+
+
+@pytest.mark.django_db
+def test_in_hedge_mode_a_short_ticket_sells_on_the_short_side(alice_api, alice_account):
+    switched = alice_api.post(f"/api/trading/accounts/{alice_account.id}/position-mode/", {"hedge": True}, format="json")
+    assert switched.status_code == 200
+
+    placed = alice_api.post(ORDERS, ticket(alice_account, direction="SHORT"), format="json")
+
+    assert placed.status_code == 202, placed.content
+    assert (placed.json()["side"], placed.json()["position_side"]) == ("SELL", "SHORT")
+
+
+@pytest.mark.django_db
+def test_ids_beyond_any_row_are_404_not_500(alice_api, alice_account):
+    huge = 10**30
+    assert alice_api.post(ORDERS, ticket(alice_account, account=huge), format="json").status_code == 404
+    assert alice_api.get(f"{ORDERS}{huge}/").status_code == 404
+    assert alice_api.post(f"{ORDERS}{huge}/cancel/").status_code == 404
+    assert alice_api.get(f"/api/trading/accounts/{huge}/").status_code == 404
+    assert alice_api.get(ORDERS, {"account": huge}).status_code == 404
