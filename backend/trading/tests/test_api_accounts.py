@@ -226,3 +226,42 @@ def test_kill_switch_leaves_the_account_flat_on_the_sandbox(alice_api, alice_acc
     assert detail["account"]["paused"] is True
     assert wait_until(lambda: alice_api.get(url(alice_account.id)).json()["positions"] == [], timeout=30,
                       what="the platform's positions to follow the exchange")
+
+
+@pytest.fixture
+def sandbox_faults(sandbox_process):
+    """Faults of the sandbox exchange, all switched off afterwards."""
+    sandbox_process.control("DELETE", "faults")
+    yield lambda **fault: sandbox_process.control("POST", "faults", fault)
+    sandbox_process.control("DELETE", "faults")
+    sandbox_process.control("POST", "limits/reset")
+
+
+def test_an_exchange_that_does_not_answer_is_a_503_and_nothing_changes(alice_api, alice_account, alice_books,
+                                                                      sandbox_faults):
+    from trading.models import Order
+
+    sandbox_faults(kind="error", status=503, path_prefix="/fapi/v1/leverage")
+    response = alice_api.post(url(alice_account.id, "leverage/"), {"symbol": SYMBOL, "leverage": 4}, format="json")
+    assert response.status_code == 503, response.content
+    assert int(response["Retry-After"]) >= 1 and "nothing was changed" in response.json()["detail"]
+
+    sandbox_faults(kind="error", status=502, path_prefix="/fapi/v2/positionRisk")
+    response = alice_api.post("/api/trading/orders/", {"account": alice_account.id, "symbol": SYMBOL,
+                                                       "direction": "LONG", "type": "MARKET", "quantity": "0.002"},
+                              format="json")
+    assert response.status_code == 503, response.content
+    assert not Order.objects.filter(account=alice_account).exists()
+
+
+def test_a_live_account_without_its_owners_confirmation_may_not_trade(alice_account):
+    from accounts.models import ExchangeAccount, Venue
+    from trading.api.errors import AccountNotTradable, account_tradable_check
+
+    # The database refuses such a row (live_needs_confirmation); the API checks again on its own.
+    unconfirmed = ExchangeAccount(owner=alice_account.owner, label="Main", venue=Venue.LIVE, live_confirmed=False,
+                                  status="verified")
+    with pytest.raises(AccountNotTradable, match="real money"):
+        account_tradable_check(unconfirmed)
+    account_tradable_check(ExchangeAccount(owner=alice_account.owner, label="Main", venue=Venue.LIVE,
+                                           live_confirmed=True, status="verified"))
