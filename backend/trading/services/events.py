@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from redis.exceptions import RedisError
 
 from market.binance.trading_schemas import ExchangeOrder, UserTrade
 from market.binance.user_events import AccountUpdate, AlgoUpdate, OrderUpdate
@@ -65,7 +66,14 @@ def account_event_publish(*, account, type: str, data: dict) -> None:
     from realtime.events import Event, user_group
 
     event = Event(type, {"account_id": account.id, **data}, group=user_group(account.owner_id))
-    transaction.on_commit(lambda: publish(event), robust=True)
+
+    def send() -> None:
+        try:
+            publish(event)
+        except RedisError as exc:
+            logger.warning("%s of account %s not pushed (Redis: %s)", type, account.id, exc)
+
+    transaction.on_commit(send, robust=True)
 
 
 # --- orders -------------------------------------------------------------------------------
