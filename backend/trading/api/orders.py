@@ -74,12 +74,7 @@ def ticket_order_kwargs(account, ticket: dict) -> dict:
     }
 
 
-class OrderDetailApi(OwnedAccountApi):
-    @extend_schema(responses={200: OrderSerializer, 404: NOT_FOUND}, summary="One of your orders, with its fills")
-    def get(self, request: Request, order_id: int) -> Response:
-        order = self.order(request, order_id)
-        return Response(payloads.order_payload(order, fills=list(selectors.fills_of_order(order=order))))
-
+class _OwnedOrderApi(OwnedAccountApi):
     def order(self, request: Request, order_id: int):
         order = selectors.order_of(user=request.user, order_id=order_id)
         if order is None:
@@ -87,7 +82,14 @@ class OrderDetailApi(OwnedAccountApi):
         return order
 
 
-class OrderCancelApi(OrderDetailApi):
+class OrderDetailApi(_OwnedOrderApi):
+    @extend_schema(responses={200: OrderSerializer, 404: NOT_FOUND}, summary="One of your orders, with its fills")
+    def get(self, request: Request, order_id: int) -> Response:
+        order = self.order(request, order_id)
+        return Response(payloads.order_payload(order, fills=list(selectors.fills_of_order(order=order))))
+
+
+class OrderCancelApi(_OwnedOrderApi):
     throttle_classes = [TradingWriteThrottle]
 
     @extend_schema(request=None, summary="Cancel a working order",
