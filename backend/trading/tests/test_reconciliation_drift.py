@@ -71,3 +71,31 @@ def test_a_run_left_running_by_a_crash_is_marked_failed_by_the_next(sandbox_proc
     crashed.refresh_from_db()
     assert crashed.status == "failed" and crashed.finished_at is not None and "interrupted" in crashed.error
     assert run.status == "clean"
+
+
+def test_two_passes_at_once_take_turns_and_store_each_fill_once(sandbox_process):
+    import threading
+
+    from django.db import connection
+
+    _, account = owner_and_account(sandbox_process)
+    market_order(account, side="BUY", qty="0.004", client_order_id="web_race1")
+    market_order(account, side="SELL", qty="0.002", client_order_id="web_race2")
+    runs, barrier = [], threading.Barrier(2)
+
+    def one_pass():
+        try:
+            barrier.wait()
+            runs.append(reconcile(account=account, trigger="manual"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one_pass) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(run.status for run in runs) == ["clean", "corrected"]  # the second found nothing left
+    inserted = [d for run in runs for d in run.diffs if d["kind"] == "fill"]
+    assert len(inserted) == Fill.objects.filter(account=account).count() == 2
+    assert books_diff(account, sandbox_books(account, sandbox_process.url, [SYMBOL])) == []
