@@ -224,7 +224,8 @@ MARKET_API_RATES = ENV.api_rates
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Binance Signal Scanner API",
-    "DESCRIPTION": "LONG/SHORT signals over Binance USDT pairs, market data, health and scanner status.",
+    "DESCRIPTION": "LONG/SHORT signals over Binance USDT pairs, market data, health and scanner status, exchange "
+                   "accounts and USD-M trading (orders, positions, risk limits, reconciliation).",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI's assets come from the project (drf-spectacular-sidecar), never a CDN.
