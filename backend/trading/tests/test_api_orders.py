@@ -262,3 +262,18 @@ def test_ids_beyond_any_row_are_404_not_500(alice_api, alice_account):
     assert alice_api.post(f"{ORDERS}{huge}/cancel/").status_code == 404
     assert alice_api.get(f"/api/trading/accounts/{huge}/").status_code == 404
     assert alice_api.get(ORDERS, {"account": huge}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_fills_and_runs_of_another_user_are_never_listed(alice_api, bob_api, alice_account, bob_account):
+    from trading.services.reconciliation import reconcile
+
+    placed = bob_api.post(ORDERS, ticket(bob_account), format="json").json()
+    order_send(order_id=placed["id"])
+    reconcile(account=bob_account, trigger="manual")
+    assert bob_api.get("/api/trading/fills/").json()["results"], "bob's fill is stored"
+    assert bob_api.get("/api/trading/reconciliation-runs/").json()["results"]
+
+    assert alice_api.get("/api/trading/fills/").json()["results"] == []
+    assert alice_api.get("/api/trading/reconciliation-runs/").json()["results"] == []
+    assert alice_api.get(ORDERS).json()["results"] == []
