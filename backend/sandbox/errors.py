@@ -103,6 +103,21 @@ SERVER_ERRORS = {
 }
 
 
-def server_error(status: int) -> BinanceError:
+# USD-M's 503 for "the request reached the matching engine, no answer came in time"
+# (network_connectivity.md, "HTTP 503 Status: Message Variants", A: execution status UNKNOWN).
+# The docs give the message without a code; -1000 (UNKNOWN) is our choice.
+EXECUTION_UNKNOWN = (-1000, "Unknown error, please check your request or try again later.")
+
+
+def server_error(status: int, *, executed: bool = False) -> BinanceError:
+    """The 5xx body; ``executed``: the request ran and its answer is lost (503 says so)."""
+    if executed and status == 503:
+        return BinanceError(*EXECUTION_UNKNOWN, status)
     code, msg = SERVER_ERRORS.get(status, (-1000, "An unknown error occurred while processing the request."))
     return BinanceError(code, msg, status)
+
+
+def too_many_orders(retry_after: int) -> BinanceError:
+    """429 -1015: the account's ORDERS limit (10 s window), as sandbox.trading answers it."""
+    return BinanceError(-1015, "Too many new orders; current limit is 300 orders per 10 SECOND.", 429,
+                        {"Retry-After": str(retry_after)})

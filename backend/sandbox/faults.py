@@ -3,17 +3,25 @@
 A fault is a dict; common keys: ``kind``, ``path_prefix`` (default "" = every path; REST faults
 match the request path, WebSocket faults the connection path such as "/ws" or "/spot/stream"),
 ``rate`` (probability per matching request or frame, default 1), ``count`` (stop after that many
-hits; default unlimited) and ``seconds`` (lifetime; default until removed).
+hits; default unlimited) and ``seconds`` (lifetime; default until removed). ``latency``, ``error``
+and ``hang`` also take ``when``: "before" (default: the request is not executed, or executed late)
+or "after" (the handler runs, the order is placed, then the answer is delayed / replaced / lost).
 
 kinds:
   latency       delay matching REST requests by ``ms`` +/- ``jitter_ms`` (uniform)
-  error         answer ``status`` (500/502/503/504, default 503) with Binance's body for it
+  error         answer ``status`` (500/502/503/504, default 503) with Binance's body for it; after
+                execution a 503 is Binance's "Unknown error, please check your request or try
+                again later." (execution status unknown)
   hang          never answer (the client must time out); released only at shutdown
-  rate_limit    429 -1003 with ``Retry-After: retry_after`` (default 1): a 429 storm
+  rate_limit    429 -1003 with ``Retry-After: retry_after`` (default 1): a 429 storm; a fault whose
+                ``path_prefix`` names an order-placing endpoint answers POSTs there with the
+                account's order limit instead (429 -1015 "Too many new orders")
   ban           418 -1003 for ``seconds`` on matching paths (forced IP ban)
   ws_drop       one-shot: tear down matching WebSocket connections now (TCP abort, no close frame)
   ws_stall      matching connections stay open but get no data frames for ``seconds``
   ws_malformed  matching data frames are sent truncated (invalid JSON)
+  ws_bad_kline  kline frames of market streams made wrong: ``variant`` null_open (``"o": null`` on a
+                closed kline), high_below_low, future_open_time, misaligned_open_time (kline_faults.py)
 Weight accounting still applies to requests that get an injected failure (Binance counts them too).
 """
 from __future__ import annotations
@@ -25,8 +33,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 REST_KINDS = ("latency", "error", "hang", "rate_limit", "ban")
-WS_KINDS = ("ws_drop", "ws_stall", "ws_malformed")
+WS_KINDS = ("ws_drop", "ws_stall", "ws_malformed", "ws_bad_kline")
 ERROR_STATUSES = (500, 502, 503, 504)
+WHEN = ("before", "after")
+AFTER_KINDS = ("latency", "error", "hang")  # the kinds that can act once the handler has run
+BAD_KLINE_VARIANTS = ("null_open", "high_below_low", "future_open_time", "misaligned_open_time")
+# A rate_limit fault whose prefix names one of these answers POSTs with the ORDERS limit (-1015).
+ORDER_PATHS = ("/fapi/v1/order", "/fapi/v1/batchOrders", "/fapi/v1/algoOrder")
 
 
 @dataclass
@@ -40,6 +53,8 @@ class Fault:
     jitter_ms: float = 0.0
     status: int = 503
     retry_after: int = 1
+    when: str = "before"
+    variant: str | None = None
     id: int = 0
     hits: int = 0
     expires_at: float | None = field(default=None, repr=False)
@@ -52,15 +67,24 @@ class Fault:
 
 @dataclass
 class RestPlan:
-    """What the faults do to one REST request."""
+    """What the faults do to one REST request: before the handler runs, and after it ran."""
     delay: float = 0.0
     ban_seconds: float | None = None
     hang: bool = False
     rate_limit: int | None = None  # Retry-After of an injected 429
+    order_rate_limit: bool = False  # that 429 is the account's order limit (-1015), not the IP's
     error_status: int | None = None
+    after_delay: float = 0.0
+    after_hang: bool = False
+    after_error_status: int | None = None
+
+    @property
+    def acts_after(self) -> bool:
+        return bool(self.after_delay or self.after_hang or self.after_error_status)
 
 
-_ALLOWED = {"kind", "path_prefix", "rate", "count", "seconds", "ms", "jitter_ms", "status", "retry_after"}
+_ALLOWED = {"kind", "path_prefix", "rate", "count", "seconds", "ms", "jitter_ms", "status", "retry_after",
+            "when", "variant"}
 
 
 def _check(spec: dict) -> Fault:
@@ -90,6 +114,14 @@ def _check(spec: dict) -> Fault:
         raise ValueError(f"status must be one of {ERROR_STATUSES}")
     if kind in ("ban", "ws_stall") and not fault.seconds:
         raise ValueError(f"{kind} needs seconds > 0")
+    if fault.when not in WHEN:
+        raise ValueError(f"when must be one of {WHEN}")
+    if fault.when == "after" and kind not in AFTER_KINDS:
+        raise ValueError(f"when=after applies to {AFTER_KINDS} only")
+    if kind == "ws_bad_kline" and fault.variant not in BAD_KLINE_VARIANTS:
+        raise ValueError(f"variant must be one of {BAD_KLINE_VARIANTS}")
+    if kind != "ws_bad_kline" and fault.variant is not None:
+        raise ValueError("variant applies to ws_bad_kline only")
     return fault
 
 
@@ -148,21 +180,31 @@ class FaultInjector:
         return [f for f in self.active() if f.kind in kinds and path.startswith(f.path_prefix)]
 
     # -- REST ------------------------------------------------------------------------------
-    def plan(self, path: str) -> RestPlan:
+    def plan(self, path: str, method: str = "GET") -> RestPlan:
         plan = RestPlan()
         now = self._clock()
         for fault in self._matching(path, REST_KINDS):
+            after = fault.when == "after"
             if fault.kind == "ban":  # a ban holds for its whole lifetime; no rate or count
                 plan.ban_seconds = max(plan.ban_seconds or 0.0, fault.expires_at - now)
             elif not self._fires(fault):
                 continue
             elif fault.kind == "latency":
-                plan.delay += max(0.0, fault.ms + self._rng.uniform(-fault.jitter_ms, fault.jitter_ms)) / 1000
+                delay = max(0.0, fault.ms + self._rng.uniform(-fault.jitter_ms, fault.jitter_ms)) / 1000
+                if after:
+                    plan.after_delay += delay
+                else:
+                    plan.delay += delay
+            elif fault.kind == "hang" and after:
+                plan.after_hang = True
             elif fault.kind == "hang":
                 plan.hang = True
             elif fault.kind == "rate_limit":
                 plan.rate_limit = fault.retry_after
-            elif fault.kind == "error" and plan.error_status is None:
+                plan.order_rate_limit = method == "POST" and fault.path_prefix.startswith(ORDER_PATHS)
+            elif fault.kind == "error" and after and plan.after_error_status is None:
+                plan.after_error_status = fault.status
+            elif fault.kind == "error" and not after and plan.error_status is None:
                 plan.error_status = fault.status
         return plan
 
@@ -188,3 +230,10 @@ class FaultInjector:
 
     def ws_malformed(self, path: str) -> bool:
         return any(self._fires(f) for f in self._matching(path, ("ws_malformed",)))
+
+    def ws_bad_kline(self, path: str, closed: bool) -> str | None:
+        """The variant to apply to this kline frame on this connection, if any (null_open: closed only)."""
+        for fault in self._matching(path, ("ws_bad_kline",)):
+            if (closed or fault.variant != "null_open") and self._fires(fault):
+                return fault.variant
+        return None

@@ -2,7 +2,8 @@
 Binance error bodies and the ``X-MBX-USED-WEIGHT-1M`` header. ``/sandbox/*`` control routes skip it.
 
 Order per request: forced-ban fault -> weight charge (may answer 418/429) -> latency -> hang ->
-injected 429 -> injected 5xx -> handler. Routes under /api or /fapi that nobody registered a
+injected 429 -> injected 5xx -> handler -> "after" faults (latency, then 5xx in place of the
+handler's answer, then hang): the request was executed, its answer is late, replaced or lost. Routes under /api or /fapi that nobody registered a
 weight for count 1 (and are logged once), so a forgotten registration cannot hide traffic.
 """
 from __future__ import annotations
@@ -35,7 +36,7 @@ async def _guarded(request: web.Request, handler, market: str) -> tuple[web.Stre
     app = request.app
     faults, limiter = app["faults"], app["limiters"][market]
     ip = request.remote or "unknown"
-    plan = faults.plan(request.path)
+    plan = faults.plan(request.path, request.method)
     try:
         if plan.ban_seconds:
             until = int((time.time() + plan.ban_seconds) * 1000)
@@ -51,6 +52,8 @@ async def _guarded(request: web.Request, handler, market: str) -> tuple[web.Stre
             await asyncio.sleep(plan.delay)
         if plan.hang:
             await faults.hang()
+        if plan.rate_limit is not None and plan.order_rate_limit:
+            raise errors.too_many_orders(plan.rate_limit)
         if plan.rate_limit is not None:
             raise errors.too_many_requests(market, limiter.budget, plan.rate_limit)
         if plan.error_status is not None:
@@ -58,7 +61,20 @@ async def _guarded(request: web.Request, handler, market: str) -> tuple[web.Stre
         response = await handler(request)
     except BinanceError as exc:
         response = exc.response()
+    if plan.acts_after:
+        response = await _after(faults, plan, response)
     return response, ip
+
+
+async def _after(faults, plan, response: web.StreamResponse) -> web.StreamResponse:
+    """Faults that act once the request has been executed: its answer is late, replaced or lost."""
+    if plan.after_delay:
+        await asyncio.sleep(plan.after_delay)
+    if plan.after_error_status is not None:
+        response = errors.server_error(plan.after_error_status, executed=True).response()
+    if plan.after_hang:
+        await faults.hang()
+    return response
 
 
 @web.middleware

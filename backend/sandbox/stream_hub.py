@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from . import kline_faults
 from .market import INTERVALS, Market
 from .payloads import mark_price_event, mini_ticker_event
 
@@ -148,7 +149,7 @@ class StreamHub:
         for topic in list(self.topics.values()):
             if topic.kind is not None:
                 for frame in self._frames(topic, now, wall):
-                    self._deliver(topic, frame)
+                    self._deliver(topic, frame, now)
 
     def _frames(self, topic: Topic, now: int, wall: float) -> list[bytes]:
         market, style = self.market, self.market.styles[topic.market]
@@ -188,7 +189,7 @@ class StreamHub:
         return orjson.dumps({"e": "kline", "E": now, "s": spec.name,
                              "k": style.kline_event_body(spec, interval, candle)})
 
-    def _deliver(self, topic: Topic, raw: bytes) -> None:
+    def _deliver(self, topic: Topic, raw: bytes, now: int = 0) -> None:
         combined = None
         ws_faults = self.faults.has_ws_faults()
         for conn in topic.subscribers:
@@ -198,6 +199,11 @@ class StreamHub:
             if ws_faults:
                 if self.faults.ws_stalled(conn.path):
                     continue
+                if topic.kind == "kline":
+                    variant = self.faults.ws_bad_kline(conn.path, kline_faults.is_closed(raw))
+                    if variant is not None:
+                        bad = kline_faults.corrupt(raw, variant, now)
+                        frame = topic.wrapper + bad + b"}" if conn.combined else bad
                 if self.faults.ws_malformed(conn.path):
                     frame = frame[: len(frame) // 2]
             conn.send(frame)

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from aiohttp import web
 
 from ..keys import KeyStore, keys_file_from_config
 from .engine import Engine, TradingSettings
-from .edge import ENGINE, KEYS, ORDER_COUNTS, OrderCounter
+from .countdown import CHECK_SECONDS, Countdowns
+from .edge import COUNTDOWNS, ENGINE, KEYS, ORDER_COUNTS, OrderCounter
 from .routes import ROUTES
 from .user_stream import UserStreams
 
+log = logging.getLogger(__name__)
 _EXPIRY_TASK = web.AppKey("trading_expiry_task", asyncio.Task)
+_COUNTDOWN_TASK = web.AppKey("trading_countdown_task", asyncio.Task)
 
-__all__ = ["setup_trading", "trading_engine", "key_store", "Engine", "TradingSettings"]
+__all__ = ["setup_trading", "trading_engine", "key_store", "countdowns", "Engine", "TradingSettings"]
 
 
 def _register_weights() -> None:
@@ -44,6 +48,7 @@ def setup_trading(app: web.Application) -> None:
     app[ENGINE] = engine
     app[KEYS] = KeyStore(keys_file_from_config(config))
     app[ORDER_COUNTS] = OrderCounter()
+    app[COUNTDOWNS] = timers = Countdowns()
     app["user_streams"] = streams
     for method, path, handler, _weight in ROUTES:
         app.router.add_route(method, path, handler)
@@ -56,14 +61,24 @@ def setup_trading(app: web.Application) -> None:
                 streams.expire_due()
                 engine.expire_due()
 
+        async def countdown_loop() -> None:  # wall clock: see trading/countdown.py
+            while True:
+                await asyncio.sleep(CHECK_SECONDS)
+                try:
+                    timers.cancel_due(engine)
+                except Exception:  # one bad timer must not stop the others; the traceback is logged
+                    log.exception("countdown cancel failed")
+
         app[_EXPIRY_TASK] = asyncio.create_task(loop())
+        app[_COUNTDOWN_TASK] = asyncio.create_task(countdown_loop())
 
     async def stop_housekeeping(app: web.Application) -> None:
-        task = app.get(_EXPIRY_TASK)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for key in (_EXPIRY_TASK, _COUNTDOWN_TASK):
+            task = app.get(key)
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await streams.shutdown()
 
     app.on_startup.append(start_housekeeping)
@@ -76,3 +91,7 @@ def trading_engine(app: web.Application) -> Engine:
 
 def key_store(app: web.Application) -> KeyStore:
     return app[KEYS]
+
+
+def countdowns(app: web.Application) -> Countdowns:
+    return app[COUNTDOWNS]

@@ -8,7 +8,8 @@ from aiohttp import web
 from . import account_payloads as views
 from . import errors
 from .brackets import as_json as bracket_json
-from .edge import ENGINE, answer, key_only, signed
+from .edge import ENGINE, SEVEN_DAYS_MS, answer, key_only, limit_param, signed
+from .income import HISTORY_MS, INCOME_TYPES, income_rows, page_of
 from .user_stream import UserStreams
 
 
@@ -65,6 +66,33 @@ def account_view(render, *, with_symbol: bool):
 
     handler.__name__ = render.__name__
     return handler
+
+
+async def income_history(request: web.Request) -> web.Response:
+    """GET /fapi/v1/income: REALIZED_PNL and COMMISSION rows (trading/income.py), oldest first.
+
+    Neither startTime nor endTime: the last 7 days; only startTime: up to now; only endTime: the 7
+    days before it. Both inclusive; never older than 3 months. `page` (1-based) of `limit` rows.
+    """
+    auth = await signed(request)
+    engine, p = request.app[ENGINE], auth.params
+    symbol = p.string("symbol")
+    if symbol is not None:
+        symbol = engine.rules(symbol).symbol
+    income_type = p.enum("incomeType", INCOME_TYPES, errors.invalid_value("incomeType"))
+    limit, page = limit_param(p, default=100, maximum=1000), p.long("page")
+    if page is not None and page < 1:
+        raise errors.invalid_value("page")
+    now, start, end = engine.now(), p.long("startTime"), p.long("endTime")
+    if start is not None and end is not None and start > end:
+        raise errors.BinanceError(-1023, "Start time is greater than end time.")
+    if start is None:
+        start = (now if end is None else end) - SEVEN_DAYS_MS
+    end = now if end is None else end
+    engine.account(auth.key.api_key)
+    rows = income_rows(engine.trades[auth.key.api_key], symbol=symbol, income_type=income_type,
+                       start=max(start, now - HISTORY_MS), end=end)
+    return answer(page_of(rows, page or 1, limit))
 
 
 async def api_restrictions(request: web.Request) -> web.Response:

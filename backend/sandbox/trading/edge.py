@@ -14,6 +14,7 @@ from aiohttp import web
 
 from ..keys import KeyStore
 from . import errors
+from .countdown import Countdowns
 from .engine import Engine
 from .errors import BinanceError, json_response
 from .params import Params
@@ -22,6 +23,7 @@ from .signing import SignedRequest, verify_key_only, verify_signed
 ENGINE = web.AppKey("trading_engine", Engine)
 KEYS = web.AppKey("trading_keys", KeyStore)
 ORDER_COUNTS = web.AppKey("trading_order_counts", object)
+COUNTDOWNS = web.AppKey("trading_countdowns", Countdowns)
 SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000
 # USD-M ORDERS limits (exchangeInfo rateLimits), counted per account.
 ORDER_LIMITS = (("10S", 10_000, 300), ("1M", 60_000, 1200))

@@ -6,7 +6,7 @@ import orjson
 from aiohttp import web
 
 from . import errors
-from .edge import (ENGINE, ORDER_COUNTS, answer, limit_param, order_lookup, signed, time_range)
+from .edge import (COUNTDOWNS, ENGINE, ORDER_COUNTS, answer, limit_param, order_lookup, signed, time_range)
 from .engine import Engine
 from .errors import BinanceError, err
 from .params import Params
@@ -125,6 +125,17 @@ async def cancel_all(request: web.Request) -> web.Response:
     rules = engine.rules(auth.params.string("symbol", required=True))
     engine.cancel_all(auth.key.api_key, rules.symbol)
     return answer({"code": 200, "msg": "The operation of cancel all open order is done."})
+
+
+async def countdown_cancel_all(request: web.Request) -> web.Response:
+    """POST /fapi/v1/countdownCancelAll: (re)start the symbol's auto-cancel timer; 0 stops it."""
+    auth = await signed(request)
+    engine = request.app[ENGINE]
+    rules = engine.rules(auth.params.string("symbol", required=True))
+    countdown = auth.params.long("countdownTime", required=True)
+    engine.account(auth.key.api_key)
+    request.app[COUNTDOWNS].set(auth.key.api_key, rules.symbol, countdown)
+    return answer({"symbol": rules.symbol, "countdownTime": str(countdown)})
 
 
 async def open_orders(request: web.Request) -> web.Response:

@@ -4,13 +4,13 @@ algo order weights are the ones ccxt records, their pages not being in the docs)
 from __future__ import annotations
 
 from . import account_payloads as views
-from .account_routes import (account_view, api_restrictions, get_position_mode, leverage_brackets, listen_key_close,
-                             listen_key_keepalive, listen_key_start, set_leverage, set_margin_type,
-                             set_position_mode)
+from .account_routes import (account_view, api_restrictions, get_position_mode, income_history, leverage_brackets,
+                             listen_key_close, listen_key_keepalive, listen_key_start, set_leverage,
+                             set_margin_type, set_position_mode)
 from .algo_routes import (all_algo_orders, cancel_algo_order, cancel_all_algo_orders, new_algo_order,
                           open_algo_orders, query_algo_order)
-from .order_routes import (all_orders, cancel_all, cancel_batch, cancel_order, new_order, open_orders,
-                           place_batch, query_open_order, query_order, user_trades)
+from .order_routes import (all_orders, cancel_all, cancel_batch, cancel_order, countdown_cancel_all, new_order,
+                           open_orders, place_batch, query_open_order, query_order, user_trades)
 
 
 def _per_symbol(with_symbol: int, without: int):
@@ -29,6 +29,8 @@ ROUTES = [
     ("DELETE", "/fapi/v1/allOpenOrders", cancel_all, 1),
     ("GET", "/fapi/v1/allOrders", all_orders, 5),
     ("GET", "/fapi/v1/userTrades", user_trades, 5),
+    ("POST", "/fapi/v1/countdownCancelAll", countdown_cancel_all, 10),
+    ("GET", "/fapi/v1/income", income_history, 30),
     ("POST", "/fapi/v1/algoOrder", new_algo_order, 0),
     ("DELETE", "/fapi/v1/algoOrder", cancel_algo_order, 1),
     ("GET", "/fapi/v1/algoOrder", query_algo_order, 1),

@@ -51,7 +51,7 @@ class UserStreams:
     def __init__(self, now_ms: Callable[[], int], *, heartbeat: float = SERVER_PING_SECONDS,
                  max_lifetime: float = 86_400.0, faults=None):
         self._now = now_ms
-        self._faults = faults  # the core's FaultInjector: ws_drop / ws_stall reach these sockets too
+        self._faults = faults  # the core's FaultInjector: ws_drop / ws_stall / ws_malformed reach these too
         self._transports: dict = {}  # ws -> (transport, request path), for ws_drop
         self._heartbeat = heartbeat
         self._max_lifetime = max_lifetime  # "a single connection is only valid for 24 hours"
@@ -155,10 +155,14 @@ class UserStreams:
             payload = await queue.get()
             if ws.closed:
                 return
-            if self._faults is not None and self._faults.ws_stalled(path):
-                continue  # the ws_stall fault: the socket stays open, its events are lost
+            text = orjson.dumps(payload).decode()
+            if self._faults is not None and self._faults.has_ws_faults():
+                if self._faults.ws_stalled(path):
+                    continue  # the ws_stall fault: the socket stays open, its events are lost
+                if self._faults.ws_malformed(path):
+                    text = text[: len(text) // 2]  # the ws_malformed fault: invalid JSON
             try:
-                await ws.send_str(orjson.dumps(payload).decode())
+                await ws.send_str(text)
             except ConnectionResetError:
                 return
 

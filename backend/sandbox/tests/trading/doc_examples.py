@@ -212,3 +212,12 @@ ALGO_UPDATE = {
           "p": "0", "V": "EXPIRE_MAKER", "wt": "CONTRACT_PRICE", "pm": "NONE", "cp": False, "pP": False,
           "R": False, "tt": 1765431097019, "gtd": 0},
 }
+
+# POST /fapi/v1/countdownCancelAll docs example (Auto-Cancel All Open Orders).
+COUNTDOWN = {"symbol": "BTCUSDT", "countdownTime": "100000"}
+
+# GET /fapi/v1/income docs example (the COMMISSION row; the TRANSFER row has the same keys and types).
+INCOME_ROW = {
+    "symbol": "BTCUSDT", "incomeType": "COMMISSION", "income": "-0.01000000", "asset": "USDT",
+    "info": "COMMISSION", "time": 1570636800000, "tranId": 9689322392, "tradeId": "2059192",
+}
