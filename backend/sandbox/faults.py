@@ -13,9 +13,9 @@ kinds:
                 execution a 503 is Binance's "Unknown error, please check your request or try
                 again later." (execution status unknown)
   hang          never answer (the client must time out); released only at shutdown
-  rate_limit    429 -1003 with ``Retry-After: retry_after`` (default 1): a 429 storm; a fault whose
-                ``path_prefix`` names an order-placing endpoint answers POSTs there with the
-                account's order limit instead (429 -1015 "Too many new orders")
+  rate_limit    429 -1003 with ``Retry-After: retry_after`` (default 1): a 429 storm (the IP limit);
+                with ``scope: "orders"`` the account's order limit instead: 429 -1015 "Too many new
+                orders" (use it with ``path_prefix: "/fapi/v1/order"``)
   ban           418 -1003 for ``seconds`` on matching paths (forced IP ban)
   ws_drop       one-shot: tear down matching WebSocket connections now (TCP abort, no close frame)
   ws_stall      matching connections stay open but get no data frames for ``seconds``
@@ -38,8 +38,7 @@ ERROR_STATUSES = (500, 502, 503, 504)
 WHEN = ("before", "after")
 AFTER_KINDS = ("latency", "error", "hang")  # the kinds that can act once the handler has run
 BAD_KLINE_VARIANTS = ("null_open", "high_below_low", "future_open_time", "misaligned_open_time")
-# A rate_limit fault whose prefix names one of these answers POSTs with the ORDERS limit (-1015).
-ORDER_PATHS = ("/fapi/v1/order", "/fapi/v1/batchOrders", "/fapi/v1/algoOrder")
+SCOPES = ("ip", "orders")  # rate_limit: which limit the injected 429 speaks for (-1003 / -1015)
 
 
 @dataclass
@@ -55,6 +54,7 @@ class Fault:
     retry_after: int = 1
     when: str = "before"
     variant: str | None = None
+    scope: str = "ip"
     id: int = 0
     hits: int = 0
     expires_at: float | None = field(default=None, repr=False)
@@ -84,7 +84,7 @@ class RestPlan:
 
 
 _ALLOWED = {"kind", "path_prefix", "rate", "count", "seconds", "ms", "jitter_ms", "status", "retry_after",
-            "when", "variant"}
+            "when", "variant", "scope"}
 
 
 def _check(spec: dict) -> Fault:
@@ -122,6 +122,8 @@ def _check(spec: dict) -> Fault:
         raise ValueError(f"variant must be one of {BAD_KLINE_VARIANTS}")
     if kind != "ws_bad_kline" and fault.variant is not None:
         raise ValueError("variant applies to ws_bad_kline only")
+    if fault.scope not in SCOPES or (kind != "rate_limit" and fault.scope != "ip"):
+        raise ValueError(f"scope ({SCOPES}) applies to rate_limit only")
     return fault
 
 
@@ -180,7 +182,7 @@ class FaultInjector:
         return [f for f in self.active() if f.kind in kinds and path.startswith(f.path_prefix)]
 
     # -- REST ------------------------------------------------------------------------------
-    def plan(self, path: str, method: str = "GET") -> RestPlan:
+    def plan(self, path: str) -> RestPlan:
         plan = RestPlan()
         now = self._clock()
         for fault in self._matching(path, REST_KINDS):
@@ -201,7 +203,7 @@ class FaultInjector:
                 plan.hang = True
             elif fault.kind == "rate_limit":
                 plan.rate_limit = fault.retry_after
-                plan.order_rate_limit = method == "POST" and fault.path_prefix.startswith(ORDER_PATHS)
+                plan.order_rate_limit = fault.scope == "orders"
             elif fault.kind == "error" and after and plan.after_error_status is None:
                 plan.after_error_status = fault.status
             elif fault.kind == "error" and not after and plan.error_status is None:

@@ -36,7 +36,7 @@ async def _guarded(request: web.Request, handler, market: str) -> tuple[web.Stre
     app = request.app
     faults, limiter = app["faults"], app["limiters"][market]
     ip = request.remote or "unknown"
-    plan = faults.plan(request.path, request.method)
+    plan = faults.plan(request.path)
     try:
         if plan.ban_seconds:
             until = int((time.time() + plan.ban_seconds) * 1000)

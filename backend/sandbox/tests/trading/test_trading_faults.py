@@ -98,20 +98,22 @@ async def test_when_is_validated(client):
 
 async def test_rate_limit_on_the_order_endpoint(client):
     faults = client.app["faults"]
-    faults.add(kind="rate_limit", path_prefix="/fapi/v1/order", retry_after=3, count=2)
-    status, headers, body = await client.call("POST", "/fapi/v1/order", **_order("rl-1"))
+    faults.add(kind="rate_limit", path_prefix="/fapi/v1/order", retry_after=2, count=1)  # the IP limit
+    status, headers, body = await client.call("POST", "/fapi/v1/order", **_order("rl-ip"))
+    assert (status, headers["Retry-After"], body["code"]) == (429, "2", -1003)
+    assert (await _lookup(client, "rl-ip"))[1]["code"] == -2013  # refused before execution
+    faults.add(kind="rate_limit", scope="orders", path_prefix="/fapi/v1/order", retry_after=3, count=1)
+    status, headers, body = await client.call("POST", "/fapi/v1/order", **_order("rl-orders"))
     assert (status, headers["Retry-After"], body["code"]) == (429, "3", -1015)
-    assert body["msg"].startswith("Too many new orders")
-    status, _, body = await client.call("GET", "/fapi/v1/order", symbol=BTC, origClientOrderId="rl-1")
-    assert (status, body["code"]) == (429, -1003)  # a read on that path: the IP limit's answer
-    assert (await _lookup(client, "rl-1"))[1]["code"] == -2013  # refused before execution
-    faults.add(kind="rate_limit", path_prefix="/fapi/", count=1)  # an IP-wide storm stays -1003
-    status, _, body = await client.call("POST", "/fapi/v1/order", **_order("rl-2"))
-    assert (status, body["code"]) == (429, -1003)
-    faults.add(kind="rate_limit", path_prefix="/fapi/v1/batchOrders", count=1)
+    assert body["msg"] == "Too many new orders; current limit is 300 orders per 10 SECOND."
+    assert (await _lookup(client, "rl-orders"))[1]["code"] == -2013
+    faults.add(kind="rate_limit", scope="orders", path_prefix="/fapi/v1/batchOrders", count=1)
     status, _, body = await client.call("POST", "/fapi/v1/batchOrders", batchOrders='[{"symbol":"BTCUSDT"}]')
     assert (status, body["code"]) == (429, -1015)
-    assert (await client.call("POST", "/fapi/v1/order", **_order("rl-3")))[0] == 200
+    assert (await client.call("POST", "/fapi/v1/order", **_order("rl-after")))[0] == 200
+    for bad in ({"kind": "rate_limit", "scope": "account"}, {"kind": "error", "scope": "orders"}):
+        with pytest.raises(ValueError):
+            faults.add(bad)
 
 
 async def test_hung_requests_do_not_block_others(client):
