@@ -26,11 +26,22 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 from django.utils import timezone
 
+from accounts.models import AccountStatus, ExchangeAccount
+from accounts.services.venue_checks import venue_of
 from market.binance.client import BinanceClient
 from market.binance.user_stream import (
     AccountUpdate, AlgoUpdate, MarginCall, OrderUpdate, StreamGap, UserDataStream, mark_price_stream,
 )
+from trading.attribution import q8
 from trading.crashpoints import crash_point
+from trading.exchange import account_credentials as account_credentials_of
+from trading.models import TradingState
+from trading.services import events
+from trading.services.deadman import DeadmanState, deadman_renew, deadman_symbols
+from trading.services.events import account_event_publish
+from trading.services.orders import orders_recover
+from trading.services.positions import positions_open, positions_payload
+from trading.services.reconciliation import reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +112,6 @@ class TradingProcess:
         """The process's one client per venue (its session, governor and clock shared by the
         accounts on that venue)."""
         if venue not in self.clients:
-            from accounts.services.venue_checks import venue_of
-
             client = BinanceClient.from_settings(venue=venue_of(venue, "usdm"))  # as trading.exchange.client_for
             await client.__aenter__()
             self.clients[venue] = client
@@ -148,9 +157,6 @@ class TradingProcess:
             delay = min(delay * 2, self.options.retry_cap_s)
 
     async def _handle(self, runner: AccountRunner, event) -> None:
-        from accounts.models import ExchangeAccount
-        from trading.services import events
-
         account = await db(ExchangeAccount.objects.get, pk=runner.account_id)
         if isinstance(event, StreamGap):
             await self._gap(runner, account, event)
@@ -167,9 +173,6 @@ class TradingProcess:
             logger.warning("trading: margin call on account %s (%d positions)", account.id, len(event.positions))
 
     async def _gap(self, runner: AccountRunner, account, gap: StreamGap) -> None:
-        from trading.services.orders import orders_recover
-        from trading.services.reconciliation import reconcile
-
         first = runner.account_id not in self.started_once
         await db(stream_connected_mark, account.id)
         await db(reconcile, account=account, trigger="startup" if first else "stream_gap")
@@ -180,16 +183,12 @@ class TradingProcess:
         await self._positions_refresh(runner, account)
 
     async def _positions_refresh(self, runner: AccountRunner, account) -> None:
-        from trading.services.positions import positions_open
-
         runner.positions = await db(positions_open, account=account)
         self._marks_follow()
 
     # --- dead-man switch --------------------------------------------------------------------
 
     async def _deadman_loop(self) -> None:
-        from trading.services.deadman import DeadmanState, deadman_renew, deadman_symbols
-
         if not self.options.deadman_countdown_ms:
             return  # switched off (TRADING_DEADMAN_COUNTDOWN_S=0)
         while True:
@@ -248,11 +247,6 @@ class TradingProcess:
 
 def _positions_live_publish(account_id: int, positions: list, marks: dict[str, Decimal]) -> None:
     """`position_updated` with each position's unrealised PnL at the live mark price."""
-    from accounts.models import ExchangeAccount
-    from trading.attribution import q8
-    from trading.services.events import account_event_publish
-    from trading.services.positions import positions_payload
-
     account = ExchangeAccount.objects.get(pk=account_id)
     live = []
     for snap in positions:
@@ -273,20 +267,13 @@ async def trading_run(stop: asyncio.Event, options: ProcessOptions | None = None
 
 def accounts_active() -> list:
     """Accounts the process follows: verified (paper ones included); a deleted one is gone."""
-    from accounts.models import AccountStatus, ExchangeAccount
-
     return list(ExchangeAccount.objects.filter(status=AccountStatus.VERIFIED).only("id", "venue"))
 
 
 def account_credentials(account_id: int):
-    from trading.exchange import account_credentials as credentials_of
-    from accounts.models import ExchangeAccount
-
-    return credentials_of(ExchangeAccount.objects.get(pk=account_id))
+    return account_credentials_of(ExchangeAccount.objects.get(pk=account_id))
 
 
 def stream_connected_mark(account_id: int) -> None:
-    from trading.models import TradingState
-
     state, _ = TradingState.objects.get_or_create(account_id=account_id)
     TradingState.objects.filter(pk=state.pk).update(stream_connected_at=timezone.now())

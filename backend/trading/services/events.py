@@ -23,11 +23,14 @@ from redis.exceptions import RedisError
 
 from market.binance.trading_schemas import ExchangeOrder, UserTrade
 from market.binance.user_events import AccountUpdate, AlgoUpdate, OrderUpdate
+from realtime.dispatcher import publish
+from realtime.events import Event, user_group
 from trading import lifecycle, payloads
 from trading.client_ids import tag_of
 from trading.models import (
     TERMINAL_STATUSES as _TERMINAL, BalanceSnapshot, Fill, Order, OrderSource, OrderStatus, PositionSnapshot,
 )
+from trading.services.positions import positions_payload
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +65,6 @@ def state_of_update(update: OrderUpdate) -> ExchangeState:
 def account_event_publish(*, account, type: str, data: dict) -> None:
     """Send one private event of `account` to its owner after commit (`account_id` added). Robust:
     with Redis away the write stands and the failure is logged; the browser resyncs over REST."""
-    from realtime.dispatcher import publish
-    from realtime.events import Event, user_group
-
     event = Event(type, {"account_id": account.id, **data}, group=user_group(account.owner_id))
 
     def send() -> None:
@@ -284,8 +284,6 @@ def account_update_apply(*, account, update: AccountUpdate) -> None:
         if balances:
             account_event_publish(account=account, type="balance_updated", data={"balances": balances})
         if positions:
-            from trading.services.positions import positions_payload
-
             account_event_publish(account=account, type="position_updated",
                                   data={"positions": positions_payload(account=account, snapshots=positions)})
 
