@@ -139,10 +139,11 @@ class TradingProcess:
             stream = None
             try:
                 client = await self._client_open(runner.venue)
-                runner.credentials = await db(account_credentials, runner.account_id)
+                account = await db(ExchangeAccount.objects.get, pk=runner.account_id)
+                runner.credentials = await db(account_credentials_of, account)
                 stream = UserDataStream(client, runner.credentials)
                 async for event in stream:
-                    await self._handle(runner, event)
+                    await self._handle(runner, account, event)
                     delay = self.options.retry_base_s
             except asyncio.CancelledError:
                 raise
@@ -156,8 +157,8 @@ class TradingProcess:
                 await asyncio.wait_for(self.stop.wait(), timeout=delay)
             delay = min(delay * 2, self.options.retry_cap_s)
 
-    async def _handle(self, runner: AccountRunner, event) -> None:
-        account = await db(ExchangeAccount.objects.get, pk=runner.account_id)
+    async def _handle(self, runner: AccountRunner, account, event) -> None:
+        """One event of the account's stream; the account row is the one read at (re)connect."""
         if isinstance(event, StreamGap):
             await self._gap(runner, account, event)
         elif isinstance(event, OrderUpdate):
@@ -268,10 +269,6 @@ async def trading_run(stop: asyncio.Event, options: ProcessOptions | None = None
 def accounts_active() -> list:
     """Accounts the process follows: verified (paper ones included); a deleted one is gone."""
     return list(ExchangeAccount.objects.filter(status=AccountStatus.VERIFIED).only("id", "venue"))
-
-
-def account_credentials(account_id: int):
-    return account_credentials_of(ExchangeAccount.objects.get(pk=account_id))
 
 
 def stream_connected_mark(account_id: int) -> None:
