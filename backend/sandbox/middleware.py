@@ -3,7 +3,10 @@ Binance error bodies and the ``X-MBX-USED-WEIGHT-1M`` header. ``/sandbox/*`` con
 
 Order per request: forced-ban fault -> weight charge (may answer 418/429) -> latency -> hang ->
 injected 429 -> injected 5xx -> handler -> "after" faults (latency, then 5xx in place of the
-handler's answer, then hang): the request was executed, its answer is late, replaced or lost. Routes under /api or /fapi that nobody registered a
+handler's answer, then hang): the request was executed, its answer is late, replaced or lost.
+A request held by a (before) latency fault is on its way to the exchange: it is executed even when
+the client gives up meanwhile (shielded from aiohttp's handler cancellation), as a request that
+left cannot be called back; a (before) hang never reaches the handler. Routes under /api or /fapi that nobody registered a
 weight for count 1 (and are logged once), so a forgotten registration cannot hide traffic.
 """
 from __future__ import annotations
@@ -22,6 +25,7 @@ from .weights import market_of, weight_of
 log = logging.getLogger(__name__)
 WEIGHT_HEADER = "X-MBX-USED-WEIGHT-1M"
 _warned: set[str] = set()
+_in_flight: set[asyncio.Task] = set()  # delayed requests still to execute after their client left
 
 
 def _unmatched(request: web.Request) -> web.Response | None:
@@ -32,11 +36,10 @@ def _unmatched(request: web.Request) -> web.Response | None:
     return web.Response(status=exc.status)
 
 
-async def _guarded(request: web.Request, handler, market: str) -> tuple[web.StreamResponse, str]:
+async def _guarded(request: web.Request, handler, market: str, plan) -> tuple[web.StreamResponse, str]:
     app = request.app
     faults, limiter = app["faults"], app["limiters"][market]
     ip = request.remote or "unknown"
-    plan = faults.plan(request.path)
     try:
         if plan.ban_seconds:
             until = int((time.time() + plan.ban_seconds) * 1000)
@@ -49,6 +52,8 @@ async def _guarded(request: web.Request, handler, market: str) -> tuple[web.Stre
             weight = 1
         limiter.charge(ip, weight)
         if plan.delay:
+            if request.body_exists:
+                await request.read()  # the whole request left the client before the delay
             await asyncio.sleep(plan.delay)
         if plan.hang:
             await faults.hang()
@@ -64,6 +69,14 @@ async def _guarded(request: web.Request, handler, market: str) -> tuple[web.Stre
     if plan.acts_after:
         response = await _after(faults, plan, response)
     return response, ip
+
+
+async def _executed_anyway(coro):
+    """Run a delayed request to its end even if the client disconnects (the caller is cancelled)."""
+    task = asyncio.ensure_future(coro)
+    _in_flight.add(task)
+    task.add_done_callback(_in_flight.discard)
+    return await asyncio.shield(task)
 
 
 async def _after(faults, plan, response: web.StreamResponse) -> web.StreamResponse:
@@ -88,7 +101,11 @@ async def binance_gate(request: web.Request, handler):
     market = market_of(path)
     if market is None:  # WebSocket endpoints: their limits live in sandbox.streams
         return await handler(request)
-    response, ip = await _guarded(request, handler, market)
+    plan = request.app["faults"].plan(request.path)
+    if plan.delay:
+        response, ip = await _executed_anyway(_guarded(request, handler, market, plan))
+    else:
+        response, ip = await _guarded(request, handler, market, plan)
     if not response.prepared:
         response.headers[WEIGHT_HEADER] = str(request.app["limiters"][market].used(ip))
     return response

@@ -35,7 +35,7 @@ def answer(body, headers: dict | None = None) -> web.Response:
 
 async def _body(request: web.Request) -> str:
     """The raw form body (as signed); bytes that are not UTF-8 are refused, not a 500."""
-    if request.method not in ("POST", "PUT", "DELETE") or not request.can_read_body:
+    if request.method not in ("POST", "PUT", "DELETE") or not request.body_exists:
         return ""
     try:
         return (await request.read()).decode("utf-8")

@@ -82,6 +82,24 @@ async def test_latency_after_execution_the_order_exists_before_the_answer(client
     assert status == 200 and answer["clientOrderId"] == "after-late"
 
 
+async def test_latency_before_execution_lands_even_when_the_client_gave_up(client):
+    """A request held on its way (before latency) still reaches the exchange after its client
+    timed out, as a request that left cannot be called back (a hang, by contrast, never lands)."""
+    client.app["faults"].add(kind="latency", ms=800, path_prefix="/fapi/v1/order", count=1)
+    with pytest.raises(asyncio.TimeoutError):  # signed form body: read before the delay
+        await asyncio.wait_for(client.call("POST", "/fapi/v1/order", body=True, **_order("late-before")), 0.2)
+    assert (await _lookup(client, "late-before"))[1]["code"] == -2013  # not yet: still on its way
+    for _ in range(100):
+        status, order = await _lookup(client, "late-before")
+        if status == 200:
+            break
+        await asyncio.sleep(0.05)
+    assert status == 200 and order["status"] == "FILLED"
+    client.app["faults"].add(kind="latency", ms=50, path_prefix="/fapi/v1/order", count=1)
+    status, _, answer = await client.call("POST", "/fapi/v1/order", body=True, **_order("late-answered"))
+    assert status == 200 and answer["clientOrderId"] == "late-answered"
+
+
 async def test_when_is_validated(client):
     faults = client.app["faults"]
     for bad in ({"kind": "error", "when": "later"}, {"kind": "rate_limit", "when": "after"},
