@@ -1,14 +1,16 @@
 """Fault injection, switchable at run time (POST /sandbox/faults) or from tests (``app["faults"]``).
 
 A fault is a dict; common keys: ``kind``, ``path_prefix`` (default "" = every path; REST faults
-match the request path, WebSocket faults the connection path such as "/ws" or "/spot/stream"),
+match the request path, WebSocket faults the connection path such as "/ws", "/ws/<listenKey>" or
+"/spot/stream"),
 ``rate`` (probability per matching request or frame, default 1), ``count`` (stop after that many
 hits; default unlimited) and ``seconds`` (lifetime; default until removed). ``latency``, ``error``
 and ``hang`` also take ``when``: "before" (default: the request is not executed, or executed late)
 or "after" (the handler runs, the order is placed, then the answer is delayed / replaced / lost).
 
 kinds:
-  latency       delay matching REST requests by ``ms`` +/- ``jitter_ms`` (uniform)
+  latency       delay matching REST requests by ``ms`` +/- ``jitter_ms`` (uniform); a delayed request
+                is executed when the delay ends even if its client gave up (middleware.py)
   error         answer ``status`` (500/502/503/504, default 503) with Binance's body for it; after
                 execution a 503 is Binance's "Unknown error, please check your request or try
                 again later." (execution status unknown)
