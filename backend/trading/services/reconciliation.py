@@ -139,13 +139,7 @@ def _order_row(p: _Pass, books: ExchangeBooks, symbol: str, exchange_order_id: i
     known = next((o for o in books.orders.get(symbol, ()) if o.order_id == exchange_order_id), None)
     if known is None:
         known = p.session.call(lambda c, creds: c.trading.query_order(creds, symbol=symbol, order_id=exchange_order_id))
-    with transaction.atomic():
-        order, created = external_order_of_rest(account=p.account, order=known)
-        if created:
-            p.diff("order", order.client_order_id, "order", None, known.status, "created")
-        if order_state_adopt(order=order, state=state_of_rest(known)):
-            p.orders_changed[order.pk] = order
-    return order
+    return _order_adopt(p, known)
 
 
 def _fills_correct(p: _Pass, books: ExchangeBooks) -> None:
@@ -190,6 +184,17 @@ def _orders_correct(p: _Pass, books: ExchangeBooks) -> None:
         if resolved.status != before:
             p.diff("order", order.client_order_id, "status", before, resolved.status, "resolved")
             p.orders_changed[order.pk] = resolved
+    _children_send(p)
+
+
+def _children_send(p: _Pass) -> None:
+    """Entries this pass found filled send their stop-loss / take-profit (still PENDING)."""
+    from trading.services.placement import children_send
+
+    filled = Order.objects.filter(pk__in=list(p.orders_changed), status=OrderStatus.FILLED, is_algo=False,
+                                  children__status=OrderStatus.PENDING).distinct()
+    for parent in filled:
+        children_send(parent=parent, session=p.session)
 
 
 def _algo_orders_correct(p: _Pass, books: ExchangeBooks) -> None:
@@ -230,11 +235,13 @@ def _algo_orders_correct(p: _Pass, books: ExchangeBooks) -> None:
                 p.orders_changed[order.pk] = locked
 
 
-def _order_adopt(p: _Pass, known: ExchangeOrder) -> None:
+def _order_adopt(p: _Pass, known: ExchangeOrder) -> Order:
+    """The platform's row of `known` (made as external if missing), moved to the exchange's state.
+    Orders still SENDING/UNKNOWN/PENDING are left to `order_resolve` and the sender (deadlines)."""
     with transaction.atomic():
         order, created = external_order_of_rest(account=p.account, order=known)
         if not created and order.status in (*UNRESOLVED, OrderStatus.PENDING):
-            return  # the platform's own sender and order_resolve decide these (deadlines, claims)
+            return order
         before = (order.status, order.executed_qty)
         if created:
             p.diff("order", order.client_order_id, "order", None, known.status, "created")
@@ -243,6 +250,7 @@ def _order_adopt(p: _Pass, known: ExchangeOrder) -> None:
             if not created and (order.status, order.executed_qty) != before:
                 p.diff("order", order.client_order_id, "status", f"{before[0]} {before[1]}",
                        f"{order.status} {order.executed_qty}", "updated")
+    return order
 
 
 def _positions_correct(p: _Pass, books: ExchangeBooks) -> None:

@@ -99,3 +99,27 @@ def test_two_passes_at_once_take_turns_and_store_each_fill_once(sandbox_process)
     inserted = [d for run in runs for d in run.diffs if d["kind"] == "fill"]
     assert len(inserted) == Fill.objects.filter(account=account).count() == 2
     assert books_diff(account, sandbox_books(account, sandbox_process.url, [SYMBOL])) == []
+
+
+def test_an_entry_whose_answer_was_lost_is_found_filled_and_its_protection_sent(sandbox_process):
+    from trading.services.orders import order_create
+    from trading.tests.stream_helpers import on_exchange
+
+    _, account = owner_and_account(sandbox_process)
+    mark = on_exchange(account, lambda c, k: c.trading.position_risk(k, SYMBOL))[0].mark_price
+    entry = order_create(account=account, symbol=SYMBOL, side="BUY", type="MARKET", quantity=Decimal("0.002"),
+                         stop_loss_price=(mark * Decimal("0.9")).quantize(Decimal("0.1")),
+                         take_profit_price=(mark * Decimal("1.1")).quantize(Decimal("0.1")), send=False)
+    # A sender claimed it and the request left; the process died before the answer was stored.
+    Order.objects.filter(pk=entry.pk).update(status="SENDING")
+    market_order(account, side="BUY", qty="0.002", client_order_id=entry.client_order_id)
+
+    run = reconcile(account=account, trigger="recovery")
+
+    entry.refresh_from_db()
+    assert entry.status == "FILLED" and Fill.objects.get(account=account).order == entry
+    assert ("order", entry.client_order_id) in {(d["kind"], d["key"]) for d in run.diffs}
+    children = Order.objects.filter(parent=entry)
+    assert sorted(c.status for c in children) == ["NEW", "NEW"]
+    algos = on_exchange(account, lambda c, k: c.trading.open_algo_orders(k, SYMBOL))
+    assert sorted(a.client_algo_id for a in algos) == sorted(c.client_order_id for c in children)
