@@ -6,11 +6,12 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 CLIENT_SOURCES := $(shell find client/src client/public -type f 2>/dev/null) client/index.html client/vite.config.ts client/tsconfig.json
 
-.PHONY: run test test-backend test-client test-browser smoke-embedded deps deps-dev client-build chromium manage clean-data help
+.PHONY: run test test-backend test-client test-browser test-crash smoke-embedded deps deps-dev client-build chromium manage clean-data help
 
 help:
 	@echo "make run    - install what is missing, build the dashboard, start every process"
 	@echo "make test   - install what is missing, run backend, client and browser tests"
+	@echo "make test-crash - the trading crash test with 20 kill -9 runs per point (TRADING_CRASH_RUNS)"
 
 run: deps client-build
 	@scripts/run.sh
@@ -26,6 +27,11 @@ test-client: client/node_modules/.package-lock.json
 
 test-browser: deps-dev client-build chromium
 	@scripts/test.sh browser
+
+# The trading crash test at full strength: kill -9 at every point, 20 runs each (`make test` runs 2).
+test-crash: deps-dev
+	@TRADING_CRASH_RUNS=$${TRADING_CRASH_RUNS:-20} PYTEST_ADDOPTS="backend/trading/tests/test_crash.py $${PYTEST_ADDOPTS:-}" \
+	  scripts/test.sh backend
 
 # Start `make run` with neither DATABASE_URL nor REDIS_URL, wait for a healthy /api/health/, stop it.
 smoke-embedded: deps client-build

@@ -10,7 +10,7 @@ from trading.tests.harness.books import (  # noqa: F401
     books_equal, dec, sandbox_books,
 )
 from trading.tests.harness.fixtures import (  # noqa: F401
-    proof_account, proof_owner, proof_stack, sandbox_latency, trading_proc, trading_worker,
+    proof_account, proof_owner, proof_routes, proof_stack, sandbox_latency, trading_proc, trading_worker,
 )
 from trading.tests.harness.processes import PlatformProcess, celery_worker, trading_process, wait_until  # noqa: F401
-from trading.tests.harness.stack import ProofStack, paper_account_create, proof_stack_start  # noqa: F401
+from trading.tests.harness.stack import ProofStack, paper_account_create, proof_stack_start, trading_start  # noqa: F401

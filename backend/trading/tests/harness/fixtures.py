@@ -8,6 +8,8 @@ import pytest
 from trading.tests.harness.processes import celery_worker, proof_queue, trading_process
 from trading.tests.harness.stack import ProofStack, paper_account_create
 
+__all__ = ["proof_owner", "proof_account", "sandbox_latency", "proof_routes", "trading_proc", "trading_worker",
+           "proof_stack"]
 
 @pytest.fixture
 def proof_owner(transactional_db):

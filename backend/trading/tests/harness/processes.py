@@ -64,6 +64,7 @@ class PlatformProcess:
         self.process: subprocess.Popen | None = None
         self.crash_at: str = ""
         self.starts = 0
+        self.logs: list[Path] = []
 
     def start(self, *, crash_at: str = "", armed: bool = True, wait: bool = True) -> "PlatformProcess":
         assert self.process is None or self.process.poll() is not None, f"{self.name} is still running"
@@ -73,6 +74,7 @@ class PlatformProcess:
             self.arm()
         env = dict(self.env, TRADING_CRASH_AT=crash_at, TRADING_CRASH_ARM=str(self.arm_file) if crash_at else "")
         log = leakwatch.process_log(self.name)
+        self.logs.append(Path(log.name))
         self.process = subprocess.Popen(self.argv, cwd=BACKEND_DIR, env=env, stdout=log, stderr=log)
         log.close()
         self.starts += 1
@@ -81,6 +83,13 @@ class PlatformProcess:
             if self.process.poll() is not None and not crash_at:
                 raise RuntimeError(f"{self.name} exited at start (code {self.process.returncode})")
         return self
+
+    def log_tail(self, lines: int = 15) -> str:
+        """The end of what the last run of the process wrote (for a failing proof's message)."""
+        if not self.logs or not self.logs[-1].exists():
+            return "(no log)"
+        text = self.logs[-1].read_text(errors="replace").splitlines()
+        return "\n".join(f"    {line}" for line in text[-lines:])
 
     def _died(self) -> bool:
         return self.process.poll() is not None

@@ -85,7 +85,9 @@ class ProofStack:
         try:
             wait_until(equal, timeout=timeout, what="equal books", interval=0.5)
         except AssertionError:
-            raise AssertionError("the books still differ:\n  " + "\n  ".join(diffs)) from None
+            raise AssertionError("the books still differ:\n  " + "\n  ".join(diffs)
+                                 + f"\n  worker log:\n{self.worker.log_tail()}"
+                                 + f"\n  trading process log:\n{self.trading.log_tail()}") from None
 
     def check_fates(self) -> None:
         """Each order the test placed: one platform row, in the status expected of it, and on the
@@ -94,7 +96,9 @@ class ProofStack:
 
         for order_id, status in self.fates.items():
             order = Order.objects.get(id=order_id)
-            assert order.status == status, f"order {order.client_order_id}: {order.status}, expected {status}"
+            assert order.status == status, (f"order {order.client_order_id}: {order.status} ({order.error_message}), "
+                                            f"expected {status}\n  worker log:\n{self.worker.log_tail()}"
+                                            f"\n  trading process log:\n{self.trading.log_tail()}")
             rows = self.on_exchange(order.client_order_id)
             expected = 0 if status in NEVER_ON_EXCHANGE else 1
             assert len(rows) == expected, f"order {order.client_order_id}: {len(rows)} exchange orders, expected {expected}"
@@ -103,6 +107,24 @@ class ProofStack:
 
 
 def proof_stack_start(stack: ProofStack) -> ProofStack:
+    """Start the worker and the trading process; return once the trading process has finished its
+    start-up reconciliation (so that its lookups do not meet a fault a test is about to inject)."""
     stack.worker.start()
-    stack.trading.start()
+    trading_start(stack)
     return stack
+
+
+def trading_start(stack: ProofStack, *, crash_at: str = "", ready: bool = True) -> None:
+    """Start the trading process (armed at `crash_at` if given); with `ready`, wait until its
+    start-up reconciliation has finished (its stream is connected by then)."""
+    from django.utils import timezone
+
+    from trading.models import ReconciliationRun
+
+    since = timezone.now()
+    stack.trading.start(crash_at=crash_at)
+    if not ready:
+        return
+    wait_until(lambda: ReconciliationRun.objects.filter(account=stack.account, trigger="startup", started_at__gte=since,
+                                                        status__in=("clean", "corrected")).exists(),
+               timeout=60, what="the trading process's start-up reconciliation")
