@@ -59,6 +59,12 @@ export const routes: RouteObject[] = [
         children: [
           { path: paths.exchangeAccounts, element: <ExchangeAccountsPage /> },
           { path: paths.account, element: <AccountPage /> },
+          {
+            path: paths.trading,
+            lazy: async () => ({
+              Component: (await import('@/app/routes/TradingPage')).TradingPage,
+            }),
+          },
         ],
       },
       { path: '*', element: <NotFoundPage /> },

@@ -2,6 +2,7 @@
 export const paths = {
   dashboard: '/',
   strategies: '/strategies',
+  trading: '/trading',
   performance: '/performance',
   signal: {
     pattern: '/signals/:id',

@@ -6,6 +6,7 @@ import {
   applyExchangeAccountEvent,
   resyncExchangeAccounts,
 } from '@/features/exchange-accounts/utils/exchange-account-events';
+import { applyTradingEvent, resyncTrading } from '@/features/trading/utils/trading-events';
 
 /**
  * The signed-in user's side of the app, whatever the page: the private `/ws/account/` channel,
@@ -18,9 +19,11 @@ export function AccountChannel() {
   useAccountSocket({
     onEvent: (frame) => {
       applyExchangeAccountEvent(queryClient, frame);
+      applyTradingEvent(queryClient, frame);
     },
     onResync: () => {
       resyncExchangeAccounts(queryClient);
+      resyncTrading(queryClient);
     },
   });
   return null;

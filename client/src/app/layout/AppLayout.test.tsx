@@ -15,6 +15,7 @@ describe('AppLayout', () => {
     const nav = within(screen.getByRole('navigation', { name: 'Main' }));
     expect(nav.getAllByRole('link').map((link) => link.textContent)).toEqual([
       'Dashboard',
+      'Trading',
       'Strategies',
       'Performance',
     ]);

@@ -1,5 +1,6 @@
 import { AppShell, Burger, Group, NavLink, ThemeIcon, Title } from '@mantine/core';
 import {
+  IconArrowsExchange,
   IconChartLine,
   IconLayoutDashboard,
   IconPuzzle,
@@ -18,6 +19,7 @@ const APP_NAME = 'Binance Signal Scanner';
 
 const NAV_ITEMS: readonly { to: string; label: string; icon: Icon }[] = [
   { to: '/', label: 'Dashboard', icon: IconLayoutDashboard },
+  { to: '/trading', label: 'Trading', icon: IconArrowsExchange },
   { to: '/strategies', label: 'Strategies', icon: IconPuzzle },
   { to: '/performance', label: 'Performance', icon: IconChartLine },
 ];

@@ -1,0 +1,5 @@
+import { TradingView } from '@/features/trading/components/TradingView';
+
+export function TradingPage() {
+  return <TradingView />;
+}
