@@ -224,12 +224,19 @@ class TradingProcess:
                 self._mark_tasks[venue] = (symbols, asyncio.create_task(self._marks_run(venue, sorted(symbols))))
 
     async def _marks_run(self, venue: str, symbols: list[str]) -> None:
-        client = await self._client_open(venue)
-        async for symbol, mark, _ in mark_price_stream(client, symbols):
-            self.marks[(venue, symbol)] = mark
-            for runner in self.runners.values():
-                if runner.venue == venue and any(p.symbol == symbol for p in runner.positions):
-                    self.dirty.add(runner.account_id)
+        while True:  # until cancelled by _marks_follow (the symbols changed) or the end of the process
+            try:
+                client = await self._client_open(venue)
+                async for symbol, mark, _ in mark_price_stream(client, symbols):
+                    self.marks[(venue, symbol)] = mark
+                    for runner in self.runners.values():
+                        if runner.venue == venue and any(p.symbol == symbol for p in runner.positions):
+                            self.dirty.add(runner.account_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 — live PnL pauses; positions stay right (the stream applies them)
+                logger.exception("trading: mark price stream of %s failed; restarting", venue)
+            await asyncio.sleep(self.options.retry_base_s)
 
     async def _mark_publish_loop(self) -> None:
         while True:
