@@ -2,7 +2,14 @@
 
 Every event gets a sequence number from a Redis counter per group, growing by
 one, so a client that sees a gap knows it missed something and resyncs over
-REST. Call `publish_on_commit` from code inside a transaction so an event is
+REST. Every frame also carries the group's `epoch`, a token made when the counter
+is (re)created: Redis restarted without its data, or the key was lost, means a new
+epoch, and a client seeing a different epoch resyncs instead of dropping the new,
+smaller numbers as already seen. A publish that fails before it takes a number
+(Redis away) is remembered by the process: its next successful send burns one
+number, so the frame that follows shows a gap and clients resync. The `pong` of
+every socket carries the current (epoch, seq) too, so an idle client finds out
+within one heartbeat. Call `publish_on_commit` from code inside a transaction so an event is
 never sent for a write that is rolled back.
 
 Market-wide events go to `signals_global` (`/ws/signals/`); what one user owns goes to
@@ -19,6 +26,8 @@ dashboard one frame instead of 30; a batch of one is sent as the plain frame.
 from __future__ import annotations
 
 import json
+import logging
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -33,8 +42,24 @@ from django.db import transaction
 
 from realtime.events import Event
 
+logger = logging.getLogger(__name__)
+
 _redis: redis.Redis | None = None
 _pending = threading.local()
+#: Groups whose last publish from this process failed before a number was taken.
+_missed: set[str] = set()
+_missed_lock = threading.Lock()
+
+# Take `n` numbers (n may be 0) and read the epoch, creating it (and restarting the counter)
+# when it is missing; atomic, so two processes never make two epochs.
+_TAKE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('SET', KEYS[1], ARGV[2])
+  redis.call('DEL', KEYS[2])
+end
+local seq = redis.call('INCRBY', KEYS[2], ARGV[1])
+return {redis.call('GET', KEYS[1]), seq}
+"""
 
 
 def _counter() -> redis.Redis:
@@ -46,6 +71,17 @@ def _counter() -> redis.Redis:
 
 def sequence_key(group: str) -> str:
     return f"realtime:seq:{group}"
+
+
+def epoch_key(group: str) -> str:
+    return f"realtime:epoch:{group}"
+
+
+def _take(group: str, n: int) -> tuple[str, int]:
+    """(epoch, last number taken) after taking `n` numbers of `group`."""
+    new_epoch = f"{int(time.time() * 1000):x}-{secrets.token_hex(4)}"
+    epoch, seq = _counter().eval(_TAKE, 2, epoch_key(group), sequence_key(group), n, new_epoch)
+    return (epoch.decode() if isinstance(epoch, bytes) else str(epoch)), int(seq)
 
 
 def user_sockets_close(user_id: int, *, reason: str) -> None:
@@ -93,10 +129,24 @@ def batched() -> Iterator[None]:
 
 def _send(events: list[Event]) -> list[int]:
     group = events[0].group
-    last = int(_counter().incrby(sequence_key(group), len(events)))
+    with _missed_lock:
+        burn = 1 if group in _missed else 0
+    try:
+        epoch, last = _take(group, len(events) + burn)
+    except redis.exceptions.RedisError:
+        # No number taken: without this note the next frame would follow the last one sent
+        # and clients would never learn they missed this one.
+        with _missed_lock:
+            _missed.add(group)
+        raise
+    if burn:
+        with _missed_lock:
+            _missed.discard(group)
+        logger.info("realtime %s: a publish failed earlier; sequence number %d skipped so clients resync",
+                    group, last - len(events))
     seqs = list(range(last - len(events) + 1, last + 1))
     now = int(time.time() * 1000)
-    frames = [{"type": e.type, "seq": seq, "ts": now, "data": e.data} for e, seq in zip(events, seqs)]
+    frames = [{"type": e.type, "seq": seq, "epoch": epoch, "ts": now, "data": e.data} for e, seq in zip(events, seqs)]
     body = frames[0] if len(frames) == 1 else {"type": "batch", "events": frames}
     message = {
         # Channels turns "realtime.event" into a call of consumer.realtime_event(). The frame is
@@ -109,5 +159,9 @@ def _send(events: list[Event]) -> list[int]:
 
 
 def current_sequence(group: str) -> int:
-    value = _counter().get(sequence_key(group))
-    return int(value) if value is not None else 0
+    return current_position(group)[1]
+
+
+def current_position(group: str) -> tuple[str, int]:
+    """(epoch, last sequence number sent) of `group`: what `welcome` and `pong` frames carry."""
+    return _take(group, 0)

@@ -20,6 +20,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 
+import redis
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -29,7 +30,7 @@ from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from realtime.dispatcher import current_sequence
+from realtime.dispatcher import current_position
 
 UNAUTHORIZED = 4401
 MISSING_TOKEN = "missing token"
@@ -109,7 +110,7 @@ class FirstFrameAuthConsumer(AsyncJsonWebsocketConsumer):
         if kind == "auth":
             await self._authenticate(content.get("token"))
         elif kind == "ping" and self.user_id is not None:
-            await self.send_json({"type": "pong", "ts": now_ms()})
+            await self.send_json(await sequenced_pong(self))
         else:
             await self._not_understood('unsupported frame; send {"type": "ping"} or {"type": "auth", ...}')
 
@@ -139,9 +140,10 @@ class FirstFrameAuthConsumer(AsyncJsonWebsocketConsumer):
             # Join before reading the sequence: an event published in between then arrives with
             # seq <= welcome.seq (already covered by the resync that follows a welcome), never lost.
             await self.channel_layer.group_add(self.group, self.channel_name)
-            seq = await sync_to_async(current_sequence)(self.group)
+            epoch, seq = await sync_to_async(current_position)(self.group)
             self._expire_at(grant.expires_at_ms)
-            await self.send_json({"type": "welcome", "ts": now_ms(), "seq": seq, "expires_at": grant.expires_at_ms})
+            await self.send_json({"type": "welcome", "ts": now_ms(), "seq": seq, "epoch": epoch,
+                                  "expires_at": grant.expires_at_ms})
         elif grant.user_id != self.user_id:
             await self._refuse(OTHER_USER)
         else:
@@ -187,3 +189,19 @@ class FirstFrameAuthConsumer(AsyncJsonWebsocketConsumer):
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+async def sequenced_pong(consumer) -> dict:
+    """The answer to a ping on a sequenced socket: `{"type": "pong", "ts", "epoch", "seq"}`.
+
+    The socket joins its group again first: a Redis restart drops the channel layer's group
+    memberships with the counters, and without this an open socket would hear nothing more.
+    The (epoch, seq) then tells an idle client whether it missed events (seq ahead of its own)
+    or the counter restarted (another epoch); either way it resyncs. With Redis away the pong
+    is plain, and the client's next one tells."""
+    try:
+        await consumer.channel_layer.group_add(consumer.group, consumer.channel_name)
+        epoch, seq = await sync_to_async(current_position)(consumer.group)
+    except (redis.exceptions.RedisError, OSError):
+        return {"type": "pong", "ts": now_ms()}
+    return {"type": "pong", "ts": now_ms(), "epoch": epoch, "seq": seq}

@@ -80,7 +80,7 @@ async def test_a_valid_token_gets_a_welcome_with_the_users_sequence(alice):
     before = int(time.time() * 1000)
     socket, welcome = await _signed_in(alice)
     try:
-        assert set(welcome) == {"type", "ts", "seq", "expires_at"}
+        assert set(welcome) == {"type", "ts", "seq", "epoch", "expires_at"}
         assert welcome["seq"] == published  # the last event of this user's group, so gaps show
         # simplejwt's configured lifetime is 5 minutes; exp has a resolution of one second.
         assert before + 299_000 <= welcome["expires_at"] <= int(time.time() * 1000) + 300_000

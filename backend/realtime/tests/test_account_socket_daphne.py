@@ -74,6 +74,6 @@ async def test_events_published_by_another_process_reach_the_owner(daphne_url):
         seq = await sync_to_async(dispatcher.publish)(
             Event("exchange_account_updated", {"id": 3, "status": "verified"}, group=user_group(user.id)))
         frame = await ws.receive_json(timeout=10)
-        assert frame == {"type": "exchange_account_updated", "seq": welcome["seq"] + 1, "ts": frame["ts"],
+        assert frame == {"type": "exchange_account_updated", "seq": welcome["seq"] + 1, "epoch": welcome["epoch"], "ts": frame["ts"],
                          "data": {"id": 3, "status": "verified"}}
         assert seq == welcome["seq"] + 1
