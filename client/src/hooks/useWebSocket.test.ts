@@ -306,6 +306,40 @@ describe('useWebSocket', () => {
     expect(onResync.mock.calls).toEqual([['connect'], ['gap']]);
   });
 
+  it('resyncs when the counter restarted (another epoch), and takes the new numbers', () => {
+    const { onFrame, onResync } = setup();
+    server((s) => {
+      s.open();
+      s.receive({ type: 'welcome', ts: 1, seq: 40, epoch: 'a' });
+      s.receive({ type: 'signal_created', seq: 41, epoch: 'a', data: {} });
+      // Redis restarted without its data: the numbers start again under a new epoch.
+      s.receive({ type: 'signal_created', seq: 2, epoch: 'b', data: {} });
+      s.receive({ type: 'signal_updated', seq: 3, epoch: 'b', data: {} });
+    });
+    expect(onFrame.mock.calls.map(([frame]) => (frame as SocketFrame).seq)).toEqual([41, 2, 3]);
+    expect(onResync.mock.calls).toEqual([['connect'], ['epoch']]);
+  });
+
+  it('learns from a pong that it missed events or that the epoch changed', () => {
+    const { onFrame, onResync } = setup();
+    server((s) => {
+      s.open();
+      s.receive({ type: 'welcome', ts: 1, seq: 7, epoch: 'a' });
+      s.receive({ type: 'pong', ts: 2, seq: 7, epoch: 'a' }); // nothing missed
+    });
+    expect(onResync.mock.calls).toEqual([['connect']]);
+    server((s) => {
+      s.receive({ type: 'pong', ts: 3, seq: 9, epoch: 'a' }); // two events never arrived
+    });
+    expect(onResync).toHaveBeenLastCalledWith('gap');
+    server((s) => {
+      s.receive({ type: 'signal_created', seq: 10, epoch: 'a', data: {} }); // follows the pong's 9
+      s.receive({ type: 'pong', ts: 4, seq: 0, epoch: 'b' });
+    });
+    expect(onResync.mock.calls).toEqual([['connect'], ['gap'], ['epoch']]);
+    expect(onFrame).toHaveBeenCalledTimes(1);
+  });
+
   it('ignores frames that are not JSON objects with a type', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const { onFrame } = setup();

@@ -35,14 +35,19 @@ export interface ConnectionStatus {
 export interface SocketFrame {
   type: string;
   seq?: number;
+  /** The server's counter epoch: another epoch means the counter restarted (Redis reset). */
+  epoch?: string;
   ts?: number;
   data?: unknown;
   /** `welcome` and `reauthenticated` on an authenticated stream: when the token expires (ms). */
   expiresAt?: number;
 }
 
-/** `connect`: first welcome; `reconnect`: welcome after a drop; `gap`: a sequence number was skipped. */
-export type ResyncReason = 'connect' | 'reconnect' | 'gap';
+/**
+ * `connect`: first welcome; `reconnect`: welcome after a drop; `gap`: a sequence number was skipped
+ * (a frame or a pong showed a number beyond the next); `epoch`: the server's counter restarted.
+ */
+export type ResyncReason = 'connect' | 'reconnect' | 'gap' | 'epoch';
 
 export interface BackoffOptions {
   baseMs: number;
@@ -110,6 +115,7 @@ function toFrame(value: unknown): SocketFrame | null {
   return {
     type: frame.type,
     ...(typeof frame.seq === 'number' ? { seq: frame.seq } : {}),
+    ...(typeof frame.epoch === 'string' ? { epoch: frame.epoch } : {}),
     ...(typeof frame.ts === 'number' ? { ts: frame.ts } : {}),
     ...('data' in frame ? { data: frame.data } : {}),
     ...(typeof frame.expires_at === 'number' ? { expiresAt: frame.expires_at } : {}),
@@ -140,6 +146,7 @@ export class LiveSocket {
   private stopped = true;
   private everWelcomed = false;
   private lastSeq: number | null = null;
+  private lastEpoch: string | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private openTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -199,6 +206,7 @@ export class LiveSocket {
   private readonly handleOpen = (): void => {
     clearTimeout(this.openTimer);
     this.lastSeq = null;
+    this.lastEpoch = null;
     this.setStatus({ state: 'open', attempt: this.status.attempt, retryAt: null });
     const { hello } = this.options;
     if (!hello) {
@@ -239,10 +247,12 @@ export class LiveSocket {
     if (frame.type === 'pong') {
       clearTimeout(this.pongTimer);
       this.pongTimer = undefined;
+      this.checkPosition(frame);
       return;
     }
     if (frame.type === 'welcome') {
       this.lastSeq = frame.seq ?? null;
+      this.lastEpoch = frame.epoch ?? null;
       const reason = this.everWelcomed ? 'reconnect' : 'connect';
       this.everWelcomed = true;
       this.options.onWelcome?.(frame);
@@ -250,6 +260,15 @@ export class LiveSocket {
       return;
     }
     if (this.options.sequenced && frame.seq !== undefined) {
+      if (frame.epoch !== undefined && this.lastEpoch !== null && frame.epoch !== this.lastEpoch) {
+        // The counter restarted: the new numbers say nothing against the old ones.
+        this.lastEpoch = frame.epoch;
+        this.lastSeq = frame.seq;
+        this.options.onFrame(frame);
+        this.options.onResync?.('epoch');
+        return;
+      }
+      if (frame.epoch !== undefined) this.lastEpoch = frame.epoch;
       const last = this.lastSeq;
       if (last !== null && frame.seq <= last) return; // already seen
       this.lastSeq = frame.seq;
@@ -262,6 +281,22 @@ export class LiveSocket {
     }
     this.options.onFrame(frame);
   };
+
+  /**
+   * A pong carries the server's (epoch, seq): an idle socket learns from it that it missed events
+   * (a publish whose frame never came) or that the counter restarted, within one heartbeat.
+   */
+  private checkPosition(frame: SocketFrame): void {
+    if (!this.options.sequenced || frame.seq === undefined || frame.epoch === undefined) return;
+    if (this.lastEpoch !== null && frame.epoch !== this.lastEpoch) {
+      this.lastEpoch = frame.epoch;
+      this.lastSeq = frame.seq;
+      this.options.onResync?.('epoch');
+    } else if (this.lastSeq !== null && frame.seq > this.lastSeq) {
+      this.lastSeq = frame.seq;
+      this.options.onResync?.('gap');
+    }
+  }
 
   private readonly handleClose = (event: CloseEvent): void => {
     this.dropSocket();
