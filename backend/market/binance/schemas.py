@@ -9,6 +9,7 @@ Binance's decimal strings so nothing is lost on the way.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,15 @@ import numpy as np
 import orjson
 
 from market.binance.errors import DecodeError
+from market.binance.kline_checks import kline_problem, kline_quarantine, klines_mask
+
+#: A REST page carries no exchange clock: its rows are checked against this machine's clock,
+#: this much ahead to allow for clock skew (a candle from the next interval is still caught).
+REST_CLOCK_SKEW_MS = 5_000
+
+
+def _rest_now(now_ms: int | None) -> int:
+    return now_ms if now_ms is not None else int(time.time() * 1000) + REST_CLOCK_SKEW_MS
 
 INTERVAL_MS: dict[str, int] = {
     "1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000,
@@ -58,13 +68,14 @@ class Klines:
         return len(self.open_time)
 
 
-def klines_decode(raw: bytes, *, symbol: str, interval: str) -> Klines:
+def klines_decode(raw: bytes, *, symbol: str, interval: str, now_ms: int | None = None) -> Klines:
     """Decode a `GET /api/v3/klines` or `/fapi/v1/klines` body.
 
     Binance sends numbers as JSON strings. Deleting the quotes lets orjson parse every
     value as a number in native code, and numpy builds one float64 matrix from it: about
     three times faster than converting the strings. Open times (~1.7e12) and trade counts
-    are below 2**53, so they survive float64 exactly.
+    are below 2**53, so they survive float64 exactly. Rows failing `kline_checks` (null or
+    non-positive prices, high/low out of order, off-grid or future open times) are quarantined.
     """
     if raw[:1] != b"[":
         raise DecodeError(f"klines {symbol} {interval}: expected a JSON array, got {raw[:80]!r}")
@@ -77,6 +88,13 @@ def klines_decode(raw: bytes, *, symbol: str, interval: str) -> Klines:
         matrix = matrix.reshape(0, KLINE_COLUMNS)
     if matrix.ndim != 2 or matrix.shape[1] < 11:
         raise DecodeError(f"klines {symbol} {interval}: expected rows of {KLINE_COLUMNS} values, got {matrix.shape}")
+    keep = klines_mask(matrix[:, 0], matrix[:, 1], matrix[:, 2], matrix[:, 3], matrix[:, 4], matrix[:, 5],
+                       interval=interval, now_ms=_rest_now(now_ms))
+    if not keep.all():
+        for row in matrix[~keep]:
+            kline_quarantine(_row_problem(row, interval, _rest_now(now_ms)), symbol=symbol, interval=interval,
+                             open_time=row[0], source="rest")
+        matrix = matrix[keep]
     columns = np.ascontiguousarray(matrix[:, :11].T)  # one copy, then every column is a contiguous view
     times = columns[[0, 6, 8]].astype(np.int64)
     return Klines(
@@ -85,6 +103,11 @@ def klines_decode(raw: bytes, *, symbol: str, interval: str) -> Klines:
         volume=columns[5], close_time=times[1], quote_volume=columns[7], trades=times[2],
         taker_buy_base=columns[9], taker_buy_quote=columns[10],
     )
+
+
+def _row_problem(row: np.ndarray, interval: str, now_ms: int) -> str:
+    open_time = int(row[0]) if np.isfinite(row[0]) else None
+    return kline_problem(open_time, *row[1:6], interval=interval, now_ms=now_ms) or "malformed row"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,18 +129,27 @@ class Candle:
     taker_buy_quote: str
 
 
-def candles_decode(raw: bytes, *, symbol: str, interval: str) -> list[Candle]:
-    """Decode a klines body into `Candle`s (exact strings; used for stream backfills)."""
+def candles_decode(raw: bytes, *, symbol: str, interval: str, now_ms: int | None = None) -> list[Candle]:
+    """Decode a klines body into `Candle`s (exact strings; used for stream backfills).
+
+    Rows failing `kline_checks` are quarantined (logged, counted, left out)."""
     rows = _loads(raw, f"klines {symbol} {interval}")
     if not isinstance(rows, list):
         raise DecodeError(f"klines {symbol} {interval}: expected a JSON array")
-    try:
-        return [
-            Candle(symbol, interval, int(r[0]), int(r[6]), r[1], r[2], r[3], r[4], r[5], r[7], int(r[8]), r[9], r[10])
-            for r in rows
-        ]
-    except (IndexError, TypeError, ValueError) as exc:
-        raise DecodeError(f"klines {symbol} {interval}: malformed row ({exc})") from None
+    now = _rest_now(now_ms)
+    candles = []
+    for r in rows:
+        try:
+            open_time = r[0] if isinstance(r[0], int) else None
+            problem = kline_problem(open_time, r[1], r[2], r[3], r[4], r[5], interval=interval, now_ms=now)
+            if problem is not None:
+                kline_quarantine(problem, symbol=symbol, interval=interval, open_time=r[0], source="rest")
+                continue
+            candles.append(Candle(symbol, interval, int(r[0]), int(r[6]), r[1], r[2], r[3], r[4], r[5], r[7],
+                                  int(r[8]), r[9], r[10]))
+        except (IndexError, TypeError, ValueError, KeyError) as exc:
+            raise DecodeError(f"klines {symbol} {interval}: malformed row ({exc})") from None
+    return candles
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +164,9 @@ class KlineUpdate:
 def kline_frame_decode(frame: dict[str, Any]) -> KlineUpdate | None:
     """Decode a stream frame, combined (`{"stream":..,"data":..}`) or raw.
 
-    Returns None for frames that are not kline events (subscription replies and the like).
+    Returns None for frames that are not kline events (subscription replies and the like) and
+    for klines failing `kline_checks` (quarantined: logged, counted), the exchange clock being
+    the frame's event time.
     """
     data = frame.get("data", frame)
     if not isinstance(data, dict) or data.get("e") != "kline":
@@ -143,9 +177,15 @@ def kline_frame_decode(frame: dict[str, Any]) -> KlineUpdate | None:
             k["s"], k["i"], int(k["t"]), int(k["T"]), k["o"], k["h"], k["l"], k["c"], k["v"], k["q"],
             int(k["n"]), k["V"], k["Q"],
         )
-        return KlineUpdate(candle=candle, closed=bool(k["x"]), event_time=int(data["E"]))
+        event_time = int(data["E"])
+        closed = bool(k["x"])
     except (KeyError, TypeError, ValueError) as exc:
         raise DecodeError(f"kline frame: missing or malformed field ({exc})") from None
+    problem = kline_problem(k["t"], k["o"], k["h"], k["l"], k["c"], k["v"], interval=k["i"], now_ms=event_time)
+    if problem is not None:
+        kline_quarantine(problem, symbol=candle.symbol, interval=candle.interval, open_time=k["t"], source="stream")
+        return None
+    return KlineUpdate(candle=candle, closed=closed, event_time=event_time)
 
 
 # --- 24h tickers --------------------------------------------------------------

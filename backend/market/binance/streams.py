@@ -241,12 +241,14 @@ class KlineStreamManager:
             frame = orjson.loads(data)
             payload = frame.get("data", frame) if isinstance(frame, dict) else None
             kline = payload.get("k") if isinstance(payload, dict) else None
-            if isinstance(kline, dict) and kline.get("x") is False:
+            # Decoded (and so checked: kline_checks) before any use, forming candles too: a
+            # future-dated or off-grid open time must not reach the sequencer.
+            update = kline_frame_decode(frame) if isinstance(frame, dict) else None
+            if update is not None and isinstance(kline, dict) and kline.get("x") is False:
                 # The update of a forming candle proves the one before it has closed: if its
                 # closed frame was lost, the sequencer backfills it now rather than at the next close.
-                self.sequencer.opened(kline["s"], kline["i"], int(kline["t"]))
+                self.sequencer.opened(update.candle.symbol, update.candle.interval, update.candle.open_time)
                 return
-            update = kline_frame_decode(frame) if isinstance(frame, dict) else None
         except (orjson.JSONDecodeError, DecodeError, KeyError, TypeError, ValueError) as exc:
             logger.warning("unreadable stream frame dropped (%s); gaps are backfilled", exc)
             return
