@@ -79,7 +79,8 @@ def reconcile(*, account, trigger: str) -> ReconciliationRun:
             symbols = _platform_symbols(account)
             last_ids = {s: int(i) for s, i in (state.last_trade_ids or {}).items()}
             with ExchangeSession(account) as session:
-                books = session.call(lambda c, creds: books_fetch(c, creds, symbols=symbols, last_trade_ids=last_ids))
+                books = session.call(lambda c, creds: books_fetch(c, creds, symbols=symbols, last_trade_ids=last_ids,
+                                                                  full=trigger != "periodic"))
                 p = _Pass(account, run, session)
                 _fills_correct(p, books)
                 crash_point("reconciliation_midway")
@@ -303,7 +304,7 @@ def _state_correct(p: _Pass, state: TradingState, books: ExchangeBooks) -> None:
         if trades:
             last[symbol] = max([int(last.get(symbol, 0)), *(t.id for t in trades)])
     fields = {"last_trade_ids": last, "last_reconciled_at": timezone.now()}
-    if state.hedge_mode != books.hedge:
+    if books.hedge is not None and state.hedge_mode != books.hedge:
         p.diff("position", "mode", "hedge_mode", state.hedge_mode, books.hedge, "corrected")
         fields["hedge_mode"] = books.hedge
     TradingState.objects.filter(pk=state.pk).update(**fields)

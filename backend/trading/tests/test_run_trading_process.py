@@ -16,7 +16,7 @@ from trading.tests.harness import books_diff, sandbox_books, trading_process, wa
 from trading.tests.stream_helpers import SYMBOL, market_order, owner_and_account
 
 pytestmark = pytest.mark.django_db(transaction=True)
-WAIT_S = 30  # bounds on waiting, not timing assertions
+WAIT_S = 60  # bounds on waiting (a spent weight budget can hold a request up to a minute), not timing assertions
 
 
 def _ready(account) -> bool:
