@@ -8,17 +8,25 @@ from celery import shared_task
 from signals.services import maintenance, scanning
 
 
+# acks_late + reject_on_worker_lost: a worker dying mid-scan leaves the message to be delivered
+# again (same task id, so scan_runs.scan_slot_claim lets it run); the scan is idempotent.
 @shared_task(
     name="signals.scan_binance_market",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=(scanning.ScanTemporaryError,),
     retry_backoff=2,
     retry_backoff_max=30,
     retry_jitter=True,
     max_retries=3,
 )
-def scan_binance_market(timeframe: str | None = None) -> dict:
-    """The full pass over the universe; also the fallback when the live streams are down."""
-    return scanning.market_scan(timeframe=timeframe, trigger="schedule")
+def scan_binance_market(self, timeframe: str | None = None, scheduled: bool = False) -> dict:
+    """The full pass over the universe; also the fallback when the live streams are down.
+
+    `scheduled`: sent by Beat (its entry's kwargs): the scan claims the schedule's slot."""
+    return scanning.market_scan(timeframe=timeframe, trigger="schedule",
+                                task_id=self.request.id if scheduled else None)
 
 
 @shared_task(

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: forwarded headers from anyone but TRUSTED_PROXIES are dropped before they count.
     "common.proxies.trusted_proxy_middleware",
+    # A view that meets PostgreSQL gone answers 503 with a JSON body, never a 500 page.
+    "common.api.database_unavailable_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

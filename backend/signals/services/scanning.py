@@ -111,9 +111,19 @@ def _lock(timeframe: str):
                        timeout=LOCK_SECONDS, blocking=False)
 
 
-def market_scan(*, timeframe: str | None = None, trigger: str = "schedule") -> dict:
-    """The full pass: fetch candles of the universe over REST, evaluate, record a ScanRun."""
+def market_scan(*, timeframe: str | None = None, trigger: str = "schedule", task_id: str | None = None) -> dict:
+    """The full pass: fetch candles of the universe over REST, evaluate, record a ScanRun.
+
+    `task_id`: the Celery task's id, so a second Beat's send in the same slot is skipped while
+    the redelivery of this very task after a lost worker runs (scan_runs.py)."""
+    from signals.services.scan_runs import scan_slot_claim
+
     timeframe = timeframe or settings.SCANNER["timeframe"]
+    if not scan_slot_claim(timeframe=timeframe, task_id=task_id):
+        run = ScanRun.objects.create(trigger=trigger, timeframe=timeframe, status=ScanRun.Outcome.SKIPPED,
+                                     started_at=timezone.now(), finished_at=timezone.now(), duration_ms=0,
+                                     errors=["another scan took this schedule slot"])
+        return {"scan_run": run.pk, "status": run.status}
     lock = _lock(timeframe)
     if not lock.acquire():
         run = ScanRun.objects.create(trigger=trigger, timeframe=timeframe, status=ScanRun.Outcome.SKIPPED,
@@ -129,6 +139,9 @@ def market_scan(*, timeframe: str | None = None, trigger: str = "schedule") -> d
 
 
 def _scan_locked(timeframe: str, trigger: str) -> dict:
+    from signals.services.scan_runs import scan_runs_orphaned_fail
+
+    scan_runs_orphaned_fail(timeframe=timeframe)  # the lock is ours: any "running" run is dead
     started = time.perf_counter()
     run = ScanRun.objects.create(trigger=trigger, timeframe=timeframe, started_at=timezone.now())
     scanner_status.scanner_status_publish(state="running", timeframe=timeframe)
