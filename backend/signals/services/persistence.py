@@ -56,7 +56,22 @@ def signal_events_apply(*, events) -> AppliedEvents:
             result.skipped += 1
         else:
             getattr(result, bucket).append(signal_id)
+    if result.created:
+        transaction.on_commit(_notifications_kick)
     return result
+
+
+def _notifications_kick() -> None:
+    """Alerts go out on the signal event: ask a worker for a notification run now. Sent by task
+    name (signals does not import notifications); the run is idempotent, and Beat's periodic run
+    stays as the catch-up when the broker cannot take this message."""
+    from celery import current_app
+
+    try:
+        current_app.send_task("notifications.send_signal_notifications")
+    except Exception as exc:  # noqa: BLE001 - the broker is away: the Beat catch-up sends these
+        logger.warning("could not queue a notification run (%s: %s); Beat's run will send them",
+                       type(exc).__name__, exc)
 
 
 def _fields(signal) -> dict:
