@@ -47,7 +47,7 @@ for suite in "${SUITES[@]}"; do
       export STACK_WEB_PORT="${STACK_WEB_PORT:-$(free_port)}"
       oidc_provider_start "http://127.0.0.1:$STACK_WEB_PORT/api/auth/oidc/callback/" "$ROOT/artifacts/e2e-oidc-provider.log"
       stack_start "$STACK_LOG"
-      (cd client && E2E_BASE_URL="$STACK_URL" E2E_RESTART_CMD="$ROOT/scripts/stack_restart.sh" npm run --silent e2e)
+      (cd client && E2E_BASE_URL="$STACK_URL" E2E_RESTART_CMD="$ROOT/scripts/stack_restart.sh" npm run --silent e2e -- ${E2E_ARGS:-})
       stack_stop
       oidc_provider_stop
       ;;

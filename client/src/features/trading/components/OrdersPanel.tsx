@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Table, Tabs, Text, Title } from '@mantine/core';
+import { Button, Card, Table, Tabs, Text, Title } from '@mantine/core';
 import { Fragment, useState } from 'react';
 
 import { useCancelOrder } from '@/features/trading/api/mutations';
@@ -91,13 +91,14 @@ function OrderTable({ accountId, open }: { accountId: number; open: boolean }) {
                 <Table.Td>{fmt(order.avgPrice ?? order.price ?? order.stopPrice)}</Table.Td>
                 <Table.Td>{qty(order.executedQty)}</Table.Td>
                 <Table.Td>
-                  <Badge
-                    color={STATUS_COLOR[order.status] ?? 'blue'}
-                    variant="light"
+                  <Text
+                    size="xs"
+                    fw={700}
+                    c={STATUS_COLOR[order.status] ?? 'blue'}
                     title={order.errorMessage}
                   >
                     {order.status}
-                  </Badge>
+                  </Text>
                 </Table.Td>
                 <Table.Td>{sourceLabel(order)}</Table.Td>
                 {open && (
