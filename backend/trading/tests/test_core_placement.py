@@ -10,9 +10,10 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from trading.exchange import account_credentials
+from trading.exchange import account_credentials, exchange_call
 from trading.models import Order, OrderStatus
-from trading.services.orders import order_create, order_send
+from trading.services.orders import order_cancel, order_create, order_send
+from trading.services.placement import _adopt
 from trading.services.risk import RiskRefused, risk_limits_update
 from trading.tests.harness import paper_account_create
 from trading.tests.harness.books import SandboxHttp
@@ -92,3 +93,40 @@ def test_an_order_whose_request_hung_is_not_sent_after_its_deadline_and_not_rese
     assert on_exchange(http, order.client_order_id) == []
     assert order_send(order_id=order.pk).status == OrderStatus.NOT_SENT  # never sent again
     assert on_exchange(http, order.client_order_id) == []
+
+
+def test_a_5xx_after_execution_is_resolved_by_lookup_without_a_second_order(account, http, sandbox_process):
+    order = order_create(account=account, symbol=SYMBOL, side="BUY", type="MARKET", quantity=Decimal("0.01"),
+                         send=False)
+    sandbox_process.control("POST", "faults", {"kind": "error", "status": 503, "when": "after",
+                                               "path_prefix": "/fapi/v1/order", "count": 1})
+    try:
+        sent = order_send(order_id=order.pk)
+    finally:
+        sandbox_process.control("DELETE", "faults")
+    [row] = on_exchange(http, order.client_order_id)  # executed once, never resent
+    assert row["status"] == "FILLED"
+    assert sent.status == "FILLED" and sent.exchange_order_id == row["orderId"]
+    assert sent.executed_qty == Decimal(row["executedQty"])
+    assert order_send(order_id=order.pk).status == "FILLED"
+    assert len(on_exchange(http, order.client_order_id)) == 1
+
+
+def test_a_late_answer_never_moves_an_order_backwards(account, http):
+    risk_limits_update(account=account, max_position_notional=Decimal(10**9), max_total_notional=Decimal(10**9))
+    price = Decimal(http.get("/fapi/v1/ticker/price", {"symbol": SYMBOL})["price"])
+    limit = (price * Decimal("0.9")).quantize(Decimal("0.1"))
+    order = order_create(account=account, symbol=SYMBOL, side="BUY", type="LIMIT", quantity=Decimal("0.01"),
+                         price=limit, send=False)
+    assert order_send(order_id=order.pk).status == "NEW"
+    stale = exchange_call(account, lambda c, creds: c.trading.query_order(
+        creds, symbol=SYMBOL, client_order_id=order.client_order_id))
+    assert stale.status == "NEW"
+    # The exchange cancels it (as another terminal would); the platform learns it.
+    http.request("DELETE", "/fapi/v1/order", {"symbol": SYMBOL, "origClientOrderId": order.client_order_id})
+    [row] = on_exchange(http, order.client_order_id)
+    assert row["status"] == "CANCELED"
+    assert order_cancel(order=Order.objects.get(pk=order.pk)).status == "CANCELED"
+    # The answer captured while it was NEW arrives late: the order stays CANCELED.
+    assert _adopt(order.pk, stale).status == "CANCELED"
+    assert Order.objects.get(pk=order.pk).status == "CANCELED"
