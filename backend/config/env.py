@@ -231,10 +231,12 @@ def read_email_env() -> EmailEnv:
 
 
 def read_scanner_timeframes() -> list[str]:
+    from signals.config import SIGNAL_TIMEFRAMES  # pure module: the one list of signal timeframes
+
     timeframes = env_list("SCANNER_TIMEFRAMES", "5m")
-    unknown = [tf for tf in timeframes if tf not in ("5m", "15m", "1h", "4h")]
+    unknown = [tf for tf in timeframes if tf not in SIGNAL_TIMEFRAMES]
     if unknown or not timeframes:
-        raise EnvError(f"SCANNER_TIMEFRAMES must list some of 5m, 15m, 1h, 4h; got {timeframes}")
+        raise EnvError(f"SCANNER_TIMEFRAMES must list some of {', '.join(SIGNAL_TIMEFRAMES)}; got {timeframes}")
     return timeframes
 
 

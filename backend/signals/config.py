@@ -13,10 +13,13 @@ from types import MappingProxyType
 
 import numpy as np
 
-#: Candle length of each supported timeframe, in milliseconds (Binance kline intervals).
+#: Candle length of each supported timeframe, in milliseconds (Binance kline intervals). The one
+#: list of signal timeframes: the engine, the API's choices (and so the OpenAPI schema), the env
+#: check and the client (GET /api/scanner/status/ `timeframes`) read it here.
 TIMEFRAME_MS: Mapping[str, int] = MappingProxyType(
     {"5m": 300_000, "15m": 900_000, "1h": 3_600_000, "4h": 14_400_000}
 )
+SIGNAL_TIMEFRAMES: tuple[str, ...] = tuple(TIMEFRAME_MS)
 
 #: The eight LONG conditions (SHORT uses the mirror image of each), in scoring order.
 #: `conditions.py` documents each one.
@@ -110,7 +113,7 @@ class SignalConfig:
     cache_length: int = WARMUP
     #: Weight of each condition (keys: `CONDITION_NAMES`); confidence is the weighted share met.
     weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS)
-    timeframes: tuple[str, ...] = ("5m", "15m", "1h", "4h")
+    timeframes: tuple[str, ...] = SIGNAL_TIMEFRAMES
     default_timeframe: str = "5m"
 
     def __post_init__(self) -> None:

@@ -21,6 +21,7 @@ from django.conf import settings
 from signals.config import WARMUP
 from signals.services.persistence import AppliedEvents
 from signals.services.scanning import CandleSet, signals_evaluate
+from signals.services.status import LIVE_HEARTBEAT_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 #: fetches too (config.WARMUP), so both paths compute the same indicators for the same candle.
 HISTORY = WARMUP
 RESUME_KEY = "signals:live:last-id"
-HEARTBEAT_KEY = "signals:live:status"  # heartbeat of this process, read by the scanner status
+HEARTBEAT_KEY = LIVE_HEARTBEAT_KEY  # heartbeat of this process, read by the scanner status
 
 
 class LiveEvaluator:

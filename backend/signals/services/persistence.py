@@ -176,10 +176,9 @@ _OUTCOME_FLOATS = ("r_gross", "r_trailed", "fees_r", "mfe_r", "mae_r", "mfe_pct"
 
 
 def _publish(row: Signal, event_type: str, tick_sizes: dict[str, str] | None, **extra) -> None:
-    from signals.api.serializers import SignalSerializer
+    from signals.representation import signal_payload
 
-    context = {} if tick_sizes is None else {"tick_sizes": tick_sizes}
-    publish_on_commit(Event(event_type, {"signal": SignalSerializer(row, context=context).data, **extra}))
+    publish_on_commit(Event(event_type, {"signal": signal_payload(row, tick_sizes=tick_sizes), **extra}))
 
 
 #: How long past its wall-clock expiry an engine has to close a signal before it counts as stale:

@@ -16,10 +16,13 @@ from django.conf import settings
 
 from realtime.dispatcher import publish
 from realtime.events import Event
+from signals.config import SIGNAL_TIMEFRAMES
 
 logger = logging.getLogger(__name__)
 
 STATE_KEY = "signals:scanner:state"
+#: Heartbeat of run_live_signals (written by services/live.py, read here).
+LIVE_HEARTBEAT_KEY = "signals:live:status"
 LIVE_STALE_S = 10  # run_live_signals beats at least every second
 STREAM_STALE_S = 30  # stream_market beats every 10 s
 
@@ -29,15 +32,14 @@ def _redis() -> redis.Redis:
 
 
 def scanner_status_get() -> dict:
-    from signals.api.serializers import ScanRunSummarySerializer
+    from signals.representation import scan_run_payload
     from signals.selectors import scan_run_latest
 
     client = _redis()
     state = json.loads(client.get(STATE_KEY) or b'{"state": "idle"}')
     from market.selectors import stream_status
-    from signals.services.live import HEARTBEAT_KEY
 
-    live = json.loads(client.get(HEARTBEAT_KEY) or b"{}")
+    live = json.loads(client.get(LIVE_HEARTBEAT_KEY) or b"{}")
     streams = stream_status() or {}
     now = time.time()
     governor = _governor_state()
@@ -48,7 +50,8 @@ def scanner_status_get() -> dict:
         "state": state.get("state", "idle"),
         "timeframe": state.get("timeframe"),
         "since": state.get("since"),
-        "last_scan": _public_scan(ScanRunSummarySerializer(last).data) if last else None,
+        "last_scan": _public_scan(scan_run_payload(last)) if last else None,
+        "timeframes": list(SIGNAL_TIMEFRAMES),
         "stream": {
             # Live when both processes beat: the kline streams (stream_market) and the engine
             # following them (run_live_signals). Candles may still be minutes apart.
