@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 SERVICES = Path(__file__).resolve().parents[1] / "services"
 
 
@@ -54,3 +56,22 @@ def test_one_list_of_signal_timeframes():
     from signals.config import SIGNAL_TIMEFRAMES, TIMEFRAME_MS, SignalConfig
 
     assert TIMEFRAMES is SIGNAL_TIMEFRAMES == tuple(TIMEFRAME_MS) == SignalConfig().timeframes
+
+
+def test_the_clients_timeframes_are_the_servers():
+    """The client's compile-time list (it types every signal) is the server's list, checked here;
+    at run time the client also reads `timeframes` from GET /api/scanner/status/."""
+    import re
+
+    from signals.config import SIGNAL_TIMEFRAMES
+
+    source = (Path(__file__).resolve().parents[3] / "client/src/features/signals/api/signal.ts").read_text()
+    [listed] = re.findall(r"export const TIMEFRAMES = \[([^\]]*)\] as const;", source)
+    assert tuple(re.findall(r"'([^']+)'", listed)) == SIGNAL_TIMEFRAMES
+
+
+@pytest.mark.django_db
+def test_the_scanner_status_names_the_timeframes(client):
+    from signals.config import SIGNAL_TIMEFRAMES
+
+    assert client.get("/api/scanner/status/").json()["timeframes"] == list(SIGNAL_TIMEFRAMES)

@@ -5,6 +5,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
 import { api } from '@/lib/api';
+import { TIMEFRAMES, type Timeframe } from '@/features/signals/api/signal';
 import {
   expectBoolean,
   expectNumber,
@@ -39,6 +40,12 @@ export interface ScannerStatus {
   stream: { connected: boolean; lastEventAt: number | null };
   /** The shared request-weight governor; parts are null when the backend could not read it. */
   governor: { usedWeight: number | null; budget: number | null; bannedUntil: number | null };
+  /**
+   * The signal timeframes as the server knows them (backend `signals/config.py`, the one list).
+   * Only those this client can show are kept; `TIMEFRAMES` is checked against the same list by a
+   * backend test, so the two cannot drift apart unnoticed.
+   */
+  timeframes: Timeframe[];
 }
 
 function decodeScanRun(json: unknown, where: string): ScanRun {
@@ -70,6 +77,9 @@ export function decodeScannerStatus(json: unknown): ScannerStatus {
       connected: expectBoolean(stream.connected, 'scanner.stream.connected'),
       lastEventAt: nullableTime(stream.last_event_at, 'scanner.stream.last_event_at'),
     },
+    timeframes: Array.isArray(s.timeframes)
+      ? TIMEFRAMES.filter((tf) => (s.timeframes as unknown[]).includes(tf))
+      : [...TIMEFRAMES],
     governor: {
       usedWeight: nullableNumber(governor.used_weight, 'scanner.governor.used_weight'),
       budget: nullableNumber(governor.budget, 'scanner.governor.budget'),
