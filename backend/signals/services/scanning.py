@@ -111,6 +111,19 @@ def _lock(timeframe: str):
                        timeout=LOCK_SECONDS, blocking=False)
 
 
+def _lock_acquire(lock, task_id: str | None) -> bool:
+    """Take the scan lock, with the task id as its token when there is one: a redelivered task
+    (its worker killed mid-scan, the lock left behind until it expires) takes its own lock over."""
+    token = task_id.encode() if task_id else None
+    if lock.acquire(token=token):
+        return True
+    if token is not None and lock.redis.get(lock.name) == token:
+        lock.redis.set(lock.name, token, ex=LOCK_SECONDS)
+        lock.local.token = token
+        return True
+    return False
+
+
 def market_scan(*, timeframe: str | None = None, trigger: str = "schedule", task_id: str | None = None) -> dict:
     """The full pass: fetch candles of the universe over REST, evaluate, record a ScanRun.
 
@@ -125,7 +138,7 @@ def market_scan(*, timeframe: str | None = None, trigger: str = "schedule", task
                                      errors=["another scan took this schedule slot"])
         return {"scan_run": run.pk, "status": run.status}
     lock = _lock(timeframe)
-    if not lock.acquire():
+    if not _lock_acquire(lock, task_id):
         run = ScanRun.objects.create(trigger=trigger, timeframe=timeframe, status=ScanRun.Outcome.SKIPPED,
                                      started_at=timezone.now(), finished_at=timezone.now(), duration_ms=0)
         return {"scan_run": run.pk, "status": run.status}
