@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from redis.exceptions import RedisError
 
 from market.binance.trading_schemas import ExchangeOrder, UserTrade
@@ -263,6 +264,13 @@ def account_update_apply(*, account, update: AccountUpdate) -> None:
     when = update.transaction_time_ms
     positions, balances = [], []
     with transaction.atomic():
+        for p in update.positions:
+            snap = position_snapshot_store(
+                account=account, symbol=p.symbol, position_side=p.position_side, when=when,
+                values={"amount": p.amount, "entry_price": p.entry_price, "break_even_price": p.break_even_price,
+                        "unrealized_pnl": p.unrealized_pnl, "margin_type": p.margin_type})
+            if snap is not None:
+                positions.append(snap)
         for b in update.balances:
             snap, _ = BalanceSnapshot.objects.select_for_update().get_or_create(
                 account=account, asset=b.asset, defaults={"wallet_balance": b.wallet_balance,
@@ -272,20 +280,20 @@ def account_update_apply(*, account, update: AccountUpdate) -> None:
             if when >= snap.update_time_ms:
                 snap.wallet_balance, snap.cross_wallet_balance = b.wallet_balance, b.cross_wallet_balance
                 snap.update_time_ms = when
+                if b.asset == "USDT":  # the stream's balance rows carry no unrealised PnL: the positions' sum
+                    snap.unrealized_pnl = _unrealized_total(account)
                 snap.save()
                 balances.append(payloads.balance_payload(snap))
-        for p in update.positions:
-            snap = position_snapshot_store(
-                account=account, symbol=p.symbol, position_side=p.position_side, when=when,
-                values={"amount": p.amount, "entry_price": p.entry_price, "break_even_price": p.break_even_price,
-                        "unrealized_pnl": p.unrealized_pnl, "margin_type": p.margin_type})
-            if snap is not None:
-                positions.append(snap)
         if balances:
             account_event_publish(account=account, type="balance_updated", data={"balances": balances})
         if positions:
             account_event_publish(account=account, type="position_updated",
                                   data={"positions": positions_payload(account=account, snapshots=positions)})
+
+
+def _unrealized_total(account) -> Decimal:
+    total = PositionSnapshot.objects.filter(account=account).exclude(amount=0).aggregate(u=Sum("unrealized_pnl"))["u"]
+    return total or ZERO
 
 
 def position_snapshot_store(*, account, symbol: str, position_side: str, when: int,
