@@ -5,10 +5,11 @@ import {
   TRADING_PATH,
   accountPath,
   decodeOrder,
+  decodeRisk,
   decodeTradingAccount,
   tradingKeys,
 } from '@/features/trading/api/trading';
-import { api } from '@/lib/api';
+import { api, apiRequest } from '@/lib/api';
 
 export interface OrderTicket {
   account: number;
@@ -73,4 +74,23 @@ export function usePositionMode(accountId: number) {
 
 export function useReconcile(accountId: number) {
   return useTradingMutation(() => api.post(`${accountPath(accountId)}reconcile/`, () => undefined));
+}
+
+/** The risk limits as the API takes them (money as decimal strings; null daily loss: no limit). */
+export interface RiskLimitsInput {
+  max_leverage: number;
+  max_position_notional: string;
+  max_total_notional: string;
+  max_open_positions: number;
+  max_orders_per_minute: number;
+  daily_loss_limit: string | null;
+}
+
+export function useUpdateRiskLimits(accountId: number) {
+  return useTradingMutation((limits: RiskLimitsInput) =>
+    apiRequest(`${accountPath(accountId)}risk/`, (json) => decodeRisk(json), {
+      method: 'PUT',
+      body: limits,
+    }),
+  );
 }

@@ -7,6 +7,7 @@ import {
   decodeAccountDetail,
   decodeOrder,
   decodeOrderPage,
+  decodeRunPage,
   decodeTradingAccounts,
   tradingKeys,
 } from '@/features/trading/api/trading';
@@ -56,4 +57,22 @@ export function useOrderDetail(orderId: number | null) {
     queryFn: ({ signal }) => api.get(`${TRADING_PATH}orders/${orderId}/`, decodeOrder, { signal }),
     enabled: orderId !== null,
   });
+}
+
+export function reconciliationRunsQueryOptions(accountId: number) {
+  return queryOptions({
+    queryKey: tradingKeys.runs(accountId),
+    queryFn: ({ signal }) =>
+      api.get(
+        `${TRADING_PATH}reconciliation-runs/?account=${accountId}&page_size=20`,
+        decodeRunPage,
+        {
+          signal,
+        },
+      ),
+  });
+}
+
+export function useReconciliationRuns(accountId: number) {
+  return useQuery(reconciliationRunsQueryOptions(accountId));
 }

@@ -279,12 +279,23 @@ export function decodeOrderPage(json: unknown): { count: number; results: Order[
   };
 }
 
+export function decodeRunPage(json: unknown): { count: number; results: ReconciliationRun[] } {
+  const page = expectObject(json, 'reconciliation runs');
+  return {
+    count: nullableNumber(page.count, 'reconciliation runs.count') ?? 0,
+    results: expectArray(page.results, 'reconciliation runs.results').map((r, i) =>
+      decodeRun(r, `reconciliation runs.results[${i}]`),
+    ),
+  };
+}
+
 export const tradingKeys = {
   all: [USER_QUERY_SCOPE, 'trading'] as const,
   accounts: () => [...tradingKeys.all, 'accounts'] as const,
   account: (id: number) => [...tradingKeys.all, 'account', id] as const,
   orders: (id: number, open: boolean) => [...tradingKeys.all, 'orders', id, open] as const,
   order: (id: number) => [...tradingKeys.all, 'order', id] as const,
+  runs: (id: number) => [...tradingKeys.all, 'runs', id] as const,
 };
 
 export const accountPath = (id: number) => `${TRADING_PATH}accounts/${id}/`;

@@ -15,7 +15,7 @@ import { usePlaceOrder } from '@/features/trading/api/mutations';
 import type { Venue } from '@/features/trading/api/trading';
 import { VenueBadge } from '@/features/trading/components/VenueBadge';
 import { API_FIELDS, type TicketForm, ticketToOrder } from '@/features/trading/utils/ticket';
-import { formError } from '@/lib/form-errors';
+import { refusalOf } from '@/features/trading/utils/errors';
 
 const EMPTY: TicketForm = {
   symbol: 'BTCUSDT',
@@ -55,7 +55,7 @@ export function OrderTicket({ accountId, venue }: { accountId: number; venue: Ve
         setForm((old) => ({ ...old, size: '', price: '', stopLoss: '', takeProfit: '' }));
       },
       onError: (error) => {
-        const refused = formError(error, Object.keys(API_FIELDS));
+        const refused = refusalOf(error, Object.keys(API_FIELDS));
         const fields: Record<string, string> = {};
         for (const [apiName, text] of Object.entries(refused.fields)) {
           const name = API_FIELDS[apiName];

@@ -6,6 +6,8 @@ import { AccountControls, BalancesCard } from '@/features/trading/components/Acc
 import { OrdersPanel } from '@/features/trading/components/OrdersPanel';
 import { OrderTicket } from '@/features/trading/components/OrderTicket';
 import { PositionsTable } from '@/features/trading/components/PositionsTable';
+import { ReconciliationRuns } from '@/features/trading/components/ReconciliationRuns';
+import { RiskLimitsForm } from '@/features/trading/components/RiskLimitsForm';
 import { messageOf } from '@/features/trading/utils/errors';
 import { VenueBadge } from '@/features/trading/components/VenueBadge';
 
@@ -51,6 +53,8 @@ export function TradingView() {
           <Stack>
             <OrderTicket accountId={selected.id} venue={selected.venue} />
             <AccountControls detail={detail.data} />
+            <RiskLimitsForm key={selected.id} accountId={selected.id} risk={detail.data.risk} />
+            <ReconciliationRuns accountId={selected.id} />
           </Stack>
         </SimpleGrid>
       )}
