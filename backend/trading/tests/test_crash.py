@@ -1,14 +1,27 @@
 """kill -9 at five points of an order's life, against the sandbox with injected latency.
 
 The victims are real processes: `manage.py run_trading` (the trading process: user data stream,
-start-up recovery and reconciliation) and a Celery worker of the `trading` queue (it sends manual
+start-up recovery and reconciliation) and a Celery worker of the trading queue (it sends manual
 orders, `trading.order_send`, and runs `trading.reconcile_account`). A crash point
 (trading/crashpoints.py) makes the armed process SIGKILL itself there; "sent, no answer yet" is made
 by the sandbox holding the answer of an order it has executed (latency fault, `"when": "after"`)
 while the test kills the sender from outside.
 
+Which process is killed where:
+
+| point | trading process | worker |
+|---|---|---|
+| before sending | start-up `orders_recover` sends an unclaimed order | `trading.order_send` |
+| sent, no answer yet | same, killed from outside | same, killed from outside |
+| answered, not stored | start-up `orders_recover` | `trading.order_send` |
+| filled, event not applied | a fill of the user data stream | - (see below) |
+| during reconciliation | start-up reconciliation (fills written, orders not yet) | `trading.reconcile_account` |
+
+Only the trading process applies user data stream events; the worker stores fills through
+reconciliation, whose crash point comes after the fills are written (last row).
+
 After each crash the victim is started again and the platform must recover by itself (start-up
-recovery, or the periodic reconciliation Beat sends every 60 s, which the test sends at once):
+recovery, or the periodic reconciliation Beat sends every 60 s, which the test sends every 3 s):
 no order lost or doubled, no fill lost or doubled, and the platform's orders and fills equal the
 sandbox's `allOrders` and `userTrades` field by field. `TRADING_CRASH_RUNS` runs per point and
 victim (2 by default; `make test-crash` runs 20).
@@ -63,7 +76,8 @@ def test_worker_killed_after_sending_before_the_answer(crash):
     for _ in range(RUNS):
         _hold_answers(crash.sandbox)
         order = crash.place("FILLED")
-        wait_until(lambda: crash.on_exchange(order.client_order_id), timeout=30, what="the order on the exchange")
+        wait_until(lambda: crash.on_exchange(order.client_order_id), timeout=30, what="the order on the exchange",
+                   interval=0.3)
         crash.worker.kill9()
         _release_answers(crash.sandbox)
         crash.worker.start()
@@ -101,7 +115,8 @@ def test_trading_process_killed_after_sending_before_the_answer(crash):
         order = _pending_for_recovery(crash, "FILLED")
         _hold_answers(crash.sandbox)
         trading_start(crash, ready=False)
-        wait_until(lambda: crash.on_exchange(order.client_order_id), timeout=60, what="the order on the exchange")
+        wait_until(lambda: crash.on_exchange(order.client_order_id), timeout=60, what="the order on the exchange",
+                   interval=0.3)
         crash.trading.kill9()
         _release_answers(crash.sandbox)
         trading_start(crash)
@@ -128,7 +143,8 @@ def _drift(crash):
     platform only through reconciliation."""
     crash.trading.kill9()
     order = crash.place("FILLED")
-    wait_until(lambda: crash.filled_on_exchange(order), timeout=30, what="the order filled on the exchange")
+    wait_until(lambda: crash.filled_on_exchange(order), timeout=30, what="the order filled on the exchange",
+               interval=0.3)
 
 
 def test_trading_process_killed_during_reconciliation(crash):

@@ -59,7 +59,8 @@ def test_5xx_before_the_exchange_executed_it(stack):
 def test_5xx_after_the_exchange_executed_it(stack, status):
     injected = fault(stack, kind="error", status=status, path_prefix=ORDER, count=1, when="after")
     order = stack.place("FILLED")
-    wait_until(lambda: stack.filled_on_exchange(order), timeout=30, what="the order filled on the exchange")
+    wait_until(lambda: stack.filled_on_exchange(order), timeout=30, what="the order filled on the exchange",
+               interval=0.3)
     settled(stack, injected)
 
 

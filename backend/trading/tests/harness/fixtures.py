@@ -25,10 +25,13 @@ def proof_account(proof_owner, sandbox_process):
 
 @pytest.fixture
 def sandbox_latency(sandbox_process):
-    """A few milliseconds of injected latency (with jitter) on every /fapi request; the faults are
-    switched off and the IP weights forgotten afterwards."""
+    """A few milliseconds of injected latency (with jitter) on every /fapi request, from a fresh IP
+    weight budget (the sandbox's count and the platform's governor); the faults are switched off
+    and the IP weights forgotten afterwards."""
+    from trading.tests.stream_helpers import weight_budget_fresh
+
     sandbox_process.control("DELETE", "faults")
-    sandbox_process.control("POST", "limits/reset")
+    weight_budget_fresh(sandbox_process)
     sandbox_process.control("POST", "faults", {"kind": "latency", "path_prefix": "/fapi", "ms": 4, "jitter_ms": 3})
     yield sandbox_process
     sandbox_process.control("DELETE", "faults")

@@ -58,7 +58,8 @@ class PlatformProcess:
     """A platform process that the test can kill -9 and start again, optionally armed to kill
     itself at a crash point (trading/crashpoints.py: `TRADING_CRASH_AT` + the arm file)."""
 
-    def __init__(self, name: str, argv: list[str], env: dict, workdir: Path, ready: Callable[["PlatformProcess"], bool]):
+    def __init__(self, name: str, argv: list[str], env: dict, workdir: Path,
+                 ready: Callable[["PlatformProcess"], bool]):
         self.name, self.argv, self.env, self._ready = name, argv, env, ready
         self.arm_file = workdir / f"{name}-{uuid.uuid4().hex[:8]}.arm"
         self.process: subprocess.Popen | None = None
@@ -135,16 +136,16 @@ class PlatformProcess:
 
 
 def trading_process(sandbox_url: str, workdir: Path, **env: str) -> PlatformProcess:
-    """`manage.py run_trading`. Ready once it has marked a stream connected or reconciled (it
-    writes TradingState) or after a short settle when there is no account yet."""
+    """`manage.py run_trading`, counted as started after a 1 s settle; what it has done by then is
+    for the caller to wait for (stack.trading_start waits for its start-up reconciliation)."""
     started = {}
 
     def ready(proc: PlatformProcess) -> bool:
         started.setdefault(proc.starts, time.monotonic())
         return time.monotonic() - started[proc.starts] > 1.0
 
-    return PlatformProcess("run_trading", [sys.executable, "manage.py", "run_trading"], platform_env(sandbox_url, **env),
-                           workdir, ready)
+    return PlatformProcess("run_trading", [sys.executable, "manage.py", "run_trading"],
+                           platform_env(sandbox_url, **env), workdir, ready)
 
 
 def celery_worker(sandbox_url: str, workdir: Path, **env: str) -> PlatformProcess:

@@ -23,7 +23,8 @@ def paper_account_create(owner, sandbox, *, label: str = "Paper"):
     secret = leakwatch.secret(key["secretKey"], "exchange secret")
     return ExchangeAccount.objects.create(
         owner=owner, label=label, venue=Venue.SANDBOX, is_paper=True, api_key_encrypted=crypto.encrypt(api_key),
-        api_key_last4=api_key[-4:], fingerprint=crypto.fingerprint(api_key), api_secret_encrypted=crypto.encrypt(secret),
+        api_key_last4=api_key[-4:], fingerprint=crypto.fingerprint(api_key),
+        api_secret_encrypted=crypto.encrypt(secret),
         status=AccountStatus.VERIFIED, verified_at=timezone.now(),
     )
 
@@ -76,14 +77,15 @@ class ProofStack:
 
         def equal() -> bool:
             nonlocal last_beat, diffs
-            diffs = books_diff(self.account, sandbox_books(self.account, self.sandbox.url, [self.symbol]))
+            diffs = books_diff(self.account, sandbox_books(self.account, self.sandbox.url, [self.symbol],
+                                                           account_state=False))
             if diffs and beat and self.worker.alive and time.monotonic() - last_beat > 3:
                 last_beat = time.monotonic()
                 self.beat()
             return not diffs
 
         try:
-            wait_until(equal, timeout=timeout, what="equal books", interval=0.5)
+            wait_until(equal, timeout=timeout, what="equal books", interval=1.0)
         except AssertionError:
             raise AssertionError("the books still differ:\n  " + "\n  ".join(diffs)
                                  + f"\n  worker log:\n{self.worker.log_tail()}"
@@ -101,7 +103,8 @@ class ProofStack:
                                             f"\n  trading process log:\n{self.trading.log_tail()}")
             rows = self.on_exchange(order.client_order_id)
             expected = 0 if status in NEVER_ON_EXCHANGE else 1
-            assert len(rows) == expected, f"order {order.client_order_id}: {len(rows)} exchange orders, expected {expected}"
+            assert len(rows) == expected, \
+                f"order {order.client_order_id}: {len(rows)} exchange orders, expected {expected}"
         platform = Order.objects.filter(account=self.account).exclude(source="external").count()
         assert platform == len(self.intended), f"{platform} platform orders for {len(self.intended)} placed"
 
