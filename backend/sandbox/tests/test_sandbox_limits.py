@@ -45,7 +45,9 @@ async def test_429_then_418(sandbox_factory):
 
 
 async def test_window_resets(sandbox_factory):
-    base_url, _ = await sandbox_factory(weight_budget_spot=25, weight_window_seconds=1.0)
+    # 3 s windows: the request after the reset lands at the start of a window and has almost 3 s to
+    # answer before the next reset (with 1 s windows a loaded machine crossed it and read "0").
+    base_url, _ = await sandbox_factory(weight_budget_spot=25, weight_window_seconds=3.0)
     async with aiohttp.ClientSession() as session:
         status, _, _ = await fetch(session, f"{base_url}/api/v3/exchangeInfo?symbol=BTCUSDT")
         status, body, headers = await fetch(session, f"{base_url}/api/v3/exchangeInfo?symbol=BTCUSDT")

@@ -71,7 +71,7 @@ def _get(url: str) -> tuple[int, dict, dict]:
 def test_the_api_answers_503_while_postgresql_is_stopped_and_recovers(cluster, tmp_path):
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=BACKEND_DIR, env=_env(cluster.url),
                    check=True, timeout=300)
-    from conftest import _free_port
+    from common.embedded import _free_port  # `conftest` names another module in a full run
 
     port = _free_port()
     web = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],

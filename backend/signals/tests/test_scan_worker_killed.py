@@ -51,9 +51,11 @@ def test_a_scan_whose_worker_child_is_killed_runs_again(sandbox_process, setting
                DJANGO_SETTINGS_MODULE="config.settings.test", BINANCE_ENV="sandbox",
                BINANCE_SANDBOX_URL=sandbox_process.url)
     name = f"killed-{uuid.uuid4().hex[:8]}@%h"
+    # A queue of its own: the suite's shared worker also consumes "scanner" and would take the scan.
+    queue = f"scanner-killed-{uuid.uuid4().hex[:8]}"
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config.celery", "worker", "--pool=prefork", "-c", "1", "-n", name,
-         "-Q", "scanner", "-l", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+         "-Q", queue, "-l", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=BACKEND_DIR, env=env)
     sandbox_process.control("POST", "faults", {"kind": "latency", "ms": 4000, "path_prefix": "/fapi/v1/klines"})
     try:
@@ -61,7 +63,7 @@ def test_a_scan_whose_worker_child_is_killed_runs_again(sandbox_process, setting
 
         hostname = name.replace("%h", __import__("socket").gethostname())
         _wait(lambda: app.control.ping(destination=[hostname], timeout=0.5), what="the worker")
-        result = scan_binance_market.apply_async(kwargs={"scheduled": True})
+        result = scan_binance_market.apply_async(kwargs={"scheduled": True}, queue=queue)
         first = _wait(lambda: ScanRun.objects.filter(status="running").first(), what="the scan to start")
         [child] = _children(worker.pid)
         os.kill(child, signal.SIGKILL)  # mid-scan: its klines requests are held by the latency fault
