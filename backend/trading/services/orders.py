@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from market.binance.errors import BinanceError, OrderNotFoundError
 from trading.client_ids import client_order_id_new
-from trading.exchange import ExchangeSession
 from trading.math import Filters, OrderInvalid, order_filtered, quantity_from_percent
 from trading.models import Order, OrderSource, OrderStatus, PositionSide, TradingState
 from trading.services.events import order_state_adopt, state_of_rest
@@ -68,9 +67,7 @@ def order_create(*, account, symbol: str, side: str, type: str, quantity: Decima
         raise OrderInvalid("position side LONG/SHORT needs Hedge Mode; this account is in One-way Mode",
                            "position_side")
     position_side = position_side if state.hedge_mode else PositionSide.BOTH
-    own = session is None
-    ex = ExchangeSession(account).__enter__() if own else session
-    try:
+    with session_or_new(account, session) as ex:
         filters = _filters(ex, symbol)
         rows = ex.call(lambda c, creds: c.trading.position_risk(creds, symbol))
         leg = next((r for r in rows if r.symbol == symbol and r.position_side == position_side), None)
@@ -117,9 +114,6 @@ def order_create(*, account, symbol: str, side: str, type: str, quantity: Decima
                 TradingState.objects.filter(pk=state.pk).update(paused=True, pause_reason=str(exc)[:200],
                                                                 updated_at=timezone.now())
             raise
-    finally:
-        if own:
-            ex.__exit__(None, None, None)
     return order
 
 
@@ -174,9 +168,7 @@ def position_close(*, account, symbol: str, position_side: str = "BOTH", tag: st
                    source: str = OrderSource.MANUAL, send: bool = True, session=None) -> Order:
     """A MARKET order closing the whole (symbol, side) leg: reduce-only in One-way Mode, the
     opposite side on the same position side in Hedge Mode."""
-    own = session is None
-    ex = ExchangeSession(account).__enter__() if own else session
-    try:
+    with session_or_new(account, session) as ex:
         rows = ex.call(lambda c, creds: c.trading.position_risk(creds, symbol))
         leg = next((r for r in rows if r.symbol == symbol and r.position_side == position_side and r.amount), None)
         if leg is None:
@@ -185,6 +177,3 @@ def position_close(*, account, symbol: str, position_side: str = "BOTH", tag: st
         return order_create(account=account, symbol=symbol, side=side, type="MARKET", quantity=abs(leg.amount),
                             position_side=None if position_side == "BOTH" else position_side,
                             reduce_only=position_side == "BOTH", tag=tag, source=source, send=send, session=ex)
-    finally:
-        if own:
-            ex.__exit__(None, None, None)
