@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -110,10 +111,24 @@ async def test_two_processes_sharing_the_governor_stay_within_the_budget(sandbox
     base_url, app = await sandbox_factory(weight_budget_usdm=100, weight_window_seconds=3.0)
     command = [sys.executable, "-m", "market.tests.governor_worker", "--url", base_url, "--redis", settings.REDIS_URL,
                "--scope", make_client.scope, "--requests", "100", "--window-ms", "3000"]
-    processes = [await asyncio.create_subprocess_exec(*command, cwd=BACKEND_DIR, stdout=asyncio.subprocess.PIPE)
+    # Plain subprocesses waited on in threads (the sandbox serves from this event loop meanwhile):
+    # asyncio's own subprocess support depends on a child watcher that an earlier test's loop can
+    # leave behind, and then an exit is never reported.
+    processes = [subprocess.Popen(command, cwd=BACKEND_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(2)]
-    outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in processes)), timeout=60)
-    results = [json.loads(out.decode().strip().splitlines()[-1]) for out, _ in outputs]
+
+    def finish(process: subprocess.Popen) -> tuple[str, str]:
+        try:
+            return process.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+            raise AssertionError(f"governor worker still running after 90 s\nstdout: {out}\nstderr: {err[-3000:]}")
+
+    outputs = await asyncio.gather(*(asyncio.to_thread(finish, p) for p in processes))
+    for process, (out, err) in zip(processes, outputs):
+        assert process.returncode == 0 and out.strip(), f"governor worker failed\nstdout: {out}\nstderr: {err[-3000:]}"
+    results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
     for process, result in zip(processes, results):
         assert process.returncode == 0
         assert result["errors"] == 0 and result["rate_limited"] == 0 and result["banned"] == 0, result
