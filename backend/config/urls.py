@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/", include("market.urls")),
     path("api/", include("accounts.urls")),
     path("api/", include("trading.urls")),
+    path("api/", include("strategies.urls")),
+    path("api/", include("backtest.urls")),
     # Keep last of the api/ routes: any other /api/ path is a JSON 404, never the dashboard.
     re_path(r"^api/", api_not_found, name="api-not-found"),
     # Everything else is the dashboard: React Router owns those paths.

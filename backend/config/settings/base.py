@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "notifications",
     "accounts",
     "trading",
+    "strategies",
+    "backtest",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,4 @@
+"""Routes of the backtest app under /api/."""
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
