@@ -16,8 +16,9 @@ class SymbolAdmin(admin.ModelAdmin):
 class CandleAdmin(admin.ModelAdmin):
     """Read-only: the candle store is written by the stream process (upserts), never by hand."""
 
-    list_display = ["symbol", "interval", "open_time", "open", "high", "low", "close", "volume", "trades"]
-    list_filter = ["interval"]
+    list_display = ["market", "symbol", "interval", "open_time", "open", "high", "low", "close", "volume", "trades",
+                    "history"]
+    list_filter = ["market", "interval", "history"]
     search_fields = ["symbol"]
     ordering = ["symbol", "interval", "-open_time"]
 

@@ -28,12 +28,17 @@ class Symbol(models.Model):
 
 
 class Candle(models.Model):
-    """A closed candle in the candle store, written only by upserts on (symbol, interval, open time).
+    """A closed candle in the candle store, written only by upserts on (market, symbol, interval, open time).
 
+    `market` is the venue's market ("usdm" or "spot", market/binance/venues.py): the two list many
+    of the same symbols with different prices, so their candles never share a key. `history` marks
+    candles written by `fetch_history` / `import_klines`: the hourly prune, which bounds what the
+    live stream accumulates, leaves them alone (a backtest window must not lose its candles).
     Prices are float8: the store feeds indicators and charts, which compute in float64 anyway;
     exact decimal strings travel on the Redis event stream (market/candle_events.py).
     """
 
+    market = models.CharField(max_length=8, choices=[("usdm", "USD-M futures"), ("spot", "spot")])
     symbol = models.CharField(max_length=30)
     interval = models.CharField(max_length=4)
     open_time = models.BigIntegerField(help_text="epoch ms")
@@ -47,12 +52,13 @@ class Candle(models.Model):
     trades = models.BigIntegerField()
     taker_buy_base = models.FloatField()
     taker_buy_quote = models.FloatField()
+    history = models.BooleanField(default=False, help_text="written by fetch_history/import_klines: never pruned")
 
     class Meta:
         constraints = [
-            # Also the index of every read: (symbol, interval) equality, then open_time order.
-            models.UniqueConstraint(fields=["symbol", "interval", "open_time"], name="market_candle_key"),
+            # Also the index of every read: (market, symbol, interval) equality, then open_time order.
+            models.UniqueConstraint(fields=["market", "symbol", "interval", "open_time"], name="market_candle_key"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.symbol} {self.interval} {self.open_time}"
+        return f"{self.market} {self.symbol} {self.interval} {self.open_time}"

@@ -44,7 +44,7 @@ SELECT s.symbol, string_agg(
 FROM unnest(%s::varchar[]) AS s(symbol)
 CROSS JOIN LATERAL (
     SELECT * FROM market_candle m
-    WHERE m.symbol = s.symbol AND m.interval = %s AND m.open_time <= %s
+    WHERE m.market = %s AND m.symbol = s.symbol AND m.interval = %s AND m.open_time <= %s
     ORDER BY m.open_time DESC LIMIT %s
 ) c
 GROUP BY s.symbol
@@ -56,17 +56,19 @@ _RECORD = np.dtype([
 ])
 
 
-def candles_last(symbols: list[str], interval: str, n: int, *, until_open_time: int | None = None) -> dict[str, Klines]:
+def candles_last(symbols: list[str], interval: str, n: int, *, until_open_time: int | None = None,
+                 market: str | None = None) -> dict[str, Klines]:
     """The last `n` stored candles of each symbol (oldest first) as `Klines` of native numpy arrays.
 
     Symbols without candles are absent; one with fewer than `n` gets what exists.
-    `until_open_time` (epoch ms) reads the history as of that candle.
+    `until_open_time` (epoch ms) reads the history as of that candle. `market` ("usdm"/"spot")
+    defaults to the platform's (BINANCE_MARKET).
     """
     if not symbols or n <= 0:
         return {}
     until = until_open_time if until_open_time is not None else 2**62
     with connection.cursor() as cursor:
-        cursor.execute(_LAST_N, [list(symbols), interval, until, n])
+        cursor.execute(_LAST_N, [list(symbols), _market_or_platform(market), interval, until, n])
         rows = cursor.fetchall()
     result = {}
     for symbol, packed in rows:
@@ -76,11 +78,16 @@ def candles_last(symbols: list[str], interval: str, n: int, *, until_open_time: 
     return result
 
 
-def candles_resume_points() -> dict[tuple[str, str], int]:
-    """Open time of the newest stored candle of every (symbol, interval)."""
+def candles_resume_points(market: str | None = None) -> dict[tuple[str, str], int]:
+    """Open time of the newest stored candle of every (symbol, interval) of `market` (default: the platform's)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT symbol, interval, max(open_time) FROM market_candle GROUP BY symbol, interval")
+        cursor.execute("SELECT symbol, interval, max(open_time) FROM market_candle WHERE market = %s "
+                       "GROUP BY symbol, interval", [_market_or_platform(market)])
         return {(symbol, interval): last for symbol, interval, last in cursor.fetchall()}
+
+
+def _market_or_platform(market: str | None) -> str:
+    return settings.BINANCE.market if market is None else market
 
 
 def stream_status() -> dict | None:

@@ -55,14 +55,16 @@ def universe_refresh(*, size: int | None = None) -> dict:
 
 # --- candle store and candle events -------------------------------------------------
 _UPSERT = """
-INSERT INTO market_candle (symbol, interval, open_time, close_time, open, high, low, close, volume,
-                           quote_volume, trades, taker_buy_base, taker_buy_quote)
-SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[], %s::float8[], %s::float8[],
-                     %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::bigint[], %s::float8[], %s::float8[])
-ON CONFLICT (symbol, interval, open_time) DO UPDATE SET
+INSERT INTO market_candle (market, symbol, interval, open_time, close_time, open, high, low, close, volume,
+                           quote_volume, trades, taker_buy_base, taker_buy_quote, history)
+SELECT %s, s.*, %s FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[], %s::float8[],
+                               %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::bigint[],
+                               %s::float8[], %s::float8[]) AS s
+ON CONFLICT (market, symbol, interval, open_time) DO UPDATE SET
     close_time = EXCLUDED.close_time, open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
     close = EXCLUDED.close, volume = EXCLUDED.volume, quote_volume = EXCLUDED.quote_volume,
-    trades = EXCLUDED.trades, taker_buy_base = EXCLUDED.taker_buy_base, taker_buy_quote = EXCLUDED.taker_buy_quote
+    trades = EXCLUDED.trades, taker_buy_base = EXCLUDED.taker_buy_base, taker_buy_quote = EXCLUDED.taker_buy_quote,
+    history = market_candle.history OR EXCLUDED.history
 """
 _FLOATS = ("open", "high", "low", "close", "volume", "quote_volume")
 
@@ -79,8 +81,14 @@ def universe_symbols_ensure() -> list[str]:
     return symbols
 
 
-def candles_upsert(candles: Iterable[Candle]) -> int:
-    """Insert or overwrite closed candles keyed by (symbol, interval, open time), in one statement."""
+def candles_upsert(candles: Iterable[Candle], *, market: str | None = None, history: bool = False) -> int:
+    """Insert or overwrite closed candles keyed by (market, symbol, interval, open time), in one statement.
+
+    `market` defaults to the platform's (BINANCE_MARKET, what the stream process writes). `history`
+    marks the rows as history (fetch_history, import_klines): never pruned; a later overwrite by
+    the stream keeps the mark.
+    """
+    market = _market_of(market)
     unique = {(c.symbol, c.interval, c.open_time): c for c in candles}  # a key twice would abort the upsert
     if not unique:
         return 0
@@ -91,8 +99,17 @@ def candles_upsert(candles: Iterable[Candle]) -> int:
         [c.trades for c in rows], [float(c.taker_buy_base) for c in rows], [float(c.taker_buy_quote) for c in rows],
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, columns)
+        cursor.execute(_UPSERT, [market, history, *columns])
     return len(rows)
+
+
+def _market_of(market: str | None) -> str:
+    from market.binance.venues import MARKETS
+
+    market = settings.BINANCE.market if market is None else market
+    if market not in MARKETS:
+        raise ValueError(f"market must be one of {MARKETS}, got {market!r}")
+    return market
 
 
 def candles_ingest(items: Sequence[tuple[Candle, str]]) -> None:
@@ -105,15 +122,17 @@ def candles_ingest(items: Sequence[tuple[Candle, str]]) -> None:
 _PRUNE = """
 DELETE FROM market_candle c USING (
     SELECT id FROM (
-        SELECT id, row_number() OVER (PARTITION BY symbol, interval ORDER BY open_time DESC) AS newer
+        SELECT id, history,
+               row_number() OVER (PARTITION BY market, symbol, interval ORDER BY open_time DESC) AS newer
         FROM market_candle
-    ) ranked WHERE newer > %s
+    ) ranked WHERE newer > %s AND NOT history
 ) old WHERE c.id = old.id
 """
 
 
 def candles_prune(*, keep: int) -> int:
-    """Keep the newest `keep` candles of every (symbol, interval); returns how many were deleted."""
+    """Keep the newest `keep` candles of every (market, symbol, interval), and every history candle
+    (fetch_history, import_klines); returns how many were deleted."""
     with connection.cursor() as cursor:
         cursor.execute(_PRUNE, [keep])
         return cursor.rowcount
