@@ -10,11 +10,22 @@ call or per session, for the account's venue, with the account's decrypted key.
 A session owns a private event loop, so it works from any thread that runs no loop of its own
 (Celery tasks, Django views, `sync_to_async` threads of the trading process). Credentials are
 decrypted here through `accounts.crypto` and never leave this module except into the adapter.
+
+`session_pooled(account)` (what `exchange_call` and the services' `session_or_new` use) keeps a
+thread's session to an account open between calls for `POOL_IDLE_S`: an order then costs no new
+event loop, HTTP connection, Redis pool or key decryption. A pooled session is reopened when the
+account's key or venue URL changed. A pooled connection the exchange closed meanwhile is noticed by
+the event loop before it is reused (the governor's Redis round trips run first); if it were not, the
+request fails as a sent-or-not request, which order placement resolves by looking the order up.
 """
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import atexit
+import contextlib
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -27,6 +38,7 @@ from market.binance.trading_schemas import SymbolFilters
 
 T = TypeVar("T")
 FILTERS_CACHE_S = 3600
+POOL_IDLE_S = 15.0  # well under the keep-alive time of Binance's and the sandbox's servers
 
 
 def account_credentials(account: ExchangeAccount) -> Credentials:
@@ -78,7 +90,62 @@ class ExchangeSession:
         return found
 
 
+class _Pool(threading.local):
+    def __init__(self) -> None:
+        # account id -> [session, (key ciphertexts, REST URL), depth of `with` using it, last used (monotonic)]
+        self.entries: dict[int, list] = {}
+
+
+_pool = _Pool()
+_all_pools: list[dict[int, list]] = []  # every thread's entries, closed at exit
+_all_lock = threading.Lock()
+
+
+def _close(entry: list) -> None:
+    with contextlib.suppress(Exception):  # closing only: the session is dropped either way
+        entry[0].__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def session_pooled(account: ExchangeAccount) -> Iterator[ExchangeSession]:
+    """This thread's open session to `account`, opened on first use (see the module docstring)."""
+    from accounts.services.venue_checks import venue_of
+
+    entries = _pool.entries
+    if not entries:
+        with _all_lock:
+            _all_pools.append(entries)
+    now = time.monotonic()
+    for account_id, entry in list(entries.items()):  # idle ones are closed, not kept for ever
+        if entry[2] == 0 and now - entry[3] > POOL_IDLE_S:
+            del entries[account_id]
+            _close(entry)
+    identity = (account.api_key_encrypted, account.api_secret_encrypted, venue_of(account.venue, "usdm").rest_url)
+    entry = entries.get(account.id)
+    if entry is not None and entry[1] != identity and entry[2] == 0:
+        del entries[account.id]
+        _close(entry)
+        entry = None
+    if entry is None:
+        entry = entries[account.id] = [ExchangeSession(account).__enter__(), identity, 0, now]
+    entry[2] += 1
+    try:
+        yield entry[0]
+    finally:
+        entry[2] -= 1
+        entry[3] = time.monotonic()
+
+
+@atexit.register
+def _close_all() -> None:
+    with _all_lock:
+        for entries in _all_pools:
+            for entry in entries.values():
+                _close(entry)
+            entries.clear()
+
+
 def exchange_call(account: ExchangeAccount, fn: Callable[[BinanceClient, Credentials], Awaitable[T]]) -> T:
-    """One call on a fresh client (see the module docstring)."""
-    with ExchangeSession(account) as session:
+    """One call on this thread's pooled session to the account (see the module docstring)."""
+    with session_pooled(account) as session:
         return session.call(fn)

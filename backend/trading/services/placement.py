@@ -28,7 +28,7 @@ from market.binance.errors import (
 )
 from trading import lifecycle, payloads
 from trading.crashpoints import crash_point
-from trading.exchange import ExchangeSession
+from trading.exchange import session_pooled
 from trading.models import Order, OrderStatus
 from trading.services.events import account_event_publish, order_state_adopt, state_of_rest
 
@@ -48,8 +48,8 @@ def order_published(order: Order) -> None:
 
 
 def session_or_new(account, session):
-    """`with session_or_new(account, session) as ex:` the caller's session, or a new one closed after."""
-    return _Borrowed(session) if session is not None else ExchangeSession(account)
+    """`with session_or_new(account, session) as ex:` the caller's session, or this thread's pooled one."""
+    return _Borrowed(session) if session is not None else session_pooled(account)
 
 
 class _Borrowed:
