@@ -150,6 +150,7 @@ class AlgoOrder:
     create_time_ms: int
     update_time_ms: int
     trigger_time_ms: int = 0
+    actual_order_id: int | None = None  # "actualOrderId": the order placed on trigger
 
 
 def algo_from_json(row: Any, what: str = "/fapi/v1/algoOrder") -> AlgoOrder:
@@ -165,6 +166,7 @@ def algo_from_json(row: Any, what: str = "/fapi/v1/algoOrder") -> AlgoOrder:
         reduce_only=flag(row, "reduceOnly"), close_position=flag(row, "closePosition"),
         create_time_ms=integer(row, "createTime", what, 0), update_time_ms=integer(row, "updateTime", what, 0),
         trigger_time_ms=integer(row, "triggerTime", what, 0),
+        actual_order_id=integer(row, "actualOrderId", what, 0) or None,
     )
 
 

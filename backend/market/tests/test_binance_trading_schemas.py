@@ -86,6 +86,10 @@ def test_algo_orders_and_filters():
     [algo] = algos_decode(raw("futures_open_algo_orders.json"), "openAlgoOrders")
     assert (algo.algo_id, algo.client_algo_id, algo.order_type, algo.status, algo.trigger_price) == (
         123456789, "test-algo-order-1", "STOP_MARKET", "NEW", Decimal("45000.00"))
+    assert algo.actual_order_id is None  # the recorded row has no actualOrderId: nothing placed yet
+    row = {**orjson.loads(raw("futures_open_algo_orders.json"))[0], "algoStatus": "FINISHED"}
+    assert algos_decode(orjson.dumps([{**row, "actualOrderId": ""}]), "q")[0].actual_order_id is None
+    assert algos_decode(orjson.dumps([{**row, "actualOrderId": "8389765519"}]), "q")[0].actual_order_id == 8389765519
     filters = symbol_filters_decode((PAYLOADS / "fapi_v1_exchangeInfo_MAINNET_2024-10-20_subset.json").read_bytes())
     btc = filters["BTCUSDT"]
     # The recorded BTCUSDT entry: PRICE_FILTER 0.10, LOT_SIZE 0.001..1000, MARKET_LOT_SIZE max 120, MIN_NOTIONAL 100.

@@ -210,6 +210,15 @@ def algo_json(a: AlgoOrder, rules: SymbolRules) -> dict:
     return out
 
 
+def algo_query_json(engine, a: AlgoOrder) -> dict:
+    """A query's row (GET algoOrder, openAlgoOrders, allAlgoOrders): the create answer plus the
+    order placed on trigger and its average price, "" until then (ALGO_UPDATE's "ai" and "ap")."""
+    rules = engine.rules(a.req.symbol)
+    placed = engine.orders[a.account_id][a.order_id] if a.order_id else None
+    return {**algo_json(a, rules), "actualOrderId": str(a.order_id) if placed else "",
+            "actualPrice": fixed(placed.avg_price, rules.price_precision) if placed else ""}
+
+
 def algo_update(a: AlgoOrder, rules: SymbolRules, order, now: int) -> dict:
     r, pp, qp = a.req, rules.price_precision, rules.quantity_precision
     body = {

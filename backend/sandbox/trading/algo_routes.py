@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from . import errors
-from .algo import algo_json, parse_algo
+from .algo import algo_json, algo_query_json, parse_algo
 from .edge import ENGINE, ORDER_COUNTS, answer, limit_param, signed, time_range
 from .params import Params
 
@@ -37,7 +37,7 @@ async def query_algo_order(request: web.Request) -> web.Response:
     auth = await signed(request)
     engine = request.app[ENGINE]
     algo = engine.algos.find(auth.key.api_key, *_lookup(auth.params))
-    return answer(algo_json(algo, engine.rules(algo.req.symbol)))
+    return answer(algo_query_json(engine, algo))
 
 
 async def open_algo_orders(request: web.Request) -> web.Response:
@@ -46,7 +46,7 @@ async def open_algo_orders(request: web.Request) -> web.Response:
     symbol = auth.params.string("symbol")
     if symbol is not None:
         engine.rules(symbol)
-    return answer([algo_json(a, engine.rules(a.req.symbol)) for a in engine.algos.open(auth.key.api_key, symbol)])
+    return answer([algo_query_json(engine, a) for a in engine.algos.open(auth.key.api_key, symbol)])
 
 
 async def all_algo_orders(request: web.Request) -> web.Response:
@@ -62,7 +62,7 @@ async def all_algo_orders(request: web.Request) -> web.Response:
             start, end = time_range(p, engine.now())
             algos = [a for a in algos if start <= a.create_time <= end]
         algos = algos[-limit:]
-    return answer([algo_json(a, rules) for a in algos])
+    return answer([algo_query_json(engine, a) for a in algos])
 
 
 async def cancel_all_algo_orders(request: web.Request) -> web.Response:

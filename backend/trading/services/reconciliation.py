@@ -31,8 +31,8 @@ from trading.models import (
     BalanceSnapshot, Fill, Order, OrderSource, OrderStatus, PositionSnapshot, ReconciliationRun, TradingState,
 )
 from trading.services.events import (
-    account_event_publish, external_order_of_rest, fill_record, order_state_adopt, position_snapshot_store,
-    state_of_rest,
+    account_event_publish, child_adopt, external_order_of_rest, fill_record, order_state_adopt,
+    position_snapshot_store, state_of_rest,
 )
 from trading.services.exchange_books import ExchangeBooks, books_fetch
 from trading.services.positions import positions_payload
@@ -234,6 +234,8 @@ def _algo_orders_correct(p: _Pass, books: ExchangeBooks) -> None:
             if _algo_adopt(locked, algo):
                 p.diff("order", order.client_order_id, "status", before, locked.status, "updated")
                 p.orders_changed[order.pk] = locked
+            if algo.actual_order_id:  # its ALGO_UPDATE may never have come: the placed order is its child
+                child_adopt(algo=locked, exchange_order_id=algo.actual_order_id)
 
 
 def _order_adopt(p: _Pass, known: ExchangeOrder) -> Order:

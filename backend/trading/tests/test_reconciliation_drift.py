@@ -123,3 +123,37 @@ def test_an_entry_whose_answer_was_lost_is_found_filled_and_its_protection_sent(
     assert sorted(c.status for c in children) == ["NEW", "NEW"]
     algos = on_exchange(account, lambda c, k: c.trading.open_algo_orders(k, SYMBOL))
     assert sorted(a.client_algo_id for a in algos) == sorted(c.client_order_id for c in children)
+
+
+def test_a_stop_that_triggered_unseen_is_attributed_to_its_entry_by_reconciliation(sandbox_process):
+    """No stream watches: the ALGO_UPDATE naming the order a stop placed never arrives. The
+    algo order's REST answer (`actualOrderId`) ties that order and its fill to the entry's tag."""
+    from trading.services.orders import order_create, order_send
+    from trading.tests.stream_helpers import on_exchange
+
+    _, account = owner_and_account(sandbox_process)
+    mark = on_exchange(account, lambda c, k: c.trading.position_risk(k, SYMBOL))[0].mark_price
+    entry = order_create(account=account, symbol=SYMBOL, side="BUY", type="MARKET", quantity=Decimal("0.003"),
+                         stop_loss_price=(mark * Decimal("0.999")).quantize(Decimal("0.1")),
+                         take_profit_price=(mark * Decimal("1.001")).quantize(Decimal("0.1")), send=False)
+    assert order_send(order_id=entry.pk).status == "FILLED"
+    assert len(on_exchange(account, lambda c, k: c.trading.open_algo_orders(k, SYMBOL))) == 2
+
+    for _ in range(400):  # the price walks until it crosses one of the two levels
+        sandbox_process.step_candles(1)
+        if len(on_exchange(account, lambda c, k: c.trading.open_algo_orders(k, SYMBOL))) < 2:
+            break
+    else:
+        raise AssertionError("neither the stop-loss nor the take-profit triggered")
+    positions = on_exchange(account, lambda c, k: c.trading.position_risk(k, SYMBOL))
+    assert all(p.amount == 0 for p in positions)  # the triggered one closed the position
+
+    reconcile(account=account, trigger="periodic")
+
+    children = list(Order.objects.filter(account=account, parent__parent=entry).select_related("parent"))
+    (closing,) = [c for c in children if c.status == "FILLED"]
+    assert (closing.tag, closing.source, closing.parent.status) == ("m", "manual", "FILLED")
+    (fill,) = Fill.objects.filter(order=closing)
+    assert (fill.tag, fill.quantity, fill.side) == ("m", Decimal("0.003"), "SELL")
+    assert not Fill.objects.filter(account=account).exclude(tag="m").exists()
+    assert books_diff(account, sandbox_books(account, sandbox_process.url, [SYMBOL])) == []

@@ -203,6 +203,10 @@ ALGO_ORDER = {
     "closePosition": False, "priceProtect": False, "reduceOnly": False, "createTime": 1763458576201,
     "updateTime": 1763458576201, "triggerTime": 0, "goodTillDate": 0,
 }
+# A query's row (GET algoOrder, openAlgoOrders, allAlgoOrders) adds the order placed on trigger and
+# its average price, "" before (the fields Binance's Query Algo Order answer has, read by clients as
+# the triggered order's id).
+ALGO_QUERY = {**ALGO_ORDER, "algoStatus": "FINISHED", "actualOrderId": "8389765519", "actualPrice": "100012.30"}
 ALGO_CANCEL = {"algoId": 3358, "clientAlgoId": "yT58zmV3DSzMBQxc5tAJXU", "code": "200", "msg": "success"}
 ALGO_UPDATE = {
     "e": "ALGO_UPDATE", "T": 1765431097030, "E": 1765431097037,

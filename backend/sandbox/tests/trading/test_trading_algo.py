@@ -9,7 +9,7 @@ import pytest
 from doc_examples import same_shape
 
 from sandbox.errors import BinanceError
-from sandbox.trading.algo import algo_json, parse_algo
+from sandbox.trading.algo import algo_json, algo_query_json, parse_algo
 from sandbox.trading.params import Params
 
 BTC = {"symbol": "BTCUSDT"}
@@ -43,6 +43,9 @@ def test_stop_market_algo_triggers_places_the_order_and_finishes(harness):
     assert same_shape({"e": "ALGO_UPDATE", "T": 0, "E": 0, "o": triggered}, ex.ALGO_UPDATE) == []
     assert (triggered["ai"], triggered["act"], triggered["caid"]) == (str(order.order_id), "MARKET", "sl-1")
     assert (finished["aq"], finished["ap"]) == ("0.010", "50600.00")
+    queried = algo_query_json(h.engine, algo)  # what GET /fapi/v1/algoOrder answers now
+    assert same_shape(queried, ex.ALGO_QUERY) == []
+    assert (queried["actualOrderId"], queried["actualPrice"]) == (str(order.order_id), "50600.00")
 
 
 def test_take_profit_limit_algo_rests_as_a_limit_then_finishes(harness):
