@@ -69,7 +69,9 @@ class _Compiler:
         self.max_back = 0
 
     def error(self, block_id, message: str) -> None:
-        self.errors.append(CompileError(block_id, message))
+        """Record an error; a block gets one (its first), which is what the editor marks on it."""
+        if block_id is None or all(e.block_id != block_id for e in self.errors):
+            self.errors.append(CompileError(block_id, message))
 
     def stop(self, block_id, message: str):
         self.error(block_id, message)
@@ -88,6 +90,7 @@ class _Compiler:
     def _program(self, workspace) -> list:
         if not isinstance(workspace, dict) or not isinstance(workspace.get("blocks", {}), dict):
             self.stop(None, 'expected a Blockly workspace: {"blocks": {"languageVersion": 0, "blocks": [...]}}')
+        self._storable(workspace)
         self._variables(workspace.get("variables", []))
         top = workspace.get("blocks", {}).get("blocks", [])
         if not isinstance(top, list):
@@ -105,6 +108,26 @@ class _Compiler:
         hat = hats[0]
         self.block_of(hat)
         return self.statements(hat, "DO", 1)
+
+    def _storable(self, workspace) -> None:
+        """Every number finite and every string valid Unicode without NUL anywhere (x/y, extraState
+        ...): the workspace is stored as JSON, which has neither (walked without recursion)."""
+        stack, flagged = [(workspace, None)], {}
+        while stack:
+            item, block_id = stack.pop()
+            if isinstance(item, dict):
+                if isinstance(item.get("type"), str) and _valid_id(item.get("id")):
+                    block_id = item["id"]
+                stack.extend((k, block_id) for k in item)
+                stack.extend((v, block_id) for v in item.values())
+            elif isinstance(item, list):
+                stack.extend((v, block_id) for v in item)
+            elif isinstance(item, float) and not math.isfinite(item):
+                flagged.setdefault(block_id, "a number is not finite (NaN or infinity)")
+            elif isinstance(item, str) and ("\x00" in item or not _utf8(item)):
+                flagged.setdefault(block_id, "a text holds a NUL or an invalid character")
+        for block_id, message in flagged.items():
+            self.error(block_id, message)
 
     def _variables(self, variables) -> None:
         if not isinstance(variables, list) or len(variables) > self.limits.max_variables:
@@ -254,6 +277,14 @@ class _Compiler:
 
 def _id(block) -> str | None:
     return block.get("id") if isinstance(block, dict) and _valid_id(block.get("id")) else None
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from "\\ud800" in the JSON
+        return False
+    return True
 
 
 def _valid_id(value) -> bool:

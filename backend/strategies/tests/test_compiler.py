@@ -101,7 +101,7 @@ def test_field_values_outside_the_catalogue_are_refused():
         log("x", ind("ema", period=1)), log("y", ind("macd", output="macd", fast=26, slow=12)),
         log("z", candle("close", back=501)), log("w", candle("close", symbol="btc/usdt")),
         log("v", block("candle", {"FIELD": "vwap"})), log("u", ind("ema", tf="3m", period=9)),
-        log("\x00bad"),
+        log("\x00bad"), log("\x07bell"),
     ))
     messages = [m for _, m in errors]
     assert "PERIOD must be between 2 and 500" in messages
@@ -110,6 +110,7 @@ def test_field_values_outside_the_catalogue_are_refused():
     assert "SYMBOL 'btc/usdt' is not a valid symbol (like BTCUSDT)" in messages
     assert any(m.startswith("FIELD must be one of") for m in messages)
     assert any(m.startswith("TIMEFRAME must be one of") for m in messages)
+    assert "a text holds a NUL or an invalid character" in messages  # the "\\x00bad" message
     assert "MESSAGE must be printable text of at most 200 characters" in messages
 
 
