@@ -1,9 +1,11 @@
 """The fill model: how an order placed in a backtest fills against OHLC candles. Pure.
 
-Arithmetic: `Decimal` throughout, exact. A candle price given as a float becomes the decimal of
-its shortest repr (`Decimal(repr(x))`: 0.1 -> Decimal("0.1"), the string the exchange
-published), so fees, slippage and funding on those prices are exact decimals and tests compare
-them with `==`. Nothing here rounds to a tick or a lot size.
+Arithmetic: `Decimal` throughout. A candle price given as a float becomes the decimal of its
+shortest repr (`Decimal(repr(x))`: 0.1 -> Decimal("0.1"), the string the exchange published), so
+fees, slippage and funding on those prices are exact decimals and tests compare them with `==`.
+The portfolio computes in `LEDGER_CONTEXT` (50 significant digits), where products and sums of
+prices (~10 digits) and quantities on a 10^-8 lot (~16 digits) are exact. Nothing here rounds
+to a tick or a lot size: callers size quantities (`signal_trades` rounds down to 10^-8).
 
 Rules (what a candle can tell, and the conservative reading where it cannot):
 
@@ -28,10 +30,11 @@ Rules (what a candle can tell, and the conservative reading where it cannot):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from enum import StrEnum
 
 BPS = Decimal(10_000)
+LEDGER_CONTEXT = Context(prec=50)
 FUNDING_PERIOD_MS = 8 * 3_600_000  # 00:00, 08:00, 16:00 UTC are the multiples of 8 h since the epoch
 
 
@@ -39,8 +42,8 @@ def to_decimal(x) -> Decimal:
     """A price or quantity as an exact decimal: floats by their shortest repr, ints and strings as given."""
     if isinstance(x, Decimal):
         return x
-    if isinstance(x, float):
-        return Decimal(repr(x))
+    if isinstance(x, float):  # numpy's float64 too (its repr would name its type)
+        return Decimal(repr(float(x)))
     return Decimal(x)
 
 

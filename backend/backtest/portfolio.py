@@ -29,11 +29,12 @@ time step have had their candle. No liquidation is modelled: the margin check on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from signals.lifecycle import Direction
 
 from .fills import (
+    LEDGER_CONTEXT,
     Candle,
     Fill,
     FillModel,
@@ -151,7 +152,7 @@ class Portfolio:
     equity_curve: list[EquityPoint] = field(default_factory=list, init=False)
     marks: dict[str, Decimal] = field(default_factory=dict, init=False)
     _entries: dict[str, list[EntryOrder]] = field(default_factory=dict, init=False)
-    _exits: dict[str, list[tuple[Direction, str]]] = field(default_factory=dict, init=False)
+    _exits: dict[str, list[tuple[Direction, str, str | None]]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.initial_equity = to_decimal(self.initial_equity)
@@ -166,23 +167,28 @@ class Portfolio:
     def cancel_entries(self, symbol: str, direction: Direction) -> None:
         self._entries[symbol] = [o for o in self._entries.get(symbol, []) if o.direction is not direction]
 
-    def submit_exit(self, symbol: str, direction: Direction, reason: str) -> None:
-        """Close the position at the symbol's next open (ignored if none is open by then)."""
-        self._exits.setdefault(symbol, []).append((Direction(direction), reason))
+    def submit_exit(self, symbol: str, direction: Direction, reason: str, tag: str | None = None) -> None:
+        """Close the position at the symbol's next open (ignored if none is open by then, or,
+        with `tag`, if the open one was entered by another order)."""
+        self._exits.setdefault(symbol, []).append((Direction(direction), reason, tag))
 
     # -- time -----------------------------------------------------------------------------
 
     def on_candle(self, symbol: str, candle: Candle) -> None:
         """Steps 1-5 of the module docstring for one candle of `symbol`."""
+        with localcontext(LEDGER_CONTEXT):
+            self._on_candle(symbol, candle)
+
+    def _on_candle(self, symbol: str, candle: Candle) -> None:
         self.marks[symbol] = candle.open  # what margin checks at the open see
         if is_funding_time(candle.open_time):
             for position in self._open(symbol):
                 paid = funding_payment(self.model, position.direction.sign, position.qty, candle.open)
                 position.funding += paid
                 self.cash -= paid
-        for direction, reason in self._exits.pop(symbol, []):
+        for direction, reason, tag in self._exits.pop(symbol, []):
             position = self.positions.get((symbol, direction))
-            if position is not None:
+            if position is not None and tag in (None, position.tag):
                 self._close(position, market_fill(self.model, exit_side(direction), position.qty, candle), reason)
         waiting = []
         for order in self._entries.pop(symbol, []):
@@ -200,6 +206,10 @@ class Portfolio:
         self.marks[symbol] = candle.close
 
     def record_equity(self, time_ms: int) -> EquityPoint:
+        with localcontext(LEDGER_CONTEXT):
+            return self._record_equity(time_ms)
+
+    def _record_equity(self, time_ms: int) -> EquityPoint:
         point = EquityPoint(
             time_ms, self.equity(), self.cash, len(self.positions),
             sum((p.qty * self.marks[p.symbol] for p in self.positions.values()), Decimal(0)),
@@ -211,6 +221,10 @@ class Portfolio:
         """Close every open position at the close of `candles[symbol]` (its last candle), as a
         taker (slippage and fee) at `time_ms` (that candle's close time), e.g. when the data
         ends; pending entries and exits are dropped."""
+        with localcontext(LEDGER_CONTEXT):
+            self._close_all(candles, time_ms, reason)
+
+    def _close_all(self, candles: dict[str, Candle], time_ms: int, reason: str) -> None:
         for position in list(self.positions.values()):
             c = candles[position.symbol].close
             at_close = Candle(time_ms, c, c, c, c)

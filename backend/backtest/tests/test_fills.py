@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import numpy as np
 import pytest
 
 from backtest.fills import (
@@ -34,7 +35,7 @@ def candle(t, o, h, l, c):  # noqa: E741
 
 
 def test_floats_become_their_shortest_decimal():
-    assert to_decimal(0.1) == D("0.1")
+    assert to_decimal(0.1) == to_decimal(np.float64(0.1)) == D("0.1")
     assert Candle.of(0, 0.0040929, 0.0041, 0.004, 0.00409).open == D("0.0040929")
     with pytest.raises(ValueError, match="high"):
         Candle.of(0, 1, 1, 2, 1)
