@@ -16,7 +16,7 @@ Numbers are floats; every intermediate that is not finite becomes NaN ("no value
 - an action whose quantity or prices come out NaN, zero or negative is not sent: a `Log` decision
   says why instead.
 Each node evaluated costs one step; more than ``budget`` raises `BudgetExceeded` (the one exception
-`evaluate` raises for a program the compiler accepted).  Indicators are computed once per
+`evaluate` raises for a program the compiler accepted; an IR of another version is `StaleProgram`).  Indicators are computed once per
 evaluation per (indicator, parameters, source, symbol, timeframe) through `indicators.registry`.
 Quantities: ``quantity`` as given; ``percent_balance``: balance x size% x leverage / price;
 ``risk_percent``: balance x size% / |price - stop-loss|.  Price: the limit price or the last close.
@@ -34,9 +34,10 @@ from indicators import IndicatorInputError
 from indicators.registry import REGISTRY
 
 from .decisions import CancelOrders, ClosePosition, Log, Notify, OpenPosition, open_decision
+from .ir import IR_VERSION
 
 __all__ = ["BudgetExceeded", "Candles", "CancelOrders", "ClosePosition", "Context", "Evaluation", "Log", "Notify",
-           "OpenPosition", "Position", "ScannerSignal", "evaluate"]
+           "OpenPosition", "Position", "ScannerSignal", "StaleProgram", "evaluate"]
 
 NAN = float("nan")
 DEFAULT_BUDGET = 20_000
@@ -99,7 +100,13 @@ class Evaluation:
     steps: int
 
 
+class StaleProgram(ValueError):
+    """The IR was compiled for another IR version: compile the version's workspace again."""
+
+
 def evaluate(program: Mapping, context: Context, *, budget: int = DEFAULT_BUDGET) -> Evaluation:
+    if program.get("ir_version") != IR_VERSION:
+        raise StaleProgram(f"IR version {program.get('ir_version')!r}; this runtime runs version {IR_VERSION}")
     run = _Run(context, budget)
     run.block(program["on_candle_close"])
     variables = {k: v for k, v in run.variables.items() if math.isfinite(v)}

@@ -14,7 +14,7 @@ import talib
 from strategies.compiler import compile_workspace
 from strategies.runtime import (
     BudgetExceeded, Candles, CancelOrders, ClosePosition, Context, Log, OpenPosition, Position, ScannerSignal,
-    evaluate,
+    StaleProgram, evaluate,
 )
 
 from .workspaces import (
@@ -162,6 +162,12 @@ def test_step_budget_raises_a_typed_error_naming_a_block():
     with pytest.raises(BudgetExceeded) as info:
         evaluate(program, ctx, budget=199)
     assert info.value.block_id == statements[-1]["inputs"]["VALUE"]["block"]["inputs"]["B"]["block"]["id"]
+
+
+def test_a_program_of_another_ir_version_is_refused():
+    program = {**compile_workspace(workspace(log("x"))), "ir_version": 0}
+    with pytest.raises(StaleProgram, match="IR version 0"):
+        evaluate(program, Context("BTCUSDT", "5m", {}))
 
 
 def test_nan_and_inf_candles_and_balance_never_raise():
