@@ -53,7 +53,7 @@ def expression(c, block: dict, spec: Block, depth: int):
         f, args = fields("OP"), values(("A", NUMBER), ("B", NUMBER))
         return None if f is None or args is None else (
             {"op": "arith", "block": bid, "fn": f[0], "args": args}, _numeric(*args))
-    if kind == "math_single":
+    if kind == "math_unary":
         f, args = fields("OP"), values(("X", NUMBER))
         return None if f is None or args is None else (
             {"op": "unary", "block": bid, "fn": f[0], "arg": args[0]}, _numeric(*args))
@@ -67,7 +67,7 @@ def expression(c, block: dict, spec: Block, depth: int):
             return None
         key = "fn" if kind == "compare" else "direction"
         return {"op": kind, "block": bid, key: f[0], "args": args}, BOOLEAN
-    if kind == "logic_operation":
+    if kind == "logic_binary":
         f, args = fields("OP"), values(("A", BOOLEAN), ("B", BOOLEAN))
         return None if f is None or args is None else ({"op": "logic", "block": bid, "fn": f[0], "args": args}, BOOLEAN)
     if kind == "logic_not":

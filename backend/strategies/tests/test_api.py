@@ -148,7 +148,7 @@ def test_hostile_raw_bodies_are_400_with_a_message(alice, text, fragment):
 def test_deep_nesting_is_400_naming_a_block_and_oversized_is_413(alice):
     text = '{"type": "number", "id": "n-0", "fields": {"NUM": 1}}'
     for i in range(1, 1001):
-        text = f'{{"type": "math_single", "id": "n-{i}", "fields": {{"OP": "neg"}}, "inputs": {{"X": {{"block": {text}}}}}}}'
+        text = f'{{"type": "math_unary", "id": "n-{i}", "fields": {{"OP": "neg"}}, "inputs": {{"X": {{"block": {text}}}}}}}'
     raw = ('{"workspace": {"blocks": {"languageVersion": 0, "blocks": [{"type": "on_candle_close", "id": "hat", '
            f'"inputs": {{"DO": {{"block": {{"type": "log", "id": "l", "inputs": {{"VALUE": {{"block": {text}}}}}}}}}}}}}]}}}}}}')
     answer = post_raw(alice, "/api/strategies/validate/", raw)

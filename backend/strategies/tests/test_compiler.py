@@ -152,7 +152,7 @@ def test_nesting_a_thousand_deep_is_refused_naming_a_block():
     deep = num(1)
     ids = [deep["id"]]
     for _ in range(1000):
-        deep = block("math_single", {"OP": "neg"}, X=deep)
+        deep = block("math_unary", {"OP": "neg"}, X=deep)
         ids.append(deep["id"])
     ws = workspace(log("x", deep))
     ((block_id, message),) = errors_of(ws)
@@ -160,7 +160,7 @@ def test_nesting_a_thousand_deep_is_refused_naming_a_block():
     # As raw text (json.dumps itself cannot go that deep): refused before the recursive parser runs.
     text = '{"type": "number", "id": "n-0", "fields": {"NUM": 1}}'
     for i in range(1, 1001):
-        text = f'{{"type": "math_single", "id": "n-{i}", "fields": {{"OP": "neg"}}, "inputs": {{"X": {{"block": {text}}}}}}}'
+        text = f'{{"type": "math_unary", "id": "n-{i}", "fields": {{"OP": "neg"}}, "inputs": {{"X": {{"block": {text}}}}}}}'
     raw = ('{"blocks": {"languageVersion": 0, "blocks": [{"type": "on_candle_close", "id": "hat", "inputs": '
            f'{{"DO": {{"block": {{"type": "log", "id": "log", "inputs": {{"VALUE": {{"block": {text}}}}}}}}}}}}}]}}}}')
     ((block_id, message),) = errors_of(raw)

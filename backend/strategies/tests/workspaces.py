@@ -64,7 +64,7 @@ def cross(a: dict, direction: str, b: dict) -> dict:
 
 
 def logic(a: dict, op: str, b: dict) -> dict:
-    return block("logic_operation", {"OP": op}, A=a, B=b)
+    return block("logic_binary", {"OP": op}, A=a, B=b)
 
 
 def all_of(*conditions: dict) -> dict:
