@@ -77,8 +77,7 @@ def expression(c, block: dict, spec: Block, depth: int):
         f = fields("DIRECTION", "METRIC", "MIN", "TIMEFRAME")
         if f is None:
             return None
-        if f[3] != "run":
-            c.timeframes.add(f[3])
+        c.timeframe_use(block, f[3])
         return {"op": "signal", "block": bid, "direction": f[0], "metric": f[1], "min": f[2],
                 "tf": None if f[3] == "run" else f[3]}, BOOLEAN
     if kind == "position_has":

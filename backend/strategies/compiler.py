@@ -110,18 +110,22 @@ class _Compiler:
         return self.statements(hat, "DO", 1)
 
     def _storable(self, workspace) -> None:
-        """Every number finite and every string valid Unicode without NUL anywhere (x/y, extraState
-        ...): the workspace is stored as JSON, which has neither (walked without recursion)."""
-        stack, flagged = [(workspace, None)], {}
+        """Every number finite, every string valid Unicode without NUL, and JSON nesting within the
+        limit, anywhere (x/y, extraState ...): the workspace is stored as JSON, which has no NaN or
+        NUL, and serialized by a recursive encoder.  Walked without recursion."""
+        stack, flagged = [(workspace, None, 1)], {}
         while stack:
-            item, block_id = stack.pop()
+            item, block_id, depth = stack.pop()
+            if isinstance(item, (dict, list)) and depth > self.limits.max_json_nesting:
+                self.stop(block_id, f"blocks are nested too deeply (more than {self.limits.max_json_nesting} "
+                                    "JSON levels)")
             if isinstance(item, dict):
                 if isinstance(item.get("type"), str) and _valid_id(item.get("id")):
                     block_id = item["id"]
-                stack.extend((k, block_id) for k in item)
-                stack.extend((v, block_id) for v in item.values())
+                stack.extend((k, block_id, depth) for k in item)
+                stack.extend((v, block_id, depth + 1) for v in item.values())
             elif isinstance(item, list):
-                stack.extend((v, block_id) for v in item)
+                stack.extend((v, block_id, depth + 1) for v in item)
             elif isinstance(item, float) and not math.isfinite(item):
                 flagged.setdefault(block_id, "a number is not finite (NaN or infinity)")
             elif isinstance(item, str) and ("\x00" in item or not _utf8(item)):
@@ -247,16 +251,19 @@ class _Compiler:
             value = vid
         return value
 
+    def timeframe_use(self, block: dict, tf: str) -> None:
+        if tf != "run":
+            self.timeframes.add(tf)
+            if len(self.timeframes) > self.limits.max_timeframes:
+                self.stop(block["id"], f"a strategy reads at most {self.limits.max_timeframes} timeframes")
+
     def where(self, block: dict) -> dict | None:
         """back / tf / symbol of a market-data or indicator block, counted against the limits."""
         back, tf, symbol = self.field(block, "BACK"), self.field(block, "TIMEFRAME"), self.field(block, "SYMBOL")
         if back is None or tf is None or symbol is None:
             return None
         self.max_back = max(self.max_back, back)
-        if tf != "run":
-            self.timeframes.add(tf)
-            if len(self.timeframes) > self.limits.max_timeframes:
-                self.stop(block["id"], f"a strategy reads at most {self.limits.max_timeframes} timeframes")
+        self.timeframe_use(block, tf)
         if symbol:
             self.symbols.add(symbol)
             if len(self.symbols) > self.limits.max_symbols:

@@ -142,10 +142,22 @@ def test_prototype_keys_are_refused_in_raw_json_and_in_data(key):
     assert errors_of(workspace(log("x", bad_id)))[0] == (None, "every block needs a string id of 1-64 characters")
 
 
-def test_ten_thousand_blocks_stop_at_the_limit_naming_the_block():
-    statements = [log(str(i)) for i in range(10_000)]
+def test_a_long_stack_as_parsed_data_is_held_to_the_json_nesting_limit():
+    """Stored as JSON by a recursive encoder: a stack nested deeper than the raw-text limit is refused
+    even when it arrives as Python data."""
+    statements = [log(str(i)) for i in range(1000)]
     ((block_id, message),) = errors_of(workspace(*statements))
-    assert block_id == statements[1999]["id"] and message == "more than 2000 blocks"
+    assert block_id in {s["id"] for s in statements} and "nested too deeply" in message
+    assert compile_workspace(workspace(*[log(str(i)) for i in range(300)]))
+
+
+def test_ten_thousand_blocks_stop_at_the_limit_naming_the_block():
+    # 100 'if' blocks of 100 log lines each: wide, not deep (10,100 blocks with the hat).
+    groups = [[log(f"{g}.{i}") for i in range(100)] for g in range(100)]
+    ws = workspace(*[if_(block("boolean", {"BOOL": "true"}), lines) for lines in groups])
+    ((block_id, message),) = errors_of(ws)
+    # Counted in reading order: the hat, then per group the 'if', its condition and its 100 lines.
+    assert block_id in {line["id"] for line in groups[19]} and message == "more than 2000 blocks"
 
 
 def test_nesting_a_thousand_deep_is_refused_naming_a_block():
@@ -156,7 +168,12 @@ def test_nesting_a_thousand_deep_is_refused_naming_a_block():
         ids.append(deep["id"])
     ws = workspace(log("x", deep))
     ((block_id, message),) = errors_of(ws)
-    assert block_id in ids and message == "blocks are nested more than 64 deep"
+    assert block_id in ids and message == "blocks are nested too deeply (more than 900 JSON levels)"
+    shallower = num(1)
+    for _ in range(100):  # 100 deep is within the JSON limit but over the 64 blocks limit
+        shallower = block("math_unary", {"OP": "neg"}, X=shallower)
+    ((block_id, message),) = errors_of(workspace(log("x", shallower)))
+    assert message == "blocks are nested more than 64 deep"
     # As raw text (json.dumps itself cannot go that deep): refused before the recursive parser runs.
     text = '{"type": "number", "id": "n-0", "fields": {"NUM": 1}}'
     for i in range(1, 1001):
