@@ -47,6 +47,8 @@ export default defineConfig(({ mode }) => {
                 test: /node_modules[\\/](lightweight-charts|fancy-canvas)[\\/]/,
                 priority: 1,
               },
+              // Only the Strategies page (a lazy route) loads the block editor.
+              { name: 'blockly', test: /node_modules[\\/]blockly[\\/]/, priority: 1 },
               { name: 'vendor', test: /node_modules[\\/]/ },
             ],
           },

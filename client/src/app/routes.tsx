@@ -7,7 +7,6 @@ import { DashboardPage } from '@/app/routes/DashboardPage';
 import { AccountPage } from '@/app/routes/AccountPage';
 import { ExchangeAccountsPage } from '@/app/routes/ExchangeAccountsPage';
 import { NotFoundPage } from '@/app/routes/NotFoundPage';
-import { StrategiesPage } from '@/app/routes/StrategiesPage';
 import { paths } from '@/config/paths';
 import { OidcCallbackPage } from '@/features/auth/components/OidcCallbackPage';
 import {
@@ -41,7 +40,6 @@ export const routes: RouteObject[] = [
           },
         ],
       },
-      { path: paths.strategies, element: <StrategiesPage /> },
       {
         path: paths.performance,
         lazy: async () => ({
@@ -59,6 +57,12 @@ export const routes: RouteObject[] = [
         children: [
           { path: paths.exchangeAccounts, element: <ExchangeAccountsPage /> },
           { path: paths.account, element: <AccountPage /> },
+          {
+            path: paths.strategies,
+            lazy: async () => ({
+              Component: (await import('@/app/routes/StrategiesPage')).StrategiesPage,
+            }),
+          },
           {
             path: paths.trading,
             lazy: async () => ({

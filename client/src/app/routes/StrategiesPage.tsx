@@ -1,10 +1,5 @@
-import { PlaceholderPage } from '@/components/ui/PlaceholderPage';
+import { StrategiesView } from '@/features/strategies/components/StrategiesView';
 
 export function StrategiesPage() {
-  return (
-    <PlaceholderPage
-      title="Strategies"
-      description="Build strategies from blocks, run them on paper or on your futures account, and watch them live. Coming soon."
-    />
-  );
+  return <StrategiesView />;
 }
