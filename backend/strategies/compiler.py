@@ -38,7 +38,8 @@ class Limits:
     max_blocks: int = 2000
     max_depth: int = 64  # value/statement inputs inside each other (a chain of statements is not depth)
     max_json_bytes: int = 512 * 1024
-    max_json_nesting: int = 900  # JSON levels; Blockly nests each `next` statement two levels deeper
+    max_json_nesting: int = 600  # JSON levels (Blockly nests each `next` two deeper): ~290 stacked statements;
+    # the stored workspace goes through recursive JSON encoders, which need the rest of the 1,000 frames
     max_symbols: int = 5  # symbols besides the run's own
     max_timeframes: int = 4
     max_variables: int = 100

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from strategies.compiler import CompileFailed, compile_workspace
 from strategies.models import StrategyVersion
 from strategies.template_library import templates
 
@@ -166,3 +167,24 @@ def test_deep_nesting_is_400_naming_a_block_and_oversized_is_413(alice):
     loose = workspace(loose=tuple(num(i) for i in range(3_000)))  # blocks side by side, not nested
     answer = alice.post("/api/strategies/validate/", {"workspace": loose}, format="json")
     assert answer.status_code == 400 and answer.json()["errors"][-1]["message"] == "more than 2000 blocks"
+
+
+def test_a_workspace_at_the_nesting_limit_is_saved_and_read_back(alice):
+    """The deepest stack the compiler accepts still goes through the database and the JSON renderer
+    (both encode it recursively) with frames to spare."""
+    def stack(n: int) -> dict:
+        return workspace(*[log(str(i)) for i in range(n)])
+
+    deepest = 1
+    while True:  # the compiler's limit, found through the compiler itself
+        try:
+            compile_workspace(stack(deepest + 1))
+        except CompileFailed:
+            break
+        deepest += 1
+    assert deepest > 250
+    created = alice.post("/api/strategies/", {"name": "deep", "workspace": stack(deepest)}, format="json")
+    assert created.status_code == 201
+    sid = created.json()["id"]
+    assert alice.get(f"/api/strategies/{sid}/").status_code == 200
+    assert alice.get(f"/api/strategies/{sid}/versions/1/").status_code == 200

@@ -148,7 +148,7 @@ def test_a_long_stack_as_parsed_data_is_held_to_the_json_nesting_limit():
     statements = [log(str(i)) for i in range(1000)]
     ((block_id, message),) = errors_of(workspace(*statements))
     assert block_id in {s["id"] for s in statements} and "nested too deeply" in message
-    assert compile_workspace(workspace(*[log(str(i)) for i in range(300)]))
+    assert compile_workspace(workspace(*[log(str(i)) for i in range(250)]))
 
 
 def test_ten_thousand_blocks_stop_at_the_limit_naming_the_block():
@@ -168,7 +168,7 @@ def test_nesting_a_thousand_deep_is_refused_naming_a_block():
         ids.append(deep["id"])
     ws = workspace(log("x", deep))
     ((block_id, message),) = errors_of(ws)
-    assert block_id in ids and message == "blocks are nested too deeply (more than 900 JSON levels)"
+    assert block_id in ids and message == "blocks are nested too deeply (more than 600 JSON levels)"
     shallower = num(1)
     for _ in range(100):  # 100 deep is within the JSON limit but over the 64 blocks limit
         shallower = block("math_unary", {"OP": "neg"}, X=shallower)
