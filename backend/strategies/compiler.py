@@ -26,7 +26,7 @@ from . import ir
 from .blocks import BLOCKS, BOOLEAN, NUMBER, SERIES, Block
 from .compile_blocks import expression, statement
 from .errors import CompileError, CompileFailed
-from .untrusted_json import FORBIDDEN_KEYS, load_json
+from .untrusted_json import FORBIDDEN_KEYS, load_json, storable_problems
 
 BLOCK_KEYS = frozenset({"type", "id", "x", "y", "fields", "inputs", "next", "extraState", "collapsed", "deletable",
                         "movable", "editable", "enabled", "disabled", "disabledReasons", "inline", "data", "icons"})
@@ -108,31 +108,14 @@ class _Compiler:
                       "a strategy has exactly one 'on candle close' block" + ("" if hats else "; add one"))
         hat = hats[0]
         self.block_of(hat)
-        return self.statements(hat, "DO", 1)
+        return [] if _disabled(hat) else self.statements(hat, "DO", 1)
 
     def _storable(self, workspace) -> None:
-        """Every number finite, every string valid Unicode without NUL, and JSON nesting within the
-        limit, anywhere (x/y, extraState ...): the workspace is stored as JSON, which has no NaN or
-        NUL, and serialized by a recursive encoder.  Walked without recursion."""
-        stack, flagged = [(workspace, None, 1)], {}
-        while stack:
-            item, block_id, depth = stack.pop()
-            if isinstance(item, (dict, list)) and depth > self.limits.max_json_nesting:
-                self.stop(block_id, f"blocks are nested too deeply (more than {self.limits.max_json_nesting} "
-                                    "JSON levels)")
-            if isinstance(item, dict):
-                if isinstance(item.get("type"), str) and _valid_id(item.get("id")):
-                    block_id = item["id"]
-                stack.extend((k, block_id, depth) for k in item)
-                stack.extend((v, block_id, depth + 1) for v in item.values())
-            elif isinstance(item, list):
-                stack.extend((v, block_id, depth + 1) for v in item)
-            elif isinstance(item, float) and not math.isfinite(item):
-                flagged.setdefault(block_id, "a number is not finite (NaN or infinity)")
-            elif isinstance(item, str) and ("\x00" in item or not _utf8(item)):
-                flagged.setdefault(block_id, "a text holds a NUL or an invalid character")
+        too_deep, flagged = storable_problems(workspace, self.limits.max_json_nesting, _block_id_of)
         for block_id, message in flagged.items():
             self.error(block_id, message)
+        if too_deep is not None:
+            self.stop(too_deep, f"blocks are nested too deeply (more than {self.limits.max_json_nesting} JSON levels)")
 
     def _variables(self, variables) -> None:
         if not isinstance(variables, list) or len(variables) > self.limits.max_variables:
@@ -185,7 +168,9 @@ class _Compiler:
             self.stop(block["id"], f"blocks are nested more than {self.limits.max_depth} deep")
         while current is not None:
             spec = self.block_of(current)
-            if not spec.statement:
+            if _disabled(current):
+                pass  # switched off in the editor: it and the blocks inside it do not run
+            elif not spec.statement:
                 self.error(current["id"], f"'{spec.type}' is a value block; it cannot stand in a stack of actions")
             else:
                 node = statement(self, current, spec, depth)
@@ -202,6 +187,8 @@ class _Compiler:
         ``(node, type)``; None (with an error) when it is missing or of the wrong type."""
         child = self.child(block, name)
         spec = BLOCKS[block["type"]]
+        if isinstance(child, dict) and _disabled(child):
+            child = None  # a switched-off value block leaves its socket empty
         if child is None:
             if spec.inputs[name].required:
                 self.error(block["id"], f"the '{name}' input is empty")
@@ -287,12 +274,13 @@ def _id(block) -> str | None:
     return block.get("id") if isinstance(block, dict) and _valid_id(block.get("id")) else None
 
 
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate from "\\ud800" in the JSON
-        return False
-    return True
+def _disabled(block: dict) -> bool:
+    """Switched off in the editor: Blockly 11+ saves ``disabledReasons``, older versions ``enabled``."""
+    return bool(block.get("disabledReasons")) or block.get("enabled") is False or block.get("disabled") is True
+
+
+def _block_id_of(item: dict) -> str | None:
+    return item["id"] if isinstance(item.get("type"), str) and _valid_id(item.get("id")) else None
 
 
 def _valid_id(value) -> bool:

@@ -8,7 +8,9 @@ id seen, not a RecursionError; NaN/Infinity literals and prototype-style keys ar
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections.abc import Callable
 
 from .errors import CompileError, CompileFailed
 
@@ -62,3 +64,38 @@ def _check_nesting(text: str, limit: int) -> None:
                                                   f"(more than {limit} JSON levels)")])
         elif char in "]}":
             depth -= 1
+
+
+def storable_problems(data, max_nesting: int, block_id_of: Callable[[dict], str | None]):
+    """What stops parsed ``data`` from being stored as JSON: ``(too_deep, flagged)``.
+
+    ``too_deep`` is the id of the innermost block around the first place nested deeper than
+    ``max_nesting`` (the stored workspace goes through recursive encoders), else None; ``flagged``
+    maps block ids to a problem with a value inside them: a number that is not finite (JSON has no
+    NaN) or a text with a NUL or a lone surrogate (PostgreSQL's jsonb takes neither).  Walked without
+    recursion; ``block_id_of`` says which objects are blocks.
+    """
+    stack, flagged = [(data, None, 1)], {}
+    while stack:
+        item, block_id, depth = stack.pop()
+        if isinstance(item, (dict, list)) and depth > max_nesting:
+            return block_id, flagged
+        if isinstance(item, dict):
+            block_id = block_id_of(item) or block_id
+            stack.extend((k, block_id, depth) for k in item)
+            stack.extend((v, block_id, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, block_id, depth + 1) for v in item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            flagged.setdefault(block_id, "a number is not finite (NaN or infinity)")
+        elif isinstance(item, str) and ("\x00" in item or not _utf8(item)):
+            flagged.setdefault(block_id, "a text holds a NUL or an invalid character")
+    return None, flagged
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from "\\ud800" in the JSON
+        return False
+    return True

@@ -225,3 +225,14 @@ def test_choose_of_series_is_a_series_and_of_numbers_a_number():
     program = compile_workspace(workspace(log("x", choose(cmp(candle(), "gt", num(1)), num(1), num(0)))))
     assert _numeric(program["on_candle_close"][0]["value"]) == "series"
     assert _numeric({"op": "const", "value": 1}) == "number"
+
+
+def test_blocks_switched_off_in_the_editor_do_not_run():
+    off, old_style = log("off", num(1)), log("old")
+    off["disabledReasons"] = ["MANUALLY_DISABLED"]
+    old_style["enabled"] = False
+    program = compile_workspace(workspace(log("a"), off, old_style, log("b")))
+    assert [s["message"] for s in program["on_candle_close"]] == ["a", "b"]
+    value = num(2)
+    value["disabledReasons"] = ["MANUALLY_DISABLED"]
+    assert errors_of(workspace(log("x", arith(value, "add", num(1)))))[0][1] == "the 'A' input is empty"
