@@ -8,10 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.permissions import PublicMarketData
+from market.chart_feed import chart_intervals
 from market.models import Symbol
 from market.throttles import MarketAnonRateThrottle, MarketUserRateThrottle
-
-CHART_INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
 
 
 class SymbolSerializer(serializers.ModelSerializer):
@@ -33,8 +32,13 @@ class SymbolListApi(APIView):
 
 class KlinesQuerySerializer(serializers.Serializer):
     symbol = serializers.RegexField(r"^[A-Z0-9]{2,30}$", error_messages={"invalid": "an upper-case symbol such as BTCUSDT"})
-    interval = serializers.ChoiceField(choices=CHART_INTERVALS, default="5m")
+    interval = serializers.CharField(default="5m", help_text="One of MARKET_STREAM_INTERVALS (default 5m, 15m, 1h, 4h)")
     limit = serializers.IntegerField(min_value=1, max_value=1000, default=300)
+
+    def validate_interval(self, value: str) -> str:
+        if value not in chart_intervals():
+            raise serializers.ValidationError(f"one of {', '.join(chart_intervals())} (the streamed intervals)")
+        return value
 
 
 class CandleSerializer(serializers.Serializer):
@@ -52,8 +56,8 @@ class KlinesApi(APIView):
 
     Served only from the store that `stream_market` keeps (MARKET_STREAM_INTERVALS of the universe
     symbols): a request never reaches the exchange, however many charts ask. The forming candle
-    arrives on `/ws/market/`. When the store has fewer candles than `limit` (an interval it does
-    not keep, a symbol outside the universe, a store still filling) the answer holds what it has,
+    arrives on `/ws/market/`. Another interval is a 400; when the store has fewer candles than
+    `limit` (a symbol outside the universe, a store still filling) the answer holds what it has,
     possibly nothing.
     """
 
@@ -65,9 +69,9 @@ class KlinesApi(APIView):
         responses=CandleSerializer(many=True),
         description=(
             "Closed candles from the candle store (never fetched from the exchange per request). The store keeps "
-            "the MARKET_STREAM_INTERVALS (default 5m, 15m, 1h, 4h) of the universe symbols; other intervals or "
-            "symbols answer with what the store has, possibly an empty list. The forming candle comes from "
-            "/ws/market/. Unknown symbols are a 400. Throttled per client IP (MARKET_API_RATE_ANON) and per user "
+            "the MARKET_STREAM_INTERVALS (default 5m, 15m, 1h, 4h) of the universe symbols; another interval is a "
+            "400, other symbols answer with what the store has, possibly an empty list. The forming candle comes "
+            "from /ws/market/. Unknown symbols are a 400. Throttled per client IP (MARKET_API_RATE_ANON) and per user "
             "(MARKET_API_RATE_USER): 429 with Retry-After."
         ),
     )

@@ -1,5 +1,6 @@
 """The stream process (`manage.py stream_market`): kline streams of the universe into the candle
-store and the `market:candles` Redis stream.
+store and the `market:candles` Redis stream, and the forming candles to live charts
+(market/chart_feed.py). It is the platform's only reader of the exchange's kline streams.
 
 It follows the universe in the database (refreshed by `market.refresh_universe`), resumes after
 the last candle it published (Redis `market:candles:last`, else the newest stored candle), and
@@ -22,6 +23,7 @@ from market.binance.client import BinanceClient
 from market.binance.schemas import Candle
 from market.binance.streams import KlineStreamManager, StreamOptions
 from market.candle_events import STATUS_KEY, candle_resume_points
+from market.chart_feed import ChartFeed
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +73,14 @@ async def _follow_universe(manager: KlineStreamManager, current: list[str] | Non
 
 async def stream_market_run(stop: asyncio.Event, *, universe_poll_s: float = 30.0, status_s: float = 10.0) -> None:
     intervals = settings.MARKET.stream_intervals
+    from realtime.dispatcher import publish_volatile
+
+    charts = ChartFeed(publish_volatile)
     async with BinanceClient.from_settings() as client:
         manager = KlineStreamManager(client, _deliver, options=stream_options(),
-                                     resume=await sync_to_async(resume_points)())
+                                     resume=await sync_to_async(resume_points)(), on_update=charts.on_update)
         runner = asyncio.create_task(manager.run())
+        chart_pusher = asyncio.create_task(charts.run())
         current: list[str] | None = None
         loop = asyncio.get_running_loop()
         next_universe = next_status = loop.time()
@@ -96,5 +102,6 @@ async def stream_market_run(stop: asyncio.Event, *, universe_poll_s: float = 30.
                 except asyncio.TimeoutError:
                     pass
         finally:
+            chart_pusher.cancel()
             manager.stop()
             await runner

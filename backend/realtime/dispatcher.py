@@ -12,6 +12,8 @@ every socket carries the current (epoch, seq) too, so an idle client finds out
 within one heartbeat. Call `publish_on_commit` from code inside a transaction so an event is
 never sent for a write that is rolled back.
 
+Live chart candles, which the next frame replaces, go out unnumbered with `publish_volatile`.
+
 Market-wide events go to `signals_global` (`/ws/signals/`); what one user owns goes to
 `user_group(user_id)` (`/ws/account/`), whose counter is that user's alone, so a user's
 sequence has no holes made by other users' events:
@@ -156,6 +158,13 @@ def _send(events: list[Event]) -> list[int]:
     }
     async_to_sync(get_channel_layer().group_send)(group, message)
     return seqs
+
+
+async def publish_volatile(group: str, frame: dict) -> None:
+    """Send a frame that the next one replaces (a chart's forming candle, market/chart_feed.py):
+    no sequence number, so nothing for a client to resync. Async: the stream process calls it."""
+    text = json.dumps(frame, cls=DjangoJSONEncoder, separators=(",", ":"))
+    await get_channel_layer().group_send(group, {"type": "realtime.event", "text": text})
 
 
 def current_sequence(group: str) -> int:

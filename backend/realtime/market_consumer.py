@@ -1,17 +1,16 @@
 """`/ws/market/?symbol=BTCUSDT&interval=5m`: the forming candle of one chart, live.
 
 Frames: `{"type": "kline", "data": {"t", "o", "h", "l", "c", "v", "closed"}}`. A bad query (a
-symbol outside the universe, an unknown interval) gets `{"type": "error", "message": ...}` and the
-socket is closed with code 4400; a client IP with MARKET_SOCKETS_PER_IP sockets open already gets
-the same with code 4429.
+symbol outside the universe, an interval the stream process does not stream) gets
+`{"type": "error", "message": ...}` and the socket is closed with code 4400; a client IP with
+MARKET_SOCKETS_PER_IP sockets open already gets the same with code 4429.
 
-Each socket costs the exchange budget nothing of its own: the relay keeps one upstream stream per
-(universe symbol, interval) per process, shared by every chart, so the upstreams are bounded by the
-universe, never by the number of callers.
+The socket joins the channel layer group of its chart; the stream process (the platform's only
+reader of exchange kline streams, market/chart_feed.py) sends the frames. A web process opens no
+exchange connection, whatever the number of charts.
 """
 from __future__ import annotations
 
-import asyncio
 import re
 from urllib.parse import parse_qs
 
@@ -20,26 +19,12 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from common.proxies import scope_client_ip
-from market.api import CHART_INTERVALS
+from market.chart_feed import chart_group, chart_intervals
 
 SYMBOL = re.compile(r"^[A-Z0-9]{2,30}$")
 CLOSE_BAD_QUERY, CLOSE_TOO_MANY = 4400, 4429
-_relay = None
-# Open sockets per client IP in this process (one web process per deployment today).
+# Open sockets per client IP in this process.
 _open_by_ip: dict[str, int] = {}
-
-
-def kline_relay():
-    """The process's relay, created on first use with the configured venue's stream URL."""
-    global _relay
-    if _relay is None:
-        from market.binance.kline_relay import KlineRelay
-        from market.binance.venues import venue_for
-
-        conf = settings.BINANCE
-        venue = venue_for(conf.env, conf.market, sandbox_url=conf.sandbox_url, sandbox_ws_url=conf.sandbox_ws_url)
-        _relay = KlineRelay(venue.ws_url)
-    return _relay
 
 
 def _in_universe(symbol: str) -> bool:
@@ -56,9 +41,9 @@ class MarketConsumer(AsyncJsonWebsocketConsumer):
         self.symbol = (query.get("symbol") or [""])[0].upper()
         self.interval = (query.get("interval") or ["5m"])[0]
         await self.accept()
-        if not SYMBOL.match(self.symbol) or self.interval not in CHART_INTERVALS:
+        if not SYMBOL.match(self.symbol) or self.interval not in chart_intervals():
             return await self._refuse(CLOSE_BAD_QUERY, f"symbol must look like BTCUSDT and interval be one of "
-                                                       f"{', '.join(CHART_INTERVALS)}")
+                                                       f"{', '.join(chart_intervals())}")
         if not await database_sync_to_async(_in_universe)(self.symbol):
             return await self._refuse(CLOSE_BAD_QUERY, f"{self.symbol} is not in the scanned universe; "
                                                        "/api/symbols/ lists it (in_universe)")
@@ -68,17 +53,15 @@ class MarketConsumer(AsyncJsonWebsocketConsumer):
                                                       f"{settings.MARKET_API_RATES.market_sockets_per_ip})")
         self.ip = ip
         _open_by_ip[ip] = _open_by_ip.get(ip, 0) + 1
-        self.queue = kline_relay().subscribe(self.symbol, self.interval)
-        self.pump = asyncio.create_task(self._pump())
+        self.group = chart_group(self.symbol, self.interval)
+        await self.channel_layer.group_add(self.group, self.channel_name)
 
     async def _refuse(self, code: int, message: str) -> None:
         await self.send_json({"type": "error", "message": message})
         await self.close(code=code)
 
-    async def _pump(self) -> None:
-        while True:
-            candle = await self.queue.get()
-            await self.send_json({"type": "kline", "data": candle})
+    async def realtime_event(self, message: dict) -> None:
+        await self.send(text_data=message["text"])  # serialised once by the sender
 
     async def receive_json(self, content, **kwargs) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
@@ -92,6 +75,5 @@ class MarketConsumer(AsyncJsonWebsocketConsumer):
             else:
                 _open_by_ip.pop(self.ip, None)
             self.ip = None
-        if hasattr(self, "pump"):
-            self.pump.cancel()
-            kline_relay().unsubscribe(self.symbol, self.interval, self.queue)
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)

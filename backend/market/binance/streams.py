@@ -24,6 +24,7 @@ import logging
 import random
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -31,7 +32,7 @@ import orjson
 
 from market.binance.client import BinanceClient
 from market.binance.errors import BinanceError, DecodeError
-from market.binance.schemas import INTERVAL_MS, Candle, kline_frame_decode
+from market.binance.schemas import INTERVAL_MS, Candle, KlineUpdate, kline_frame_decode
 from market.binance.outbox import CandleOutbox, Deliver
 from market.binance.sequencer import KlineSequencer
 
@@ -94,8 +95,10 @@ class _Shard:
 
 class KlineStreamManager:
     def __init__(self, client: BinanceClient, deliver: Deliver, *, options: StreamOptions | None = None,
-                 resume: dict[tuple[str, str], int] | None = None) -> None:
+                 resume: dict[tuple[str, str], int] | None = None,
+                 on_update: Callable[[KlineUpdate], None] | None = None) -> None:
         self.client = client
+        self._on_update = on_update  # every checked update, forming or closed (live charts)
         self.options = options or StreamOptions()
         self._resume = dict(resume or {})
         self.outbox = CandleOutbox(deliver, flush_s=self.options.flush_s, on_delivered=self._delivered)
@@ -244,6 +247,8 @@ class KlineStreamManager:
             # Decoded (and so checked: kline_checks) before any use, forming candles too: a
             # future-dated or off-grid open time must not reach the sequencer.
             update = kline_frame_decode(frame) if isinstance(frame, dict) else None
+            if update is not None and self._on_update is not None:
+                self._on_update(update)
             if update is not None and isinstance(kline, dict) and kline.get("x") is False:
                 # The update of a forming candle proves the one before it has closed: if its
                 # closed frame was lost, the sequencer backfills it now rather than at the next close.

@@ -53,7 +53,14 @@ def test_klines_the_store_lacks_answer_with_what_it_has(sandbox_process):
     _store("ETHUSDT", "15m", 3, 15 * 60_000)
     client = APIClient(REMOTE_ADDR=_ip())
     assert len(client.get("/api/klines/?symbol=ETHUSDT&interval=15m&limit=300").json()) == 3
-    assert client.get("/api/klines/?symbol=ETHUSDT&interval=1m").json() == []
+    assert client.get("/api/klines/?symbol=ETHUSDT&interval=1h").json() == []  # streamed, none stored yet
+
+
+def test_an_interval_the_stream_process_does_not_stream_is_a_400_naming_the_streamed_ones(sandbox_process):
+    universe_refresh(size=5)
+    answer = APIClient(REMOTE_ADDR=_ip()).get("/api/klines/?symbol=ETHUSDT&interval=1m")
+    assert answer.status_code == 400
+    assert answer.json()["interval"] == ["one of 5m, 15m, 1h, 4h (the streamed intervals)"]
 
 
 def test_klines_are_throttled_per_client_ip_with_retry_after(sandbox_process, settings):
