@@ -5,6 +5,7 @@ floats including NaN and infinities."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -119,10 +120,13 @@ def test_the_evaluator_never_raises_on_a_compiled_program(workspace, context, bu
         program = compile_workspace(workspace)
     except CompileFailed:
         assume(False)
+    program = json.loads(json.dumps(program, allow_nan=False))  # as stored with the version
     try:
         result = evaluate(program, context, budget=budget)
     except BudgetExceeded:
         return
+    again = evaluate(program, context, budget=budget)  # no hidden state: same inputs, same answer
+    assert repr(again) == repr(result)
     assert isinstance(result, Evaluation)
     assert all(math.isfinite(v) for v in result.variables.values())
     for decision in result.decisions:
