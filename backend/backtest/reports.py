@@ -39,17 +39,16 @@ def _utc(ms) -> pd.Series:
 def trades_frame(trades: Iterable[Trade]) -> pd.DataFrame:
     """One row per trade: symbol, direction, entry/exit time (UTC), prices, qty, fees, funding,
     gross_pnl, pnl (Decimal), return_pct (float, pnl / entry notional), reason, tag."""
-    rows = [
-        {"symbol": t.symbol, "direction": t.direction.value, "entry_time": t.entry_time, "exit_time": t.exit_time,
-         **{name: getattr(t, name) for name in MONEY}, "reason": t.reason, "tag": t.tag}
-        for t in trades
-    ]  # fmt: skip
-    columns = ["symbol", "direction", "entry_time", "exit_time", *MONEY, "return_pct", "reason", "tag"]
-    frame = pd.DataFrame(rows, columns=[c for c in columns if c != "return_pct"])
-    frame["entry_time"], frame["exit_time"] = _utc(frame["entry_time"]), _utc(frame["exit_time"])
-    notional = [float(p * q) for p, q in zip(frame["entry_price"], frame["qty"])]
-    frame["return_pct"] = frame["pnl"].astype(float) / np.array(notional, dtype=float) * 100 if rows else []
-    return frame[columns]
+    trades = list(trades)
+    money = {name: pd.Series([getattr(t, name) for t in trades], dtype=object) for name in MONEY}
+    notional = np.array([float(t.entry_price * t.qty) for t in trades], dtype=float)
+    pnl = np.array([float(t.pnl) for t in trades], dtype=float)
+    return pd.DataFrame({
+        "symbol": [t.symbol for t in trades], "direction": [t.direction.value for t in trades],
+        "entry_time": _utc([t.entry_time for t in trades]), "exit_time": _utc([t.exit_time for t in trades]),
+        **money, "return_pct": pnl / notional * 100 if trades else np.empty(0),
+        "reason": [t.reason for t in trades], "tag": [t.tag for t in trades],
+    })  # fmt: skip
 
 
 def equity_frame(curve: Iterable[EquityPoint], initial_equity) -> pd.DataFrame:
@@ -69,29 +68,31 @@ def equity_frame(curve: Iterable[EquityPoint], initial_equity) -> pd.DataFrame:
     return frame
 
 
-def _profit_factor(pnl: pd.Series) -> float:
+def _profit_factor(pnl: np.ndarray) -> float:
     gains, losses = pnl[pnl > 0].sum(), -pnl[pnl < 0].sum()
     if losses > 0:
         return float(gains / losses)
     return math.inf if gains > 0 else math.nan
 
 
+def _mean(x: np.ndarray) -> float:
+    return float(x.mean()) if len(x) else math.nan
+
+
 def trade_stats(trades: pd.DataFrame) -> dict:
     """Counts, win rate (%), expectancy (quote and % of notional), averages, profit factor, total pnl."""
-    pnl = trades["pnl"].astype(float)
-    wins, losses = pnl[pnl > 0], pnl[pnl < 0]
-    count = len(pnl)
+    pnl = trades["pnl"].to_numpy(dtype=float)
     return {
-        "trades": count,
-        "win_rate_pct": float((pnl > 0).mean() * 100) if count else math.nan,
-        "expectancy": float(pnl.mean()) if count else math.nan,
-        "expectancy_pct": float(trades["return_pct"].astype(float).mean()) if count else math.nan,
-        "avg_win": float(wins.mean()) if len(wins) else math.nan,
-        "avg_loss": float(losses.mean()) if len(losses) else math.nan,
+        "trades": len(pnl),
+        "win_rate_pct": _mean(pnl > 0) * 100,
+        "expectancy": _mean(pnl),
+        "expectancy_pct": _mean(trades["return_pct"].to_numpy(dtype=float)),
+        "avg_win": _mean(pnl[pnl > 0]),
+        "avg_loss": _mean(pnl[pnl < 0]),
         "profit_factor": _profit_factor(pnl),
         "total_pnl": float(pnl.sum()),
-        "fees": float(trades["fees"].astype(float).sum()),
-        "funding": float(trades["funding"].astype(float).sum()),
+        "fees": float(trades["fees"].to_numpy(dtype=float).sum()),
+        "funding": float(trades["funding"].to_numpy(dtype=float).sum()),
     }
 
 
