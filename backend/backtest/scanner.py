@@ -89,7 +89,9 @@ def stack_series(series: dict[str, np.ndarray], timeframe_ms: int) -> tuple[tupl
             raise ValueError(f"{symbol}: open times differ from {symbols[0]}'s (every symbol needs the same grid)")
     gaps = np.flatnonzero(np.diff(first[:, 0]) != timeframe_ms)
     if len(gaps):
-        raise ValueError(f"open times are not one candle apart at {int(first[gaps[0], 0])} (a gap, or the wrong timeframe)")
+        raise ValueError(
+            f"open times are not one candle apart at {int(first[gaps[0], 0])} (a gap, or the wrong timeframe)"
+        )
     return symbols, np.stack(tables)
 
 

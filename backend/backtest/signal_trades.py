@@ -3,8 +3,8 @@
 A trader following the scanner, as `signals/brackets.py` measures a signal's "creation bracket":
 
 - a signal created on a candle's close is entered by a market order at the next open, for
-  `notional / entry` (entry = the signal's close) rounded down to a 10^-8 lot, with the stop-loss and take-profit shown at
-  creation placed with it and never moved;
+  `notional / entry` (entry = the signal's close) rounded down to a 10^-8 lot, with the
+  stop-loss and take-profit shown at creation placed with it and never moved;
 - the bracket closes the trade (the stop counts when a candle reaches both);
 - if the signal closes first (expired, invalidated, or on its trailed levels), the trade is
   closed by a market order at the next open; still open when the data ends, at the last close

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 BACKEND = Path(__file__).resolve().parents[2]
-PURE_MODULES = ["backtest.fills", "backtest.portfolio", "backtest.scanner", "backtest.signal_trades", "backtest.reports"]
+PURE_MODULES = [
+    "backtest.fills", "backtest.portfolio", "backtest.scanner", "backtest.signal_trades", "backtest.reports",
+]  # fmt: skip
 FORBIDDEN = {
     "django", "rest_framework", "channels", "celery", "aiohttp", "asyncio", "socket", "ssl",
     "http", "urllib3", "requests", "websockets", "redis", "psycopg",

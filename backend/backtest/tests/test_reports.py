@@ -74,7 +74,8 @@ def test_breakdowns():
     assert by_symbol.loc["ETHUSDT", "total_pnl"] == 0.0 and by_symbol.loc["ETHUSDT", "profit_factor"] == 1.0
     by_direction = breakdown(frame, "direction")
     # LONG: +30, +20, -20 -> 3 trades, win 2/3; SHORT: one loss, PF 0
-    assert by_direction.loc["LONG", "trades"] == 3 and by_direction.loc["LONG", "win_rate_pct"] == pytest.approx(200 / 3)
+    assert by_direction.loc["LONG", "trades"] == 3
+    assert by_direction.loc["LONG", "win_rate_pct"] == pytest.approx(200 / 3)
     assert by_direction.loc["SHORT", "profit_factor"] == 0.0
     by_month = breakdown(frame, "month")
     assert list(by_month.index) == ["2024-01", "2024-02"] and list(by_month["total_pnl"]) == [20.0, 0.0]
