@@ -19,7 +19,7 @@ from signals.config import CONDITION_NAMES, SignalConfig
 from signals.engine import SignalDetectionEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
-from replay import replay  # noqa: E402
+from replay import replay, resample  # noqa: E402
 
 TF = 300_000
 
@@ -76,6 +76,14 @@ def test_parity_with_a_short_cache_and_other_rules_rescoring_every_candle():
     live, _ = replay(series, config=config)
     ours = scan_signals(series, config)
     assert ours.rescored == 3 * (700 - 199)  # below EXACT_TAIL_MIN_CACHE: every scored candle
+    assert_same_events(ours.events, live)
+
+
+def test_parity_on_15m_candles():
+    series = resample(recorded(3, 4032), "15m")  # 1344 candles of 15m each
+    live, _ = replay(series, timeframe="15m")
+    ours = scan_signals(series, timeframe="15m")
+    assert len(live) > 300 and all(e.signal.timeframe == "15m" for e in live)
     assert_same_events(ours.events, live)
 
 
