@@ -79,6 +79,26 @@ def test_parity_with_a_short_cache_and_other_rules_rescoring_every_candle():
     assert_same_events(ours.events, live)
 
 
+def test_parity_on_a_coarse_tick_grid_full_of_ties():
+    # Prices one or two ticks of 0.01 apart and volumes of 100-300: closes equal to their SMA20,
+    # EMA9 near EMA21 and volumes equal to their mean happen all the time, so the comparisons the
+    # rescoring guards are decided by rounding again and again.
+    rng = np.random.default_rng(7)
+    n, series = 1300, {}
+    for k in range(4):
+        close = np.round(100 + np.cumsum(rng.integers(-1, 2, n)) * 0.01 * (k + 1), 2)
+        open_ = np.r_[close[0], close[:-1]]
+        high = np.round(np.maximum(open_, close) + rng.integers(0, 2, n) * 0.01, 2)
+        low = np.round(np.minimum(open_, close) - rng.integers(0, 2, n) * 0.01, 2)
+        times = 1_700_000_100_000 + np.arange(n) * TF
+        series[f"TICK{k}USDT"] = np.column_stack([times, open_, high, low, close, rng.integers(1, 4, n) * 100.0])
+    config = SignalConfig(cache_length=600)
+    live, _ = replay(series, config=config)
+    ours = scan_signals(series, config)
+    assert len(live) > 1000 and ours.rescored > 100
+    assert_same_events(ours.events, live)
+
+
 def test_parity_on_15m_candles():
     series = resample(recorded(3, 4032), "15m")  # 1344 candles of 15m each
     live, _ = replay(series, timeframe="15m")
