@@ -128,6 +128,13 @@ def trading_start(stack: ProofStack, *, crash_at: str = "", ready: bool = True) 
     stack.trading.start(crash_at=crash_at)
     if not ready:
         return
-    wait_until(lambda: ReconciliationRun.objects.filter(account=stack.account, trigger="startup", started_at__gte=since,
-                                                        status__in=("clean", "corrected")).exists(),
-               timeout=60, what="the trading process's start-up reconciliation")
+    try:
+        wait_until(lambda: ReconciliationRun.objects.filter(
+            account=stack.account, trigger="startup", started_at__gte=since, status__in=("clean", "corrected")).exists(),
+                   timeout=60, what="the trading process's start-up reconciliation")
+    except AssertionError as exc:
+        runs = [(r.trigger, r.status, r.started_at.isoformat(), r.error[:300])
+                for r in ReconciliationRun.objects.filter(account=stack.account).order_by("-started_at")[:4]]
+        exited = stack.trading.process.poll()
+        raise AssertionError(f"{exc}\nlatest runs: {runs}\ntrading process exit code: {exited}\n"
+                             f"its log:\n{stack.trading.log_tail(40)}") from None
