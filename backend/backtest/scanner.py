@@ -17,13 +17,14 @@ last one. Here:
 Why step 3. A recursive indicator depends on where its series starts, and the live window starts
 `cache_length - 1` candles back, the whole arrays at the first candle. The seed's weight decays
 by (1 - alpha) per candle: after a 1000-candle window, (199/201)^800 = 3.4e-4 for EMA200,
-below 1e-30 for the Wilder averages (RSI, ATR, ADX), MACD and Heikin Ashi, and for EMA 9/21/50
-(so, with `cache_length >= EXACT_TAIL_MIN_CACHE`, those differ by rounding only). Per candle, the
-EMA drift is computed exactly (|window seed - whole-array EMA at the seed| x (1 - alpha)^(cache
-length - period)), and a candle is *fragile* when any comparison of a condition is closer than
-its bound (the drift, plus `ROUNDING` x price for rounding, Bollinger's chunked sums included).
-Fragile candles are rescored on their own window; the others cannot score differently. With a
-shorter cache every candle is rescored on its window (exact, but as slow as the live path).
+(49/51)^950 = 3e-17 for EMA50, below 1e-30 for the Wilder averages (RSI, ATR, ADX), MACD and
+Heikin Ashi (with `cache_length >= EXACT_TAIL_MIN_CACHE`, all but the EMAs differ by rounding
+only). Per candle, each EMA's drift is computed exactly (|window seed - whole-array EMA at the
+seed| x (1 - alpha)^(cache length - period)), and a candle is *fragile* when any comparison of a
+condition is closer than its bound (the drift, plus `ROUNDING` x price for rounding, Bollinger's
+chunked sums included). Fragile candles are rescored on their own window; at the others every
+margin exceeds its bound, so the score is the live one. With a shorter cache every candle is
+rescored on its window (exact, but as slow as the live path).
 
 Decisions equal the live path's: the same events (kind, signal, time, score, conditions, closing
 reason). Outside rescored candles, a signal's levels and snapshot may differ from live's in the
