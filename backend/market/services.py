@@ -9,7 +9,7 @@ import redis
 from django.conf import settings
 from django.db import connection, transaction
 
-from market.binance.schemas import Candle
+from market.binance.schemas import Candle, Klines
 from market.candle_events import candle_events_publish
 from market.models import Symbol
 from market.universe import universe_select
@@ -101,6 +101,15 @@ def candles_upsert(candles: Iterable[Candle], *, market: str | None = None, hist
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT, [market, history, *columns])
     return len(rows)
+
+
+def klines_store(klines: Iterable[Klines]) -> int:
+    """Store closed candles fetched over REST (`Klines` arrays; the scan's backfill), like `candles_upsert`."""
+    return candles_upsert(
+        Candle(k.symbol, k.interval, int(k.open_time[i]), int(k.close_time[i]), k.open[i], k.high[i], k.low[i],
+               k.close[i], k.volume[i], k.quote_volume[i], int(k.trades[i]), k.taker_buy_base[i],
+               k.taker_buy_quote[i])
+        for k in klines for i in range(len(k)))
 
 
 def _market_of(market: str | None) -> str:

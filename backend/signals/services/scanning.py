@@ -2,7 +2,9 @@
 
 Two paths use `signals_evaluate`: the periodic full pass (`market_scan`, a Celery task that
 pins one candle boundary by the exchange clock, reads each symbol's window from the candle store
-when the store holds all of it and fetches the others over REST, ending at that boundary) and the
+when the store holds all of it, and fetches the others over REST, ending at that boundary, and
+stores them: the safety net behind the stream process, a full REST pass only when the stream
+has stopped keeping the store current) and the
 live path (closed candles from the stream process). The
 engine holds no state between passes that matters: the active signals are loaded from
 PostgreSQL before each pass, and every write is conditional (see `persistence.py`), so the two
@@ -159,13 +161,15 @@ def _scan_locked(timeframe: str, trigger: str) -> dict:
     run = ScanRun.objects.create(trigger=trigger, timeframe=timeframe, started_at=timezone.now())
     scanner_status.scanner_status_publish(state="running", timeframe=timeframe)
     try:
-        from market.services import universe_symbols_ensure
+        from market.services import klines_store, universe_symbols_ensure
 
         symbols = universe_symbols_ensure()
         boundary, weight = asyncio.run(_exchange_boundary(timeframe))
         stored = stored_windows(symbols, timeframe, boundary_ms=boundary)
         batch, klines_weight = asyncio.run(_fetch_klines([s for s in symbols if s not in stored], timeframe, boundary))
         weight += klines_weight
+        # A backfill: what had to be fetched is stored, so the next scan and the live path read it there.
+        klines_store(k for k in batch.klines.values() if len(k))
         candle_set = candles_from_klines(batch.klines, timeframe, boundary_ms=boundary)
         candle_set.candles.update(stored)
         applied = signals_evaluate(candle_set)

@@ -144,3 +144,8 @@ def test_scan_reads_complete_windows_from_the_store_and_fetches_only_the_rest(sa
     StoredCandle.objects.filter(symbol=symbols[0], interval="5m", open_time=boundary - 300_000).delete()
     run = ScanRun.objects.get(pk=market_scan(timeframe="5m")["scan_run"])
     assert (run.status, run.symbols, run.weight_used) == ("ok", 10, 1 + 5)
+    # ... and stored: the gap is filled with the exchange's candle, the next scan reads the store only.
+    filled = StoredCandle.objects.get(symbol=symbols[0], interval="5m", open_time=boundary - 300_000)
+    assert filled.close_time == boundary - 1 and filled.high >= max(filled.open, filled.close)
+    run = ScanRun.objects.get(pk=market_scan(timeframe="5m")["scan_run"])
+    assert (run.status, run.symbols, run.weight_used) == ("ok", 10, 1)
