@@ -27,6 +27,8 @@ PRIVATE_EVENT_TYPES = frozenset(
         "position_updated",
         "balance_updated",
         "strategy_log",
+        "strategy_decision",
+        "strategy_run_updated",
         "reconciliation",
         "exchange_account_updated",
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from strategies.models import Strategy, StrategyVersion
+from strategies.models import Strategy, StrategyLog, StrategyRun, StrategyVersion
 
 
 class StrategyVersionInline(admin.TabularInline):
@@ -36,6 +36,37 @@ class StrategyVersionAdmin(admin.ModelAdmin):
     list_display = ["id", "strategy", "number", "created_at"]
     list_select_related = ["strategy"]
     readonly_fields = ["strategy", "number", "workspace", "ir", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class StrategyLogInline(admin.TabularInline):
+    model = StrategyLog
+    fields = ["created_at", "level", "symbol", "candle_time", "message"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-id"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StrategyRun)
+class StrategyRunAdmin(admin.ModelAdmin):
+    """Runs change status only through the API (the lifecycle table); the admin reads them."""
+
+    list_display = ["id", "version", "owner", "exchange_account", "timeframe", "status", "created_at"]
+    list_filter = ["status", "timeframe"]
+    list_select_related = ["version__strategy", "owner", "exchange_account"]
+    search_fields = ["owner__email", "version__strategy__name"]
+    readonly_fields = ["owner", "version", "exchange_account", "symbols", "timeframe", "status", "error", "trace",
+                       "state", "created_at", "started_at", "stopped_at", "updated_at"]
+    inlines = [StrategyLogInline]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -60,3 +60,71 @@ def _version_insert(strategy: Strategy, workspace, program: dict) -> StrategyVer
     number = Strategy.objects.filter(pk=strategy.pk).values_list("last_version", flat=True).get()
     strategy.last_version = number
     return StrategyVersion.objects.create(strategy=strategy, number=number, workspace=workspace, ir=program)
+
+
+# -- runs -------------------------------------------------------------------------------------
+
+RUN_SYMBOLS_MAX = 20
+
+
+def run_start(*, owner, strategy: Strategy, version, exchange_account, symbols, timeframe):
+    """A RUNNING run of one of ``strategy``'s versions on one of ``owner``'s exchange accounts;
+    the engine picks it up within a second.  Bad input: `StrategyInvalid` naming the field."""
+    import re
+
+    from accounts.models import AccountStatus, ExchangeAccount
+    from signals.config import SIGNAL_TIMEFRAMES
+
+    from .lifecycle import RunStatus, RunTrigger, run_transition
+    from .models import StrategyRun
+
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise StrategyInvalid("Give the number of the version to run.", "version")
+    pinned = strategy.versions.filter(number=version).first()
+    if pinned is None:
+        raise StrategyInvalid(f"This strategy has no version {version}.", "version")
+    if isinstance(exchange_account, bool) or not isinstance(exchange_account, int):
+        raise StrategyInvalid("Give the id of one of your exchange accounts.", "exchange_account")
+    account = ExchangeAccount.objects.filter(owner=owner, pk=exchange_account).first() if exchange_account < 2**63 else None
+    if account is None:
+        raise StrategyInvalid("No such exchange account of yours.", "exchange_account")
+    if account.status != AccountStatus.VERIFIED:
+        raise StrategyInvalid("This exchange account is not verified.", "exchange_account")
+    if not isinstance(symbols, list) or not symbols:
+        raise StrategyInvalid("Give a list of symbols.", "symbols")
+    if len(symbols) > RUN_SYMBOLS_MAX:
+        raise StrategyInvalid(f"At most {RUN_SYMBOLS_MAX} symbols per run.", "symbols")
+    if not all(isinstance(s, str) and re.fullmatch(r"[A-Z0-9]{2,20}", s) for s in symbols):
+        raise StrategyInvalid("Symbols are upper-case letters and digits, like BTCUSDT.", "symbols")
+    if len(set(symbols)) != len(symbols):
+        raise StrategyInvalid("A symbol is listed twice.", "symbols")
+    if timeframe not in SIGNAL_TIMEFRAMES:
+        raise StrategyInvalid(f"The timeframe must be one of {', '.join(SIGNAL_TIMEFRAMES)}.", "timeframe")
+    run = StrategyRun.objects.create(owner=owner, version=pinned, exchange_account=account, symbols=symbols,
+                                     timeframe=timeframe, status=run_transition(RunStatus.NEW, RunTrigger.START),
+                                     started_at=timezone.now())
+    _run_published(run)
+    return run
+
+
+def run_trigger(*, run, trigger: str):
+    """Pause, resume or stop a run (`lifecycle.IllegalTransition` for a pair not in the table)."""
+    from .lifecycle import RunTrigger, TERMINAL, run_transition
+    from .models import StrategyRun
+
+    with transaction.atomic():
+        locked = StrategyRun.objects.select_for_update().get(pk=run.pk)
+        locked.status = run_transition(locked.status, trigger)
+        if locked.status in TERMINAL:
+            locked.stopped_at = timezone.now()
+        elif trigger == RunTrigger.RESUME:
+            locked.started_at = timezone.now()
+        locked.save(update_fields=["status", "stopped_at", "started_at", "updated_at"])
+        _run_published(locked)
+    return locked
+
+
+def _run_published(run) -> None:
+    from .engine.handling import run_event, run_payload
+
+    run_event(run, "strategy_run_updated", run_payload(run))
