@@ -167,12 +167,12 @@ export function StrategyEditor({
         />
       )}
       <Grid>
-        <Grid.Col span={{ base: 12, lg: 9 }}>
+        <Grid.Col span={{ base: 12, xl: 9 }}>
           <Card withBorder p={0} h={620}>
             <BlocklyWorkspace ref={editor} catalogue={catalogue} onReady={onReady} />
           </Card>
         </Grid.Col>
-        <Grid.Col span={{ base: 12, lg: 3 }}>
+        <Grid.Col span={{ base: 12, xl: 3 }}>
           <Stack>
             <VersionsPanel
               strategyId={strategy.id}
