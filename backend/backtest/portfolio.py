@@ -201,7 +201,7 @@ class Portfolio:
         if waiting:
             self._entries[symbol] = waiting
         for position in self._open(symbol):
-            if position.bracket_from <= candle.open_time and (position.stop or position.target):
+            if position.bracket_from <= candle.open_time and (position.stop, position.target) != (None, None):
                 self._check_bracket(position, candle)
         self.marks[symbol] = candle.close
 
