@@ -111,6 +111,7 @@ test('build blocks with the mouse, save a version, see a compile error on its bl
   });
   // Connected: Blockly moves a child block's SVG group inside its parent's.
   await expect(hat.locator(`.blocklyDraggable[data-id="${logId}"]`)).toHaveCount(1);
+  await expect(page.getByTestId('unsaved')).toBeVisible();
 
   // Its message field: click it, type, Enter.
   const log = block(page, logId);
@@ -128,6 +129,7 @@ test('build blocks with the mouse, save a version, see a compile error on its bl
   await page.getByRole('button', { name: 'Save version' }).click();
   await expect(page.getByRole('status')).toHaveText('Saved as version 1.');
   await expect(page.getByTestId('shown-version')).toHaveText('version 1 (latest)');
+  await expect(page.getByTestId('unsaved')).toBeHidden();
   await expect(page.getByTestId('version-row')).toHaveCount(1);
   const row = page.getByTestId('strategy-row').filter({ hasText: 'Log on close' });
   await expect(row).toContainText('v1');
@@ -220,6 +222,7 @@ test('build blocks with the mouse, save a version, see a compile error on its bl
   // What the server kept: after a reload the editor opens version 2 with the same blocks.
   await page.reload();
   await expect(page.getByTestId('shown-version')).toHaveText('version 2 (latest)');
+  await expect(page.getByTestId('unsaved')).toBeHidden();
   await expect(page.locator(`${MAIN_BLOCKS}.indicator_ema`)).toHaveCount(2);
   await expect(page.locator(`${MAIN_BLOCKS}.cross .indicator_ema`)).toHaveCount(2);
   await expect(page.locator(`${MAIN_BLOCKS}.if_then .open_position`)).toHaveCount(1);
@@ -260,5 +263,6 @@ test('a template opens with its blocks as version 1, and an older version loads'
   await page.getByRole('button', { name: 'Load version 1' }).click();
   await expect(page.getByTestId('shown-version')).toHaveText('version 1 of 2');
   await expect(page.getByTestId('old-version-note')).toContainText('saving makes version 3');
+  await expect(page.getByTestId('unsaved')).toBeHidden();
   await expect(page.locator(MAIN_BLOCKS).filter({ hasText: 'crosses' }).first()).toBeVisible();
 });

@@ -1,6 +1,6 @@
 import { Alert, Badge, Button, Card, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { useSaveVersion, useValidateWorkspace } from '@/features/strategies/api/mutations';
 import { versionQueryOptions } from '@/features/strategies/api/queries';
@@ -44,11 +44,16 @@ export function StrategyEditor({
   const [errors, setErrors] = useState<Shown | null>(null);
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [loadingVersion, setLoadingVersion] = useState(false);
+  /** The workspace as last loaded or saved (JSON), to tell whether it has unsaved changes. */
+  const baseline = useRef<string | null>(null);
+  const [dirty, setDirty] = useState(false);
   const latest = Math.max(strategy.latestVersion ?? 0, shown ?? 0);
 
   const put = useCallback((workspace: Workspace | null, number: number | null) => {
     try {
       editor.current?.load(workspace);
+      baseline.current = JSON.stringify(editor.current?.save() ?? null);
+      setDirty(false);
       setShown(number);
       setErrors(null);
     } catch (error) {
@@ -82,6 +87,25 @@ export function StrategyEditor({
 
   const current = () => editor.current?.save() ?? null;
 
+  const onChange = useCallback(() => {
+    const now = editor.current?.save();
+    if (now !== undefined && baseline.current !== null) {
+      setDirty(JSON.stringify(now) !== baseline.current);
+    }
+  }, []);
+
+  // Leaving the page with unsaved blocks asks first.
+  useEffect(() => {
+    if (!dirty) return;
+    const ask = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+    };
+    window.addEventListener('beforeunload', ask);
+    return () => {
+      window.removeEventListener('beforeunload', ask);
+    };
+  }, [dirty]);
+
   const loadVersion = (number: number) => {
     setLoadingVersion(true);
     setStatus(null);
@@ -110,6 +134,11 @@ export function StrategyEditor({
                 ? `version ${shown} (latest)`
                 : `version ${shown} of ${latest}`}
           </Badge>
+          {dirty && (
+            <Badge color="orange" variant="light" data-testid="unsaved">
+              unsaved changes
+            </Badge>
+          )}
         </Group>
         <Group gap="xs">
           <Button
@@ -137,6 +166,8 @@ export function StrategyEditor({
               setStatus(null);
               save.mutate(workspace, {
                 onSuccess: (version) => {
+                  baseline.current = JSON.stringify(workspace);
+                  setDirty(JSON.stringify(current()) !== baseline.current);
                   setShown(version.number);
                   passed(`Saved as version ${version.number}.`);
                 },
@@ -169,7 +200,12 @@ export function StrategyEditor({
       <Grid>
         <Grid.Col span={{ base: 12, xl: 9 }}>
           <Card withBorder p={0} h={620}>
-            <BlocklyWorkspace ref={editor} catalogue={catalogue} onReady={onReady} />
+            <BlocklyWorkspace
+              ref={editor}
+              catalogue={catalogue}
+              onReady={onReady}
+              onChange={onChange}
+            />
           </Card>
         </Grid.Col>
         <Grid.Col span={{ base: 12, xl: 3 }}>
