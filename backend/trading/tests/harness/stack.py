@@ -128,10 +128,13 @@ def trading_start(stack: ProofStack, *, crash_at: str = "", ready: bool = True) 
     stack.trading.start(crash_at=crash_at)
     if not ready:
         return
+    # A start-up pass is a full fetch (about 130 of the IP's weight). Restarted every few seconds, as
+    # in the 20-run proofs, the processes reach the governor's share of the minute's budget, and it
+    # holds the pass until the window frees (up to 60 s): the wait allows for that hold.
     try:
         wait_until(lambda: ReconciliationRun.objects.filter(
             account=stack.account, trigger="startup", started_at__gte=since, status__in=("clean", "corrected")).exists(),
-                   timeout=60, what="the trading process's start-up reconciliation")
+                   timeout=150, what="the trading process's start-up reconciliation")
     except AssertionError as exc:
         runs = [(r.trigger, r.status, r.started_at.isoformat(), r.error[:300])
                 for r in ReconciliationRun.objects.filter(account=stack.account).order_by("-started_at")[:4]]
