@@ -2,17 +2,27 @@
 store and the `market:candles` Redis stream, and the forming candles to live charts
 (market/chart_feed.py). It is the platform's only reader of the exchange's kline streams.
 
-It follows the universe in the database (refreshed by `market.refresh_universe`), resumes after
-the last candle it published (Redis `market:candles:last`, else the newest stored candle), and
-stops cleanly on SIGTERM/SIGINT after delivering what it holds.
+Several processes may run (`--shards S`, on one machine or many): the universe is split into S
+shards by a stable hash of the symbol, and each shard is streamed by the process that holds its
+lease in Redis (market/shard_leases.py). Each held shard has its own `KlineStreamManager`, built
+when the shard is taken with the resume points read at that moment (Redis `market:candles:last`,
+else the newest stored candle), so a process taking over a dead one's shard backfills from the
+last published candle; its events go out through the fenced publish (once each, and only while
+its lease holds). With S = 1 and one process this is the single stream process it always was.
+
+It follows the universe in the database (refreshed by `market.refresh_universe`) and stops cleanly
+on SIGTERM/SIGINT: each shard delivers what it holds, then its lease is released for the others.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import os
+import secrets
+import socket
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import redis
 from asgiref.sync import sync_to_async
@@ -24,6 +34,7 @@ from market.binance.schemas import Candle
 from market.binance.streams import KlineStreamManager, StreamOptions
 from market.candle_events import STATUS_KEY, candle_resume_points
 from market.chart_feed import ChartFeed
+from market.shard_leases import LeaseLost, ShardLeases, shard_symbols, shard_target
 
 logger = logging.getLogger(__name__)
 
@@ -43,65 +54,189 @@ def resume_points() -> dict[tuple[str, str], int]:
     return points
 
 
-async def _deliver(items: list[tuple[Candle, str]]) -> None:
-    await sync_to_async(services.candles_ingest, thread_sensitive=True)(items)
+@dataclass
+class _Shard:
+    number: int
+    lease: str  # "owner|token", the value the fenced publish checks
+    manager: KlineStreamManager
+    task: asyncio.Task
+    lost: bool = False
 
 
-def _status(manager: KlineStreamManager, symbols: list[str] | None) -> dict:
-    return {"alive_at": time.time(), "symbols": len(symbols or []), "intervals": settings.MARKET.stream_intervals,
-            "connections": manager.connections(), "delivered": manager.outbox.delivered,
-            "reconnects": dict(manager.stats.reconnects), "sequencer": asdict(manager.sequencer.stats)}
+class ShardedStreams:
+    """The shards this process holds: taken, renewed, given back, each streamed by its manager."""
+
+    def __init__(self, client: BinanceClient, leases: ShardLeases, charts: ChartFeed, intervals: list[str]) -> None:
+        self.client, self.leases, self.charts, self.intervals = client, leases, charts, intervals
+        self.held: dict[int, _Shard] = {}
+        self.symbols: list[str] | None = None
+        # Where this process starts looking for free shards: processes spread over them.
+        self._offset = int.from_bytes(leases.owner.encode()[-4:], "big") % leases.shards
+
+    def _deliver_sync(self, shard: _Shard, items: list[tuple[Candle, str]]) -> None:
+        # Store first (a reader of an event finds its candle), then the fenced publish.
+        services.candles_upsert(candle for candle, _ in items)
+        self.leases.publish(shard.number, shard.lease, items, market=settings.BINANCE.market,
+                            maxlen=settings.MARKET.events_maxlen)
+
+    async def _start(self, number: int, lease: str) -> None:
+        resume = await sync_to_async(resume_points)()
+
+        async def deliver(items: list[tuple[Candle, str]]) -> None:
+            if shard.lost:
+                return  # the new holder resumes after the last candle published: it sends these
+            try:
+                await sync_to_async(self._deliver_sync, thread_sensitive=True)(shard, items)
+            except LeaseLost as exc:
+                shard.lost = True
+                logger.warning("%s; its %d undelivered candles are left to the new holder", exc, len(items))
+
+        manager = KlineStreamManager(self.client, deliver, options=stream_options(), resume=resume,
+                                     on_update=self.charts.on_update)
+        shard = _Shard(number, lease, manager, asyncio.create_task(manager.run()))
+        self.held[number] = shard
+        await manager.set_universe(shard_symbols(self.symbols or [], number, self.leases.shards), self.intervals)
+        logger.info("shard %d/%d taken (%s)", number, self.leases.shards, lease)
+
+    async def _stop(self, number: int, *, release: bool) -> None:
+        shard = self.held.pop(number)
+        shard.manager.stop()
+        await shard.task  # delivers what it holds (unless the lease is lost)
+        if release and not shard.lost:
+            try:
+                await asyncio.to_thread(self.leases.release, number, shard.lease)
+            except redis.RedisError as exc:
+                logger.warning("shard %d not released (%s); its lease expires", number, exc)
+        logger.info("shard %d/%d %s", number, self.leases.shards, "released" if release else "lost")
+
+    async def set_universe(self, symbols: list[str]) -> None:
+        self.symbols = symbols
+        for number, shard in self.held.items():
+            await shard.manager.set_universe(shard_symbols(symbols, number, self.leases.shards), self.intervals)
+
+    async def tick(self) -> None:
+        """Beat, renew what is held, then give back one shard above this process's share or take
+        free ones up to it."""
+        leases = self.leases
+        try:
+            members = await asyncio.to_thread(leases.beat)
+            for number, shard in list(self.held.items()):
+                if shard.lost or not await asyncio.to_thread(leases.renew, number, shard.lease):
+                    shard.lost = True
+                    await self._stop(number, release=False)
+        except redis.RedisError as exc:
+            logger.warning("shard leases unavailable (%s); streaming the shards held", exc)
+            return
+        if self.symbols is None:
+            return  # nothing to stream yet: leave the shards to a process that can
+        target = shard_target(leases.shards, members)
+        if len(self.held) > target:
+            await self._stop(max(self.held), release=True)
+            return
+        for i in range(leases.shards):
+            if len(self.held) >= target:
+                break
+            number = (self._offset + i) % leases.shards
+            if number in self.held:
+                continue
+            try:
+                lease = await asyncio.to_thread(leases.acquire, number)
+            except redis.RedisError:
+                return
+            if lease is not None:
+                await self._start(number, lease)
+
+    async def close(self) -> None:
+        for number in list(self.held):
+            await self._stop(number, release=True)
+        try:
+            await asyncio.to_thread(self.leases.leave)
+        except redis.RedisError:
+            pass
+
+    def status(self) -> dict:
+        managers = [s.manager for s in self.held.values()]
+        reconnects: dict[str, int] = {}
+        sequencer: dict[str, int] = {}
+        for m in managers:
+            for reason, n in m.stats.reconnects.items():
+                reconnects[reason] = reconnects.get(reason, 0) + n
+            for name, n in asdict(m.sequencer.stats).items():
+                if isinstance(n, (int, float)):
+                    sequencer[name] = sequencer.get(name, 0) + n
+        return {"alive_at": time.time(), "owner": self.leases.owner, "shards": self.leases.shards,
+                "held": sorted(self.held), "symbols": sum(len(m.sequencer.tracked()) for m in managers)
+                // max(1, len(self.intervals)), "intervals": self.intervals,
+                "connections": sum(m.connections() for m in managers),
+                "delivered": sum(m.outbox.delivered for m in managers), "reconnects": reconnects,
+                "sequencer": sequencer}
 
 
-def _publish_status(status: dict) -> None:
-    redis.Redis.from_url(settings.REDIS_URL).set(STATUS_KEY, json.dumps(status), ex=STATUS_TTL_S)
+def _publish_status(leases: ShardLeases, status: dict) -> None:
+    """This process's status under its own key, and the sum over live processes under STATUS_KEY
+    (what the scanner status reads)."""
+    client = leases.client
+    client.set(f"{STATUS_KEY}:{leases.owner}", json.dumps(status), ex=STATUS_TTL_S)
+    raw = [client.get(f"{STATUS_KEY}:{m}") for m in leases.members()] or [json.dumps(status).encode()]
+    parts = [json.loads(r) for r in raw if r is not None]
+    total = {"alive_at": max(p["alive_at"] for p in parts), "shards": leases.shards, "processes": len(parts),
+             "intervals": status["intervals"], "held": {p["owner"]: p["held"] for p in parts}, "reconnects": {}}
+    for key in ("symbols", "connections", "delivered"):
+        total[key] = sum(p[key] for p in parts)
+    for p in parts:
+        for reason, n in p["reconnects"].items():
+            total["reconnects"][reason] = total["reconnects"].get(reason, 0) + n
+    total["sequencer"] = status["sequencer"]
+    client.set(STATUS_KEY, json.dumps(total), ex=STATUS_TTL_S)
 
 
-async def _follow_universe(manager: KlineStreamManager, current: list[str] | None,
-                           intervals: list[str]) -> list[str] | None:
+async def _universe(current: list[str] | None) -> list[str] | None:
     try:
-        symbols = await sync_to_async(services.universe_symbols_ensure, thread_sensitive=True)()
+        return await sync_to_async(services.universe_symbols_ensure, thread_sensitive=True)() or current
     except Exception:  # the database or the exchange is away: keep streaming what we have
         logger.exception("universe unavailable; keeping the current streams")
         return current
-    if symbols and symbols != current:
-        logger.info("streaming %d symbols x %s", len(symbols), ",".join(intervals))
-        await manager.set_universe(symbols, intervals)
-        return symbols
-    return current
 
 
-async def stream_market_run(stop: asyncio.Event, *, universe_poll_s: float = 30.0, status_s: float = 10.0) -> None:
+async def stream_market_run(stop: asyncio.Event, *, universe_poll_s: float = 30.0, status_s: float = 10.0,
+                            shards: int = 1, lease_ttl_s: float = 15.0) -> None:
     intervals = settings.MARKET.stream_intervals
     from realtime.dispatcher import publish_volatile
 
+    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    leases = ShardLeases(redis.Redis.from_url(settings.REDIS_URL), owner=owner, shards=shards,
+                         ttl_ms=int(lease_ttl_s * 1000))
     charts = ChartFeed(publish_volatile)
     async with BinanceClient.from_settings() as client:
-        manager = KlineStreamManager(client, _deliver, options=stream_options(),
-                                     resume=await sync_to_async(resume_points)(), on_update=charts.on_update)
-        runner = asyncio.create_task(manager.run())
+        streams = ShardedStreams(client, leases, charts, intervals)
         chart_pusher = asyncio.create_task(charts.run())
-        current: list[str] | None = None
         loop = asyncio.get_running_loop()
-        next_universe = next_status = loop.time()
+        next_universe = next_status = next_lease = loop.time()
+        lease_s = lease_ttl_s / 5
         try:
             while not stop.is_set():
                 if loop.time() >= next_universe:
                     next_universe = loop.time() + universe_poll_s
-                    current = await _follow_universe(manager, current, intervals)
+                    symbols = await _universe(streams.symbols)
+                    if symbols and symbols != streams.symbols:
+                        logger.info("universe: %d symbols x %s, %d shard(s)", len(symbols), ",".join(intervals), shards)
+                        await streams.set_universe(symbols)
+                if loop.time() >= next_lease:
+                    next_lease = loop.time() + lease_s
+                    await streams.tick()
                 if loop.time() >= next_status:
                     next_status = loop.time() + status_s
-                    status = _status(manager, current)
+                    status = streams.status()
                     logger.debug("streams: %s", status)
                     try:
-                        await sync_to_async(_publish_status)(status)
+                        await asyncio.to_thread(_publish_status, leases, status)
                     except redis.RedisError as exc:
                         logger.warning("stream status not published: %s", exc)
                 try:
-                    await asyncio.wait_for(stop.wait(), timeout=max(0.0, min(next_universe, next_status) - loop.time()))
+                    wake = min(next_universe, next_status, next_lease)
+                    await asyncio.wait_for(stop.wait(), timeout=max(0.0, wake - loop.time()))
                 except asyncio.TimeoutError:
                     pass
         finally:
             chart_pusher.cancel()
-            manager.stop()
-            await runner
+            await streams.close()
