@@ -42,7 +42,7 @@ const CATALOGUE = {
       {
         kind: 'category',
         name: 'Events',
-        colour: 45,
+        colour: 0,
         contents: [{ kind: 'block', type: 'on_candle_close' }],
       },
       {
@@ -80,7 +80,14 @@ describe('decodeCatalogue', () => {
       colour: 45,
     });
     expect(catalogue.definitions[1]).toMatchObject({ output: 'Boolean' });
-    expect(catalogue.toolbox).toEqual(CATALOGUE.toolbox);
+    expect(catalogue.toolbox).toEqual({
+      kind: 'categoryToolbox',
+      contents: [
+        { ...CATALOGUE.toolbox.contents[0], colour: '0' },
+        { ...CATALOGUE.toolbox.contents[1], colour: '210' },
+        { ...CATALOGUE.toolbox.contents[2], colour: '330' },
+      ],
+    });
     expect(catalogue.categories).toEqual(CATALOGUE.categories);
     expect([...catalogue.types].sort()).toEqual([
       'compare',
@@ -129,6 +136,20 @@ describe('toolboxOf', () => {
       'variables need block variables_set',
     );
     expect(toolboxOf(toolbox, defined)).toEqual(toolbox);
+  });
+
+  it('gives Blockly each hue as text, so hue 0 is not taken for no colour', () => {
+    const toolbox = {
+      kind: 'categoryToolbox',
+      contents: [
+        { kind: 'category', name: 'Actions', colour: 0, contents: [] },
+        { kind: 'category', name: 'Logic', colour: '#5b80a5', contents: [] },
+      ],
+    };
+    expect(toolboxOf(toolbox, defined)).toHaveProperty('contents', [
+      { kind: 'category', name: 'Actions', colour: '0', contents: [] },
+      { kind: 'category', name: 'Logic', colour: '#5b80a5', contents: [] },
+    ]);
   });
 
   it('refuses a flyout toolbox (the editor shows categories)', () => {

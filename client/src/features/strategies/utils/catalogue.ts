@@ -60,7 +60,8 @@ export function decodeCatalogue(json: unknown): Catalogue {
 
 /**
  * The toolbox as Blockly takes it, after checking every block it offers is defined (Blockly
- * would otherwise throw deep inside `inject` when the category opens).
+ * would otherwise throw deep inside `inject` when the category opens). A category's hue goes to
+ * Blockly as text: its toolbox treats a colour of 0 (red) as "no colour", but "0" as hue 0.
  */
 export function toolboxOf(
   json: unknown,
@@ -70,28 +71,29 @@ export function toolboxOf(
   if (toolbox.kind !== 'categoryToolbox') {
     throw new ResponseFormatError("catalogue.toolbox: expected kind 'categoryToolbox'");
   }
-  const categories = expectArray(toolbox.contents, 'catalogue.toolbox.contents');
-  categories.forEach((item, i) => {
+  const categories = expectArray(toolbox.contents, 'catalogue.toolbox.contents').map((item, i) => {
     const where = `catalogue.toolbox.contents[${i}]`;
     const category = expectObject(item, where);
     expectString(category.name, `${where}.name`);
+    const colour = typeof category.colour === 'number' ? String(category.colour) : category.colour;
     if (category.custom === 'VARIABLE') {
       const missing = VARIABLE_BLOCK_TYPES.filter((t) => !defined.has(t));
       if (missing.length > 0) {
         throw new ResponseFormatError(`${where}: variables need block ${missing.join(', ')}`);
       }
-      return;
+    } else {
+      expectArray(category.contents, `${where}.contents`).forEach((entry, j) => {
+        const block = expectObject(entry, `${where}.contents[${j}]`);
+        const type = expectString(block.type, `${where}.contents[${j}].type`);
+        if (!defined.has(type)) {
+          throw new ResponseFormatError(`${where}: offers block '${type}', which is not defined`);
+        }
+      });
     }
-    expectArray(category.contents, `${where}.contents`).forEach((entry, j) => {
-      const block = expectObject(entry, `${where}.contents[${j}]`);
-      const type = expectString(block.type, `${where}.contents[${j}].type`);
-      if (!defined.has(type)) {
-        throw new ResponseFormatError(`${where}: offers block '${type}', which is not defined`);
-      }
-    });
+    return colour === undefined ? category : { ...category, colour };
   });
   // Checked above: the server's JSON is Blockly's own toolbox format.
-  return toolbox as unknown as utils.toolbox.ToolboxDefinition;
+  return { ...toolbox, contents: categories } as unknown as utils.toolbox.ToolboxDefinition;
 }
 
 /**
