@@ -107,6 +107,12 @@ export function StrategyEditor({
   }, [dirty]);
 
   const loadVersion = (number: number) => {
+    if (
+      dirty &&
+      !window.confirm(`Put version ${number} on the workspace? Unsaved changes are lost.`)
+    ) {
+      return;
+    }
     setLoadingVersion(true);
     setStatus(null);
     queryClient
