@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 CLIENT_SOURCES := $(shell find client/src client/public -type f 2>/dev/null) client/index.html client/vite.config.ts client/tsconfig.json
 
-.PHONY: run test test-backend test-client test-browser test-crash smoke-embedded deps deps-dev client-build chromium manage clean-data help
+.PHONY: run test test-backend test-client test-browser test-crash test-cluster smoke-embedded deps deps-dev client-build chromium nginx manage clean-data help
 
 help:
 	@echo "make run    - install what is missing, build the dashboard, start every process"
@@ -32,6 +32,11 @@ test-browser: deps-dev client-build chromium
 test-crash: deps-dev
 	@TRADING_CRASH_RUNS=$${TRADING_CRASH_RUNS:-20} PYTEST_ADDOPTS="backend/trading/tests/test_crash.py $${PYTEST_ADDOPTS:-}" \
 	  scripts/test.sh backend
+
+# Scale-out: stream shards taken over, the scan split over two workers, Daphne instances behind
+# nginx (scripts/cluster/: network namespaces as hosts when run as root; SCALING.md).
+test-cluster: deps-dev client-build nginx
+	@scripts/cluster/test_cluster.sh
 
 # Start `make run` with neither DATABASE_URL nor REDIS_URL, wait for a healthy /api/health/, stop it.
 smoke-embedded: deps client-build
@@ -69,6 +74,12 @@ chromium:
 	@command -v chromium >/dev/null || { echo "Installing Chromium for browser tests"; \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null; }
+
+# nginx in front of several Daphne instances (deploy/nginx/platform.conf, SCALING.md): Debian's package.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "Installing nginx"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq nginx-light >/dev/null; }
 
 clean-data:
 	rm -rf .data
