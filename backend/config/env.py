@@ -58,6 +58,7 @@ class Env:
     celery_broker_url: str
     time_zone: str
     log_level: str
+    log_format: str  # text | json (one JSON object a line: common/jsonlog.py)
     celery_task_always_eager: bool
     notifications: NotificationsEnv
     email: EmailEnv
@@ -73,6 +74,9 @@ class Env:
     trading: TradingEnv
     # Fernet keys of accounts/crypto.py: the first encrypts, all decrypt. Empty: secrets cannot be stored.
     field_encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    # GET /metrics (common/metrics_view.py): answered to these networks, or to this bearer token.
+    metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    metrics_token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,23 @@ def read_scanner_timeframes() -> list[str]:
     return timeframes
 
 
+def read_metrics_allow() -> tuple[str, ...]:
+    import ipaddress
+
+    cidrs = env_list("METRICS_ALLOW", "127.0.0.1/32,::1/128")
+    try:
+        return tuple(str(ipaddress.ip_network(cidr, strict=False)) for cidr in cidrs)
+    except ValueError as exc:
+        raise EnvError(f"METRICS_ALLOW must list IPs or CIDR networks: {exc}") from None
+
+
+def read_metrics_token() -> str:
+    token = env_str("METRICS_TOKEN", "")
+    if token and len(token) < 16:
+        raise EnvError("METRICS_TOKEN must be at least 16 characters (or empty: no token)")
+    return token
+
+
 def read_env() -> Env:
     _load_dotenv(REPO_ROOT / ".env")
     # Off unless asked for: `make run` and the test runs set DJANGO_DEBUG=true themselves.
@@ -260,6 +281,7 @@ def read_env() -> Env:
         celery_broker_url=check_redis_url("CELERY_BROKER_URL", env_str("CELERY_BROKER_URL", redis_url)),
         time_zone=env_str("TIME_ZONE", "UTC"),
         log_level=log_level,
+        log_format=env_choice("LOG_FORMAT", "text", ("text", "json")),
         celery_task_always_eager=env_bool("CELERY_TASK_ALWAYS_EAGER", False),
         notifications=read_notifications_env(),
         email=read_email_env(),
@@ -274,6 +296,8 @@ def read_env() -> Env:
         auth=read_auth_env(),
         trading=read_trading_env(),
         field_encryption_keys=read_field_encryption_keys(),
+        metrics_allow=read_metrics_allow(),
+        metrics_token=read_metrics_token(),
     )
 
 

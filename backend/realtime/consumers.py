@@ -4,6 +4,7 @@ from __future__ import annotations
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from common import metrics
 from realtime.dispatcher import current_position
 from realtime.events import SIGNALS_GROUP, user_group
 from realtime.socket_auth import FirstFrameAuthConsumer, now_ms, sequenced_pong
@@ -30,6 +31,7 @@ class SignalsConsumer(FirstFrameAuthConsumer):
             return
         self.public = True
         await self.accept()
+        metrics.socket_opened(self)
         self.group = SIGNALS_GROUP
         await self.channel_layer.group_add(SIGNALS_GROUP, self.channel_name)
         # The current sequence number lets a client tell a gap from a fresh start.

@@ -42,6 +42,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from common import metrics
 from realtime.events import Event
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ def _send(events: list[Event]) -> list[int]:
         "text": json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":")),
     }
     async_to_sync(get_channel_layer().group_send)(group, message)
+    metrics.events_published(group, len(events))
     return seqs
 
 
@@ -165,6 +167,7 @@ async def publish_volatile(group: str, frame: dict) -> None:
     no sequence number, so nothing for a client to resync. Async: the stream process calls it."""
     text = json.dumps(frame, cls=DjangoJSONEncoder, separators=(",", ":"))
     await get_channel_layer().group_send(group, {"type": "realtime.event", "text": text})
+    metrics.events_published(group)
 
 
 def current_sequence(group: str) -> int:

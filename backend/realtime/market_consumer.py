@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from common import metrics
 from common.proxies import scope_client_ip
 from market.chart_feed import chart_group, chart_intervals
 
@@ -41,6 +42,7 @@ class MarketConsumer(AsyncJsonWebsocketConsumer):
         self.symbol = (query.get("symbol") or [""])[0].upper()
         self.interval = (query.get("interval") or ["5m"])[0]
         await self.accept()
+        metrics.socket_opened(self)
         if not SYMBOL.match(self.symbol) or self.interval not in chart_intervals():
             return await self._refuse(CLOSE_BAD_QUERY, f"symbol must look like BTCUSDT and interval be one of "
                                                        f"{', '.join(chart_intervals())}")
@@ -68,6 +70,7 @@ class MarketConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
 
     async def disconnect(self, code) -> None:
+        metrics.socket_closed(self)
         if self.ip is not None:
             left = _open_by_ip.get(self.ip, 1) - 1
             if left > 0:

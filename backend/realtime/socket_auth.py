@@ -30,6 +30,7 @@ from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
+from common import metrics
 from realtime.dispatcher import current_position
 
 UNAUTHORIZED = 4401
@@ -95,6 +96,7 @@ class FirstFrameAuthConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.accept()
+        metrics.socket_opened(self)
         self._deadline = asyncio.create_task(self._refuse_after(settings.REALTIME_AUTH_TIMEOUT_S, AUTH_TIMEOUT))
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
@@ -123,6 +125,7 @@ class FirstFrameAuthConsumer(AsyncJsonWebsocketConsumer):
         await self._refuse(message["reason"])
 
     async def disconnect(self, code) -> None:
+        metrics.socket_closed(self)
         self._stop_timers()
         await self._leave_group()
 

@@ -278,16 +278,29 @@ CELERY_TASK_ROUTES = {
     "trading.*": {"queue": "trading"},
 }
 
+# LOG_FORMAT=json: one JSON object a line (common/jsonlog.py). Celery then leaves the root logger
+# to this configuration instead of installing its own text handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+                   "json": {"()": "common.jsonlog.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if ENV.log_format == "json" else "plain"}},
     "root": {"handlers": ["console"], "level": ENV.log_level},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+if ENV.log_format == "json":
+    # Django's own console handlers (debug) and runserver's would write a second, plain line.
+    LOGGING["loggers"].update({"django": {"handlers": [], "propagate": True},
+                               "django.server": {"handlers": [], "propagate": True}})
+CELERY_WORKER_HIJACK_ROOT_LOGGER = ENV.log_format != "json"
 
 FLOWER_URL = ENV.flower_url
+
+# GET /metrics (common/metrics_view.py): networks answered without a token, and the bearer token.
+METRICS_ALLOW = list(ENV.metrics_allow)
+METRICS_TOKEN = ENV.metrics_token
 
 # Binance client and market data (typed groups; see config/env.py and .env.example).
 BINANCE = ENV.binance

@@ -38,6 +38,7 @@ import aiohttp
 from redis.exceptions import RedisError
 from yarl import URL
 
+from common import metrics
 from market.binance.account import AccountApi
 from market.binance.errors import (
     AUTHENTICATION_CODES, ORDER_NOT_FOUND_CODES, TEMPORARY_CODES, TOO_MANY_ORDERS_CODE, AuthenticationError,
@@ -256,6 +257,7 @@ class BinanceClient:
             cls = ExecutionUnknownError if write else TemporaryError
             raise cls(f"connection failed: {exc!r}", path=path) from None
         used = headers.get(USED_WEIGHT_HEADER)
+        metrics.binance_response(venue=self.venue, status=status, weight=weight, used_weight=used)
         if used is not None and used.isdigit():
             self.governor.observe(int(used))
         if counts is not None:

@@ -22,6 +22,7 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
+from common import metrics
 from market.binance.errors import BinanceError
 from realtime.dispatcher import batched
 from signals.config import TIMEFRAME_MS, WARMUP
@@ -239,6 +240,7 @@ def _finish(run: ScanRun, started: float, **fields) -> None:
     run.finished_at = timezone.now()
     run.duration_ms = round((time.perf_counter() - started) * 1000, 1)
     run.save()
+    metrics.scan_observe(timeframe=run.timeframe, status=run.status, duration_ms=run.duration_ms, symbols=run.symbols)
     scanner_status.scanner_status_publish(state="idle" if run.status == ScanRun.Outcome.OK else "error",
                                           timeframe=run.timeframe)
 

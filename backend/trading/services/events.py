@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from redis.exceptions import RedisError
 
+from common import metrics
 from market.binance.trading_schemas import ExchangeOrder, UserTrade
 from market.binance.user_events import AccountUpdate, AlgoUpdate, OrderUpdate
 from realtime.dispatcher import publish
@@ -122,6 +123,8 @@ def order_state_adopt(*, order: Order, state: ExchangeState) -> bool:
     if not fields:
         return False
     order.save(update_fields=[*fields, "updated_at"])
+    if "status" in fields and order.status in _TERMINAL:
+        metrics.order_finished(order.status, on_commit=transaction.on_commit)
     return bool(fields - {"exchange_update_ms"})
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from common import metrics
 from market.binance.errors import BinanceError, OrderNotFoundError
 from trading.client_ids import client_order_id_new
 from trading.math import Filters, OrderInvalid, order_filtered, quantity_from_percent
@@ -139,6 +140,7 @@ def order_cancel(*, order: Order, session=None) -> Order:
         order.refresh_from_db()
         if done:
             order_published(order)
+            metrics.order_finished(OrderStatus.NOT_SENT)
             return order
     if order.status not in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED):
         raise OrderInvalid(f"the order is {order.status}: only working orders can be canceled", "status")

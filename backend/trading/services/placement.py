@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common import metrics
 from market.binance.errors import (
     BannedError, BinanceError, ExecutionUnknownError, NotSentError, OrderNotFoundError, OrderRejectedError,
     PermanentError, RateLimitedError,
@@ -29,7 +30,7 @@ from market.binance.errors import (
 from trading import lifecycle, payloads
 from trading.crashpoints import crash_point
 from trading.exchange import session_pooled
-from trading.models import Order, OrderStatus
+from trading.models import TERMINAL_STATUSES, Order, OrderStatus
 from trading.services.events import account_event_publish, order_state_adopt, state_of_rest
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,8 @@ def _finish(order_id: int, from_statuses, to_status: str, *, code: int | None = 
         order = Order.objects.select_related("account").get(pk=order_id)
         if changed:
             order_published(order)
+            if to_status in TERMINAL_STATUSES:
+                metrics.order_finished(to_status, on_commit=transaction.on_commit)
     return order
 
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common import metrics
 from market.binance.errors import OrderNotFoundError
 from market.binance.trading_schemas import ExchangeOrder
 from trading import payloads
@@ -97,6 +98,7 @@ def reconcile(*, account, trigger: str) -> ReconciliationRun:
             run.diffs, run.finished_at = p.diffs, timezone.now()
             run.save(update_fields=["status", "diffs", "finished_at"])
             _publish(p)
+    metrics.reconciliation_observe(trigger=trigger, diffs=p.diffs)
     if p.diffs:
         logger.info("account %s: reconciliation (%s) corrected %d record(s)", account.id, trigger, len(p.diffs))
     return run
