@@ -5,7 +5,7 @@ Names are explicit so CELERY_TASK_ROUTES sends them to their queues (`signals.sc
 """
 from celery import shared_task
 
-from signals.services import maintenance, scanning
+from signals.services import maintenance, scan_batches, scanning
 
 
 # acks_late + reject_on_worker_lost: a worker dying mid-scan leaves the message to be delivered
@@ -21,12 +21,41 @@ from signals.services import maintenance, scanning
     retry_jitter=True,
     max_retries=3,
 )
-def scan_binance_market(self, timeframe: str | None = None, scheduled: bool = False) -> dict:
-    """The full pass over the universe; also the fallback when the live streams are down.
+def scan_binance_market(self, timeframe: str | None = None, scheduled: bool = False,
+                        batch_size: int | None = None) -> dict:
+    """The full pass over the universe; also the fallback when the live streams are down. A
+    universe larger than one batch is scanned as a chord of `scan_batch` (scan_batches.py).
 
     `scheduled`: sent by Beat (its entry's kwargs): the scan claims the schedule's slot."""
-    return scanning.market_scan(timeframe=timeframe, trigger="schedule",
-                                task_id=self.request.id if scheduled else None)
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    return scan_batches.market_scan_start(timeframe=timeframe, trigger="schedule", batch_size=batch_size,
+                                          task_id=self.request.id if scheduled else None, queue=queue)
+
+
+# One batch of a chord scan; redelivered if its worker dies, idempotent (conditional writes).
+@shared_task(
+    name="signals.scan_batch",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(scanning.ScanTemporaryError,),
+    retry_backoff=2,
+    retry_backoff_max=30,
+    retry_jitter=True,
+    max_retries=3,
+)
+def scan_batch(run_id: int, timeframe: str, boundary: int, symbols: list[str], token: str) -> dict:
+    return scan_batches.scan_batch_run(run_id, timeframe, boundary, symbols, token)
+
+
+@shared_task(name="signals.scan_batches_finish", acks_late=True, reject_on_worker_lost=True)
+def scan_batches_finish(results: list[dict], run_id: int, token: str, weight: int) -> dict:
+    return scan_batches.scan_batches_close(run_id, token=token, results=results, weight=weight)
+
+
+@shared_task(name="signals.scan_batches_failed", acks_late=True)
+def scan_batches_failed(run_id: int, token: str) -> dict:
+    return scan_batches.scan_batches_close(run_id, token=token, failed=True,
+                                           errors=["a batch failed after its retries"])
 
 
 @shared_task(

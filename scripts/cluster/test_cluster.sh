@@ -11,5 +11,6 @@ eval "$(cd backend && "$PY" -m common.embedded up)"
 cleanup() { if [[ -n "${EMBEDDED_SERVICES:-}" ]]; then (cd backend && "$PY" -m common.embedded down) || true; fi; }
 trap cleanup EXIT
 
-TESTS=(backend/market/tests/test_shards.py backend/market/tests/test_shards_takeover.py backend/cluster_tests)
+TESTS=(backend/market/tests/test_shards.py backend/market/tests/test_shards_takeover.py
+       backend/signals/tests/test_scan_batches.py backend/cluster_tests)
 "$PY" -m pytest -p no:cacheprovider "${TESTS[@]}" "$@"
