@@ -9,7 +9,6 @@ import redis
 from django.conf import settings
 from django.db import connection, transaction
 
-from common import metrics
 from market.binance.schemas import Candle, Klines
 from market.candle_events import candle_events_publish
 from market.models import Symbol
@@ -125,7 +124,6 @@ def _market_of(market: str | None) -> str:
 def candles_ingest(items: Sequence[tuple[Candle, str]]) -> None:
     """Store closed candles, then publish their events: a reader of an event finds its candle stored."""
     candles_upsert(candle for candle, _ in items)
-    metrics.candles_ingested(items, market=settings.BINANCE.market)
     candle_events_publish(_events_redis(), items, market=settings.BINANCE.market,
                           maxlen=settings.MARKET.events_maxlen)
 

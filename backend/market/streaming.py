@@ -28,6 +28,7 @@ import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from common import metrics
 from market import selectors, services
 from market.binance.client import BinanceClient
 from market.binance.schemas import Candle
@@ -78,6 +79,8 @@ class ShardedStreams:
         services.candles_upsert(candle for candle, _ in items)
         self.leases.publish(shard.number, shard.lease, items, market=settings.BINANCE.market,
                             maxlen=settings.MARKET.events_maxlen)
+        metrics.candles_ingested(items, market=settings.BINANCE.market)
+        metrics.stream_delivered(items)
 
     async def _start(self, number: int, lease: str) -> None:
         resume = await sync_to_async(resume_points)()
@@ -227,6 +230,7 @@ async def stream_market_run(stop: asyncio.Event, *, universe_poll_s: float = 30.
                 if loop.time() >= next_status:
                     next_status = loop.time() + status_s
                     status = streams.status()
+                    metrics.stream_status_observe(status)
                     logger.debug("streams: %s", status)
                     try:
                         await asyncio.to_thread(_publish_status, leases, status)

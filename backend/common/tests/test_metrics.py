@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -44,34 +45,55 @@ def candle(symbol: str, interval: str, open_time: int, step: int) -> Candle:
                   50.0, 525.0)
 
 
-def test_candles_ingested_are_counted_per_interval_and_the_stream_lag_follows_the_newest_close(client):
-    from market.services import candles_ingest
+def test_candles_stored_by_a_stream_shard_are_counted_per_interval(client, settings):
+    import redis
 
-    before = scrape(client)
+    from market.shard_leases import ShardLeases
+    from market.streaming import ShardedStreams, _Shard
+
+    leases = ShardLeases(redis.Redis.from_url(settings.REDIS_URL), owner="metrics-test", shards=1, ttl_ms=10_000)
+    lease = leases.acquire(0)
+    assert lease is not None
+    streams = ShardedStreams(None, leases, None, ["5m", "1h"])
     five, hour = 300_000, 3_600_000
-    items = [(candle("BTCUSDT", "5m", t, five), "stream") for t in (0, five, 2 * five)]
-    items.append((candle("ETHUSDT", "1h", 0, hour), "stream"))
-    candles_ingest(items)
+    now_ms = int(time.time() * 1000)
+    items = [(candle("BTCUSDT", "5m", now_ms // five * five - k * five, five), "stream") for k in (3, 2, 1)]
+    items.append((candle("ETHUSDT", "1h", now_ms // hour * hour - hour, hour), "stream"))
+    before = scrape(client)
+    try:
+        streams._deliver_sync(_Shard(0, lease, None, None), items)
+    finally:
+        leases.release(0, lease)
     after = scrape(client)
-    assert value(after, "market_candles_ingested_total", market="usdm", interval="5m") - \
-        value(before, "market_candles_ingested_total", market="usdm", interval="5m") == 3
-    assert value(after, "market_candles_ingested_total", market="usdm", interval="1h") - \
-        value(before, "market_candles_ingested_total", market="usdm", interval="1h") == 1
 
-    # Newest 5m close: 15 min after the epoch; delivered 20 min after it -> lag 300 s, delays 600, 300 s
-    # ... and 5 min later with no new candle the status tick shows 600 s.
-    metrics.stream_delivered(items[:3], now_s=1200.0)
-    assert value(scrape(client), "market_stream_lag_seconds", interval="5m") == 300.0
+    def grew(name, **labels):
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert grew("market_candles_ingested_total", market="usdm", interval="5m") == 3
+    assert grew("market_candles_ingested_total", market="usdm", interval="1h") == 1
+    assert grew("market_stream_delivery_seconds_count", interval="5m") == 3
+    # The newest 5m candle closed at the last 5-minute boundary: the lag is under 5 minutes.
+    assert 0 <= value(after, "market_stream_lag_seconds", interval="5m") < 300 + 5
+
+
+def test_stream_lag_grows_while_no_candle_arrives_and_reconnects_are_counted(client):
+    before = scrape(client)
+    five = 300_000
+    items = [(candle("BTCUSDT", "15m", t, five),) for t in (0, five, 2 * five)]
+    # Newest close 15 min after the epoch, delivered at 20 min: lag 300 s; delays 600, 300 and 300 s
+    # ... and 5 min later, with no new candle, the status tick shows 600 s.
+    metrics.stream_delivered(items, now_s=1200.0)
+    assert value(scrape(client), "market_stream_lag_seconds", interval="15m") == 300.0
     metrics.stream_status_observe({"connections": 2, "reconnects": {"stalled": 1}}, now_s=1500.0)
     metrics.stream_status_observe({"connections": 2, "reconnects": {"stalled": 3}}, now_s=1500.0)
     last = scrape(client)
-    assert value(last, "market_stream_lag_seconds", interval="5m") == 600.0
+    assert value(last, "market_stream_lag_seconds", interval="15m") == 600.0
     assert value(last, "market_stream_connections") == 2
     assert value(last, "market_stream_reconnects_total", reason="stalled") - \
         value(before, "market_stream_reconnects_total", reason="stalled") == 3
-    delays = value(last, "market_stream_delivery_seconds_sum", interval="5m") - \
-        value(before, "market_stream_delivery_seconds_sum", interval="5m")
-    assert delays == 1200 - 300 + 1200 - 600 + 1200 - 900
+    delays = value(last, "market_stream_delivery_seconds_sum", interval="15m") - \
+        value(before, "market_stream_delivery_seconds_sum", interval="15m")
+    assert delays == (1200 - 300) + (1200 - 600) + (1200 - 900)
 
 
 def test_a_scan_counts_its_duration_symbols_and_the_weight_it_spent(client, sandbox_process):
