@@ -25,6 +25,13 @@ if [[ -z "${FIELD_ENCRYPTION_KEYS:-}" && -z "${FIELD_ENCRYPTION_KEYS_FILE:-}" ]]
   export FIELD_ENCRYPTION_KEYS_FILE="$KEYS_FILE"
 fi
 
+# Prometheus metrics (backend/common/metrics.py): every process of this host writes its samples into
+# one directory, which the web process merges at /metrics. Emptied here (its *.db files only), so no
+# process of an earlier run is counted.
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${EMBEDDED_DATA_DIR:-$ROOT/.data}/metrics}"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+find "$PROMETHEUS_MULTIPROC_DIR" -maxdepth 1 -type f -name '*.db' -delete
+
 export WEB_HOST="${WEB_HOST:-127.0.0.1}" WEB_PORT="${WEB_PORT:-8000}" FLOWER_PORT="${FLOWER_PORT:-5555}"
 export CELERY_CONCURRENCY="${CELERY_CONCURRENCY:-2}"
 export FLOWER_URL="http://$WEB_HOST:$FLOWER_PORT/"
@@ -75,6 +82,7 @@ cat <<BANNER
   API docs       http://$WEB_HOST:$WEB_PORT/api/docs/
   OpenAPI schema http://$WEB_HOST:$WEB_PORT/api/schema/
   Health         http://$WEB_HOST:$WEB_PORT/api/health/
+  Metrics        http://$WEB_HOST:$WEB_PORT/metrics (Prometheus; loopback, METRICS_ALLOW or METRICS_TOKEN)
   Admin          http://$WEB_HOST:$WEB_PORT/admin/
   Flower         http://$WEB_HOST:$FLOWER_PORT/ ($FLOWER_AUTH_NOTE)
   WebSocket      ws://$WEB_HOST:$WEB_PORT/ws/signals/
