@@ -38,7 +38,7 @@ export FLOWER_URL="http://$WEB_HOST:$FLOWER_PORT/"
 # The market: the built-in sandbox exchange unless BINANCE_ENV says testnet or live.
 export BINANCE_ENV="${BINANCE_ENV:-sandbox}"
 export SANDBOX_PORT="${SANDBOX_PORT:-8765}" SANDBOX_SPEED="${SANDBOX_SPEED:-60}"
-PROCESSES=(web worker beat flower market signals trading strategies)
+PROCESSES=(web worker beat flower stream signals trading strategies)
 if [[ $BINANCE_ENV == sandbox ]]; then
   export BINANCE_SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
   PROCESSES+=(sandbox)
