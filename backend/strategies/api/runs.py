@@ -56,14 +56,14 @@ class RunStartApi(APIView):
 
 
 class RunListApi(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="strategies_runs_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         runs = selectors.runs_of(owner=request.user)[:PAGE]
         return Response([run_payload(r) for r in runs])
 
 
 class RunDetailApi(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="strategies_run_retrieve", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, run_id: int):
         return Response(run_payload(run_owned(request, run_id), pnl=True))
 

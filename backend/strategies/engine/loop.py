@@ -13,9 +13,9 @@ queued for it is skipped.  Any other exception (the database or Redis away) leav
 entry unacknowledged: it is read again from the consumer's pending list and, since a handled
 candle is recorded per run, handled at most once by each run.
 
-`dispatch(events)` appends every candle to the windows, queues it for the runs that want its
-(symbol, timeframe), and returns the ids of the entries every one of those runs has finished
-with: the ones to XACK.
+`submit(events)` appends every candle to the windows and queues it for the runs that want its
+(symbol, timeframe), without waiting: the caller acknowledges each entry once its runs are done
+(`settled`), so a slow run never holds the candles of the others.  `dispatch` waits for them all.
 """
 from __future__ import annotations
 
@@ -32,6 +32,16 @@ class RunSpec:
     id: int
     symbols: frozenset[str]
     timeframe: str
+
+
+class EngineStopping(Exception):
+    """The engine stops: a candle queued for a run is left for the next start."""
+
+
+async def settled(futures) -> bool:
+    """Wait for the runs of one entry; True when none of them met an infrastructure error."""
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    return not any(isinstance(r, BaseException) for r in results)
 
 
 class _Slot:
@@ -66,12 +76,17 @@ class _Slot:
                 self.closed = True
             done.set_result(outcome)
 
-    def close(self) -> None:
+    def close(self, *, stopping: bool = False) -> None:
+        """No more candles for this run: what is queued is skipped (the run was paused, stopped or
+        failed), or, when the engine is `stopping`, left unhandled (read again at the next start)."""
         self.closed = True
         while not self.queue.empty():
             item = self.queue.get_nowait()
             if item is not None and not item[1].done():
-                item[1].set_result("skipped")
+                if stopping:
+                    item[1].set_exception(EngineStopping())
+                else:
+                    item[1].set_result("skipped")
         self.queue.put_nowait(None)
 
 
@@ -104,7 +119,9 @@ class Engine:
             except TimeoutError:
                 pass
 
-    async def dispatch(self, events) -> list[str]:
+    def submit(self, events) -> list[tuple[str, list[asyncio.Future]]]:
+        """Append each candle to the windows and queue it for the runs that want it; per entry id
+        the futures of those runs (an entry no run wants has none: it can be acknowledged now)."""
         loop = asyncio.get_running_loop()
         waits = []
         for event in events:
@@ -118,15 +135,18 @@ class Engine:
                     slot.queue.put_nowait((event, done))
                     futures.append(done)
             waits.append((event.id, futures))
+        return waits
+
+    async def dispatch(self, events) -> list[str]:
+        """`submit`, then wait for every run: the ids of the entries all of them handled."""
         acked = []
-        for entry_id, futures in waits:
-            results = await asyncio.gather(*futures, return_exceptions=True)
-            if not any(isinstance(r, BaseException) for r in results):
+        for entry_id, futures in self.submit(events):
+            if await settled(futures):
                 acked.append(entry_id)
         return acked
 
     async def close(self) -> None:
         for slot in self.slots.values():
-            slot.close()
+            slot.close(stopping=True)
         await asyncio.gather(*(s.task for s in self.slots.values()), return_exceptions=True)
         self.slots.clear()

@@ -21,7 +21,7 @@ from django.conf import settings
 
 from market.candle_events import STREAM_KEY, candle_event_decode
 from strategies.engine.handling import EngineGlue
-from strategies.engine.loop import Engine
+from strategies.engine.loop import Engine, settled
 from strategies.runtime import DEFAULT_BUDGET
 
 logger = logging.getLogger(__name__)
@@ -44,35 +44,77 @@ async def engine_run(stop: asyncio.Event, *, stream: str = STREAM_KEY, consumer:
     engine = Engine(glue, executor=executor)
     await engine.refresh()
     runs = asyncio.create_task(engine.follow_runs(stop))
-    pause = 1.0
+    state = _Reader(client, stream, consumer, market, engine)
     try:
         while not stop.is_set():
             try:
-                # Pending first ("0"): entries read before a crash or a failure, never acknowledged.
-                answer = await client.xreadgroup(GROUP, consumer, {stream: "0"}, count=500)
-                entries = answer[0][1] if answer else []
-                if not entries:
-                    answer = await client.xreadgroup(GROUP, consumer, {stream: ">"}, count=500, block=block_ms)
-                    entries = answer[0][1] if answer else []
-                events = [candle_event_decode(i, f) for i, f in entries if f]
-                skipped = [e.id for e in events if e.market != market]
-                acked = await engine.dispatch([e for e in events if e.market == market])
-                gone = [i.decode() if isinstance(i, bytes) else i for i, f in entries if not f]  # trimmed away
-                if acked or skipped or gone:
-                    await client.xack(stream, GROUP, *acked, *skipped, *gone)
-                if len(acked) + len(skipped) < len(events):
-                    await asyncio.sleep(pause)  # the database is away: the rest is read again
-                    pause = min(pause * 2, 30.0)
-                else:
-                    pause = 1.0
+                await state.step(block_ms)
                 await client.set(HEARTBEAT_KEY, json.dumps({"alive_at": time.time(), "runs": len(engine.slots),
+                                                            "in_flight": len(state.in_flight),
                                                             "host": socket.gethostname()}), ex=60)
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
-                logger.warning("strategies engine: Redis %s; retrying in %.0f s", exc, pause)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 30.0)
+                logger.warning("strategies engine: Redis %s; retrying in %.0f s", exc, state.pause)
+                await asyncio.sleep(state.pause)
+                state.pause = min(state.pause * 2, 30.0)
+                state.failed = True  # what was read and not acknowledged is read again
     finally:
         runs.cancel()
         await engine.close()
         executor.shutdown(wait=True)
+        if state.in_flight:
+            await asyncio.wait(state.in_flight, timeout=30)
         await client.aclose()
+
+
+class _Reader:
+    """Reads the group: the consumer's pending entries first (from `cursor`, page by page: what a
+    crash or an infrastructure error left unacknowledged), then new ones.  Each entry is acknowledged
+    by its own task once its runs are done, so reading goes on while runs work; after a failure the
+    pending list is read again once nothing is in flight."""
+
+    MAX_IN_FLIGHT = 5000
+
+    def __init__(self, client, stream: str, consumer: str, market: str, engine: Engine):
+        self.client, self.stream, self.consumer, self.market, self.engine = client, stream, consumer, market, engine
+        self.cursor: str | None = "0"  # None: reading new entries
+        self.in_flight: set[asyncio.Task] = set()
+        self.failed, self.pause = False, 1.0
+
+    async def step(self, block_ms: int) -> None:
+        if self.failed and not self.in_flight:
+            self.failed = False
+            await asyncio.sleep(self.pause)  # the database was away: retry what is pending
+            self.pause = min(self.pause * 2, 30.0)
+            self.cursor = "0"
+        if len(self.in_flight) >= self.MAX_IN_FLIGHT:
+            await asyncio.wait(self.in_flight, return_when=asyncio.FIRST_COMPLETED)
+            return
+        if self.cursor is not None:
+            answer = await self.client.xreadgroup(GROUP, self.consumer, {self.stream: self.cursor}, count=500)
+            entries = answer[0][1] if answer else []
+            if not entries:
+                self.cursor = None
+                return
+            self.cursor = entries[-1][0].decode() if isinstance(entries[-1][0], bytes) else entries[-1][0]
+        else:
+            answer = await self.client.xreadgroup(GROUP, self.consumer, {self.stream: ">"}, count=500, block=block_ms)
+            entries = answer[0][1] if answer else []
+        done = [i for i, f in entries if not f]  # trimmed from the stream while pending
+        events = [candle_event_decode(i, f) for i, f in entries if f]
+        done += [e.id for e in events if e.market != self.market]  # another market: not traded
+        if done:
+            await self.client.xack(self.stream, GROUP, *done)
+        for entry_id, futures in self.engine.submit([e for e in events if e.market == self.market]):
+            task = asyncio.create_task(self._ack(entry_id, futures))
+            self.in_flight.add(task)
+            task.add_done_callback(self.in_flight.discard)
+
+    async def _ack(self, entry_id: str, futures) -> None:
+        if await settled(futures):
+            try:
+                await self.client.xack(self.stream, GROUP, entry_id)
+                self.pause = 1.0
+                return
+            except redis.exceptions.RedisError as exc:
+                logger.warning("strategies engine: %s not acknowledged (%s)", entry_id, exc)
+        self.failed = True

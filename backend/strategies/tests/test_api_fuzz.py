@@ -41,4 +41,4 @@ def test_no_strategies_operation_answers_a_server_error(keep_connection):  # noq
 
         check()
         tested.append(f"{operation.method.upper()} {operation.path}")
-    assert len(tested) == 9, tested
+    assert len(tested) == 17, tested
