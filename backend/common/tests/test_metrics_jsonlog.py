@@ -34,6 +34,8 @@ PROCESS = textwrap.dedent("""
     request = RequestFactory().get("/api/trading/orders/?token=" + secret, HTTP_AUTHORIZATION="Bearer " + secret)
     logging.getLogger("django.request").error("Bad Request: %s", request.path, extra={"request": request,
                                                                                      "status_code": 400})
+    import warnings
+    warnings.warn("a library's warning")
     print(settings.CELERY_WORKER_HIJACK_ROOT_LOGGER)
 """)
 
@@ -53,7 +55,7 @@ def test_a_process_with_json_logs_writes_one_object_a_line_and_no_secret():
     lines = [line for line in every if line["logger"] != "axes.apps"]  # its start-up line
     assert [(line["level"], line["logger"]) for line in lines] == [
         ("INFO", "signals.services.scanning"), ("ERROR", "signals.services.scanning"),
-        ("WARNING", "signals.services.scanning"), ("ERROR", "django.request"),
+        ("WARNING", "signals.services.scanning"), ("ERROR", "django.request"), ("WARNING", "py.warnings"),
     ]
     assert lines[0]["message"] == "scan of 5m done in 812 ms"
     assert lines[0]["ts"].endswith("Z") and isinstance(lines[0]["process"], int)
@@ -68,6 +70,7 @@ def test_text_stays_the_default():
     run = _run("text")
     assert "INFO signals.services.scanning: scan of 5m done in 812 ms\n" in run.stderr
     assert not run.stderr.lstrip().startswith("{")
+    assert "UserWarning: a library's warning" in run.stderr
     assert run.stdout.strip() == "True"
 
 

@@ -291,9 +291,13 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 if ENV.log_format == "json":
-    # Django's own console handlers (debug) and runserver's would write a second, plain line.
+    import logging as _logging
+
+    # Django's own console handlers (debug) and runserver's would write a second, plain line, and
+    # Python's warnings a raw one: all go through the root's JSON handler instead.
     LOGGING["loggers"].update({"django": {"handlers": [], "propagate": True},
                                "django.server": {"handlers": [], "propagate": True}})
+    _logging.captureWarnings(True)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = ENV.log_format != "json"
 
 FLOWER_URL = ENV.flower_url
