@@ -32,11 +32,7 @@ HEARTBEAT_KEY = "strategies:engine:status"
 async def engine_run(stop: asyncio.Event, *, stream: str = STREAM_KEY, consumer: str = "engine",
                      glue: EngineGlue | None = None, threads: int = 8, block_ms: int = 500) -> None:
     client = aioredis.Redis.from_url(settings.REDIS_URL)
-    try:
-        await client.xgroup_create(stream, GROUP, id="$", mkstream=True)
-    except redis.exceptions.ResponseError as exc:
-        if "BUSYGROUP" not in str(exc):
-            raise
+    await _group_ensure(client, stream, "$")
     budget = int(os.environ.get("STRATEGIES_STEP_BUDGET", DEFAULT_BUDGET))
     glue = glue or EngineGlue(budget=budget)
     market = settings.BINANCE.market
@@ -57,6 +53,12 @@ async def engine_run(stop: asyncio.Event, *, stream: str = STREAM_KEY, consumer:
                 await asyncio.sleep(state.pause)
                 state.pause = min(state.pause * 2, 30.0)
                 state.failed = True  # what was read and not acknowledged is read again
+            except redis.exceptions.ResponseError as exc:
+                if "NOGROUP" not in str(exc) and "UNBLOCKED" not in str(exc):
+                    raise
+                logger.warning("strategies engine: the stream or its group is gone (%s); made again", exc)
+                await _group_ensure(client, stream, "0")  # a new stream: everything added from now on
+                state.failed = True
     finally:
         runs.cancel()
         await engine.close()
@@ -64,6 +66,14 @@ async def engine_run(stop: asyncio.Event, *, stream: str = STREAM_KEY, consumer:
         if state.in_flight:
             await asyncio.wait(state.in_flight, timeout=30)
         await client.aclose()
+
+
+async def _group_ensure(client, stream: str, start: str) -> None:
+    try:
+        await client.xgroup_create(stream, GROUP, id=start, mkstream=True)
+    except redis.exceptions.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
 
 
 class _Reader:
