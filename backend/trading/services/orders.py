@@ -148,8 +148,9 @@ def order_cancel(*, order: Order, session=None) -> Order:
         try:
             if order.is_algo:
                 ex.call(lambda c, creds: c.trading.cancel_algo_order(creds, client_algo_id=order.client_order_id))
-                Order.objects.filter(pk=order.pk, status__in=[OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED]).update(
-                    status=OrderStatus.CANCELED, updated_at=timezone.now())
+                if Order.objects.filter(pk=order.pk, status__in=[OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED]).update(
+                        status=OrderStatus.CANCELED, updated_at=timezone.now()):
+                    metrics.order_finished(OrderStatus.CANCELED)
                 order.refresh_from_db()
                 order_published(order)
                 return order

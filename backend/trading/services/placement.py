@@ -111,6 +111,8 @@ def _algo_adopt(order: Order, algo) -> bool:
             fields.append("status")
     if fields:
         order.save(update_fields=[*fields, "updated_at"])
+    if "status" in fields and order.status in lifecycle.TERMINAL:
+        metrics.order_finished(order.status, on_commit=transaction.on_commit)
     return bool(fields)
 
 
