@@ -6,6 +6,7 @@ import {
   applyExchangeAccountEvent,
   resyncExchangeAccounts,
 } from '@/features/exchange-accounts/utils/exchange-account-events';
+import { applyStrategyEvent, resyncStrategies } from '@/features/strategies/utils/run-events';
 import { applyTradingEvent, resyncTrading } from '@/features/trading/utils/trading-events';
 
 /**
@@ -20,10 +21,12 @@ export function AccountChannel() {
     onEvent: (frame) => {
       applyExchangeAccountEvent(queryClient, frame);
       applyTradingEvent(queryClient, frame);
+      applyStrategyEvent(queryClient, frame);
     },
     onResync: () => {
       resyncExchangeAccounts(queryClient);
       resyncTrading(queryClient);
+      resyncStrategies(queryClient);
     },
   });
   return null;

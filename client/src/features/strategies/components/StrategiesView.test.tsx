@@ -62,6 +62,7 @@ vi.mock('@/features/strategies/components/BlocklyWorkspace', async () => {
 
 const CATALOGUE = {
   version: 1,
+  timeframes: ['5m', '15m'],
   categories: [{ name: 'Events', colour: 45 }],
   blocks: [
     {
@@ -121,6 +122,10 @@ beforeEach(() => {
         { number: 1, created_at: T },
       ]),
     ),
+    // The run controls and the runs list (StrategyRuns.test.tsx tests them).
+    http.get('/api/trading/accounts/', () => HttpResponse.json([])),
+    http.get('/api/symbols/', () => HttpResponse.json([])),
+    http.get('/api/strategies/runs/', () => HttpResponse.json([])),
   );
 });
 
@@ -137,7 +142,9 @@ describe('the strategies page', () => {
       expect(fake.loads).toEqual([WS_V2]);
     });
     expect(screen.getByRole('button', { name: 'Load version 1' })).toBeVisible();
-    expect(screen.getByRole('button', { name: 'Run' })).toBeDisabled();
+    // Runs need an exchange account: this user has none (the mock lists none).
+    expect(screen.getByRole('button', { name: 'Start version 2' })).toBeDisabled();
+    expect(screen.getByTestId('run-blocker')).toHaveTextContent('Choose an exchange account.');
   });
 
   it("lists the compiler's errors, marks their blocks, and a click selects the block", async () => {

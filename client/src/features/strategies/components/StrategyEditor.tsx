@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Grid, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Grid, Group, Stack, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
@@ -10,6 +10,8 @@ import {
   type WorkspaceHandle,
 } from '@/features/strategies/components/BlocklyWorkspace';
 import { CompileErrorList } from '@/features/strategies/components/CompileErrorList';
+import { RunControls } from '@/features/strategies/components/RunControls';
+import { StrategyRuns } from '@/features/strategies/components/StrategyRuns';
 import { VersionsPanel } from '@/features/strategies/components/VersionsPanel';
 import type { Catalogue } from '@/features/strategies/utils/catalogue';
 import {
@@ -25,7 +27,8 @@ interface Shown {
 
 /**
  * One strategy in the block editor: validate (compile without saving), save (a new version),
- * load an earlier version. Mounted per strategy (keyed by id), with its latest version loaded.
+ * load an earlier version, run the version shown; its runs below. Mounted per strategy (keyed by
+ * id), with its latest version loaded.
  */
 export function StrategyEditor({
   strategy,
@@ -47,6 +50,7 @@ export function StrategyEditor({
   /** The workspace as last loaded or saved (JSON), to tell whether it has unsaved changes. */
   const baseline = useRef<string | null>(null);
   const [dirty, setDirty] = useState(false);
+  const [selectedRun, setSelectedRun] = useState<number | null>(null);
   const latest = Math.max(strategy.latestVersion ?? 0, shown ?? 0);
 
   const put = useCallback((workspace: Workspace | null, number: number | null) => {
@@ -222,20 +226,17 @@ export function StrategyEditor({
               loading={loadingVersion}
               onLoad={loadVersion}
             />
-            <Card withBorder>
-              <Title order={4} mb={4}>
-                Run
-              </Title>
-              <Text size="sm" c="dimmed" mb="xs">
-                Runs arrive with the strategy engine.
-              </Text>
-              <Button disabled fullWidth>
-                Run
-              </Button>
-            </Card>
+            <RunControls
+              strategyId={strategy.id}
+              version={shown}
+              dirty={dirty}
+              timeframes={catalogue.timeframes}
+              onStarted={setSelectedRun}
+            />
           </Stack>
         </Grid.Col>
       </Grid>
+      <StrategyRuns strategyId={strategy.id} selected={selectedRun} onSelect={setSelectedRun} />
     </Stack>
   );
 }

@@ -10,7 +10,13 @@
 import type { utils } from 'blockly/core';
 
 import { ResponseFormatError } from '@/lib/api';
-import { expectArray, expectObject, expectString, type JsonObject } from '@/lib/decode';
+import {
+  expectArray,
+  expectObject,
+  expectString,
+  expectStringArray,
+  type JsonObject,
+} from '@/lib/decode';
 
 /** One Blockly JSON block definition (`type`, `message0`, `args0`, ...), as the server sent it. */
 export type BlockDefinition = JsonObject & { type: string };
@@ -26,6 +32,8 @@ export interface Catalogue {
   categories: CatalogueCategory[];
   /** The block types the catalogue defines, for a quick "is this one of ours" check. */
   types: ReadonlySet<string>;
+  /** The timeframes a strategy (and a run) may use, in the server's order. */
+  timeframes: string[];
 }
 
 /** Blockly's dynamic Variables category builds its flyout from these two block types. */
@@ -55,7 +63,13 @@ export function decodeCatalogue(json: unknown): Catalogue {
     }
     return { name: expectString(c.name, `catalogue.categories[${i}].name`), colour };
   });
-  return { definitions, toolbox: toolboxOf(data.toolbox, types), categories, types };
+  return {
+    definitions,
+    toolbox: toolboxOf(data.toolbox, types),
+    categories,
+    types,
+    timeframes: expectStringArray(data.timeframes, 'catalogue.timeframes'),
+  };
 }
 
 /**
