@@ -24,10 +24,12 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from market.binance.errors import BinanceError
-from realtime.dispatcher import publish_on_commit
+from realtime.dispatcher import batched, publish_on_commit
+from redis.exceptions import RedisError
 from realtime.events import Event, user_group
 from strategies.decisions import CancelOrders, ClosePosition, Log, Notify, OpenPosition
 from strategies.engine.crashpoints import crash_point
@@ -76,11 +78,20 @@ class EngineGlue:
     # -- one candle -------------------------------------------------------------------------
 
     def handle(self, run_id: int, event) -> str:
+        """One candle of one run; its owner's events go out in one frame once its orders are sent."""
+        try:
+            with batched():
+                return self._handle(run_id, event)
+        except RedisError as exc:  # raised by the batch's send, after everything was stored and sent
+            logger.warning("run %s: events of candle %s not pushed (Redis: %s)", run_id, event.id, exc)
+            return "handled"
+
+    def _handle(self, run_id: int, event) -> str:
         c = event.candle
-        run = StrategyRun.objects.select_related("version").get(pk=run_id)
-        last = StrategyRunCandle.objects.filter(run=run, symbol=c.symbol, timeframe=c.interval).values_list(
-            "open_time", flat=True).first()
-        if run.status != RunStatus.RUNNING or (last is not None and c.open_time <= last):
+        run = StrategyRun.objects.select_related("version").annotate(last=Subquery(
+            StrategyRunCandle.objects.filter(run=OuterRef("pk"), symbol=c.symbol, timeframe=c.interval)
+            .values("open_time")[:1])).get(pk=run_id)
+        if run.status != RunStatus.RUNNING or (run.last is not None and c.open_time <= run.last):
             return "skipped"
         try:
             evaluation = evaluate(run.version.ir, self.context(run, c), budget=self.budget)
