@@ -165,6 +165,39 @@ async def test_connected_sockets_and_published_events(client):
     assert await sockets() == start
 
 
+def test_orders_sent_and_canceled_count_their_final_status_once(client, sandbox_process):
+    from decimal import Decimal
+
+    from django.contrib.auth.models import User
+
+    from trading.services.orders import order_cancel, order_create, order_send
+    from trading.tests.harness import paper_account_create
+
+    owner = User.objects.create_user(username="metrics@example.com", email="metrics@example.com")
+    account = paper_account_create(owner, sandbox_process)
+    before = scrape(client)
+    filled = order_create(account=account, symbol="BTCUSDT", side="BUY", type="MARKET", quantity=Decimal("0.01"),
+                          send=False)
+    assert order_send(order_id=filled.pk).status == "FILLED"
+    order_send(order_id=filled.pk)  # a redelivered send: nothing new
+    unsent = order_create(account=account, symbol="BTCUSDT", side="BUY", type="MARKET", quantity=Decimal("0.01"),
+                          send=False)
+    assert order_cancel(order=unsent).status == "NOT_SENT"
+    after = scrape(client)
+    for status in ("FILLED", "NOT_SENT"):
+        assert value(after, "trading_orders_finished_total", status=status) - \
+            value(before, "trading_orders_finished_total", status=status) == 1, status
+
+    from trading.services.reconciliation import reconcile
+
+    run = reconcile(account=account, trigger="manual")
+    last = scrape(client)
+    assert value(last, "trading_reconciliation_drift_count", trigger="manual") - \
+        value(after, "trading_reconciliation_drift_count", trigger="manual") == 1
+    assert value(last, "trading_reconciliation_drift_sum", trigger="manual") - \
+        value(after, "trading_reconciliation_drift_sum", trigger="manual") == len(run.diffs)
+
+
 def test_orders_are_counted_once_committed_and_reconciliation_drift_per_run(client):
     before = scrape(client)
     with pytest.raises(RuntimeError), transaction.atomic():
