@@ -104,3 +104,18 @@ def test_logs_and_decisions(setup):
     assert [(r["level"], r["message"]) for r in logs] == [("info", "hello")]
     decisions = client.get(f"/api/strategies/runs/{run_id}/decisions/").json()
     assert [(d["kind"], d["outcome"], d["order_id"]) for d in decisions] == [("open", "not placed: paused", None)]
+
+
+def test_admin_lists_and_shows_runs_read_only(setup, client):
+    user, api, strategy, account = setup
+    run_id = start(api, strategy, **good(account)).json()["id"]
+    StrategyLog.objects.create(run_id=run_id, level="error", message="boom", symbol="BTCUSDT", candle_time=1)
+    admin = user_make("admin")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    listing = client.get("/admin/strategies/strategyrun/")
+    assert listing.status_code == 200 and b"RUNNING" in listing.content
+    page = client.get(f"/admin/strategies/strategyrun/{run_id}/change/")
+    assert page.status_code == 200 and b"boom" in page.content
+    assert client.get("/admin/strategies/strategyrun/add/").status_code == 403
