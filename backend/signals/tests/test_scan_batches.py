@@ -124,3 +124,29 @@ def test_a_batch_whose_worker_child_is_killed_runs_again(two_workers, sandbox_pr
     assert TaskResult.objects.filter(task_name="signals.scan_batch", status="SUCCESS").count() == 3
     assert TaskResult.objects.get(task_id=busy.task_id).status == "SUCCESS"  # the same batch, re-run
     assert not ScanRun.objects.filter(status="running").exists()
+
+
+def test_a_failed_chord_closes_its_run_and_frees_only_its_own_lock(settings):
+    from django.utils import timezone
+
+    from signals.services import scanning
+    from signals.services.scan_batches import scan_batches_close
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    run = ScanRun.objects.create(trigger="schedule", timeframe="5m", started_at=timezone.now())
+    lock = scanning._lock("5m")
+    client.delete(lock.name)
+    assert lock.acquire(token=b"chord-token")
+    scan_batches_close(run.pk, token="chord-token", failed=True, errors=["a batch failed after its retries"])
+    run.refresh_from_db()
+    assert (run.status, run.errors, run.symbols) == ("failed", ["a batch failed after its retries"], 0)
+    assert not client.exists(lock.name)
+
+    # A late callback of that chord neither reopens the run nor frees the lock of the next scan.
+    assert lock.acquire(token=b"next-scan")
+    scan_batches_close(run.pk, token="chord-token", results=[
+        {"symbols": 2, "weight": 0, "created": 1, "updated": 0, "closed": 0, "errors": []}])
+    run.refresh_from_db()
+    assert run.status == "failed" and run.signals_created == 0
+    assert client.get(lock.name) == b"next-scan"
+    client.delete(lock.name)
