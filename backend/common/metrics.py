@@ -144,14 +144,21 @@ _reconnects_seen: dict[str, int] = {}
 
 @_quiet
 def stream_status_observe(status: dict, *, now_s: float | None = None) -> None:
-    """The stream process's periodic status (market/streaming.py `_status`): connections, the
-    reconnections since the last call, and the lag, which grows while no candle arrives."""
+    """The stream process's periodic status (market/streaming.py `ShardedStreams.status`):
+    connections, the reconnections since the last call (a released shard's count leaves the sum:
+    only growth is counted), and the lag, which grows while no candle arrives. A process holding
+    no shard streams nothing: its lag is 0, so the max over processes is the streaming ones'."""
     STREAM_CONNECTIONS.set(status.get("connections") or 0)
     for reason, total in (status.get("reconnects") or {}).items():
         new = total - _reconnects_seen.get(reason, 0)
         if new > 0:
             STREAM_RECONNECTS.labels(reason).inc(new)
         _reconnects_seen[reason] = total
+    if "held" in status and not status["held"]:
+        for interval in _newest_close_ms:
+            STREAM_LAG.labels(interval).set(0)
+        _newest_close_ms.clear()
+        return
     _lag_refresh(time.time() if now_s is None else now_s)
 
 

@@ -94,6 +94,10 @@ def test_stream_lag_grows_while_no_candle_arrives_and_reconnects_are_counted(cli
     delays = value(last, "market_stream_delivery_seconds_sum", interval="15m") - \
         value(before, "market_stream_delivery_seconds_sum", interval="15m")
     assert delays == (1200 - 300) + (1200 - 600) + (1200 - 900)
+    # Its shards given to another process, this one streams nothing: no lag of its own any more.
+    metrics.stream_status_observe({"connections": 0, "reconnects": {}, "held": []}, now_s=1800.0)
+    metrics.stream_status_observe({"connections": 0, "reconnects": {}, "held": []}, now_s=2400.0)
+    assert value(scrape(client), "market_stream_lag_seconds", interval="15m") == 0
 
 
 def test_a_scan_counts_its_duration_symbols_and_the_weight_it_spent(client, sandbox_process):
