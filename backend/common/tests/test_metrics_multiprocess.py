@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -88,3 +89,43 @@ def test_a_killed_process_keeps_its_counts(tmp_path):
     assert scrape.returncode == 0, scrape.stderr
     samples = _samples(scrape.stdout)
     assert samples[("market_candles_ingested_total", (("interval", "5m"), ("market", "usdm")))] == 2
+
+
+def test_daphne_serves_the_merged_metrics_of_another_process_and_logs_json(tmp_path):
+    """The deployment's shape: Daphne (the web process) and a worker sharing the directory; the
+    scrape over HTTP shows the worker's counts, and Daphne's own log lines are JSON."""
+    import json
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(_env(tmp_path), DJANGO_SETTINGS_MODULE="config.settings.base", LOG_FORMAT="json")
+    web = subprocess.Popen([str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port),
+                            "config.asgi:application"], cwd=BACKEND_DIR, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        worker = subprocess.run([sys.executable, "-c", WORKER, "5", "exit"], cwd=BACKEND_DIR, env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert worker.returncode == 0, worker.stderr
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers={"Host": "localhost"})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    body = response.read().decode()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert web.poll() is None and time.monotonic() < deadline, "Daphne did not answer"
+                time.sleep(0.2)
+    finally:
+        web.terminate()
+        _, stderr = web.communicate(timeout=30)
+    samples = _samples(body)
+    assert samples[("market_candles_ingested_total", (("interval", "5m"), ("market", "usdm")))] == 5
+    lines = [json.loads(line) for line in stderr.splitlines() if line.strip()]
+    assert any(line["logger"].startswith("daphne") for line in lines)
+    assert all({"ts", "level", "logger", "message"} <= set(line) for line in lines)
