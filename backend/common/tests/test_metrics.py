@@ -169,6 +169,25 @@ async def test_connected_sockets_and_published_events(client):
     assert await sockets() == start
 
 
+async def test_a_refused_chart_socket_is_counted_while_open_only(client):
+    from asgiref.sync import sync_to_async
+
+    from config.asgi import application
+
+    async def sockets() -> float:
+        return value(await sync_to_async(scrape)(client), "realtime_connected_sockets", endpoint="market")
+
+    start = await sockets()
+    socket = WebsocketCommunicator(application, "/ws/market/?symbol=bad!&interval=5m",
+                                   headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")])
+    assert (await socket.connect())[0]
+    assert (await socket.receive_json_from())["type"] == "error"
+    assert (await socket.receive_output(timeout=5))["code"] == 4400
+    assert await sockets() == start + 1  # accepted, then refused: counted until it is gone
+    await socket.disconnect()
+    assert await sockets() == start
+
+
 def test_orders_sent_and_canceled_count_their_final_status_once(client, sandbox_process):
     from decimal import Decimal
 
