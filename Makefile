@@ -12,6 +12,7 @@ help:
 	@echo "make run    - install what is missing, build the dashboard, start every process"
 	@echo "make test   - install what is missing, run backend, client and browser tests"
 	@echo "make test-crash - the trading crash test with 20 kill -9 runs per point (TRADING_CRASH_RUNS)"
+	@echo "make test-cluster - scale-out tests: stream shards, scan batches, nginx, the cluster in network namespaces"
 
 run: deps client-build
 	@scripts/run.sh
