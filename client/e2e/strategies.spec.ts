@@ -5,7 +5,10 @@
  * "if" with an empty condition under the log -> validate: the server's message is listed, the
  * "if" is marked, clicking the message selects it; save is refused -> "crosses" into the
  * condition, EMA 9 and EMA 21 into its sockets (a period typed), "open LONG" inside the if ->
- * validate passes, save: version 2 -> after a reload the same blocks are back. A second test
+ * validate passes, save: version 2 -> after a reload the same blocks are back -> run version 2
+ * on the paper account for a few symbols at the first timeframe: the run is RUNNING and its log
+ * shows "candle closed" lines pushed as the sandbox's replay closes candles; if an EMA cross fires
+ * meanwhile, its decision and the order's status appear -> pause, resume, stop. A second test
  * opens a template and loads an older version.
  */
 import { type Locator, type Page, expect, test } from '@playwright/test';
@@ -63,10 +66,16 @@ async function dragFromToolbox(
   return id;
 }
 
-test('build blocks with the mouse, save a version, see a compile error on its block', async ({
+function runIdOf(rowText: string | null): string {
+  const id = /#(\d+)/.exec(rowText ?? '')?.[1];
+  if (id === undefined) throw new Error('no run id in the row');
+  return id;
+}
+
+test('build blocks with the mouse, save a version, see a compile error on its block, run it', async ({
   page,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   const tag = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
   await page.goto('/sign-up');
   await page.getByLabel('Email').fill(`blocks-${tag}@example.com`);
@@ -210,6 +219,17 @@ test('build blocks with the mouse, save a version, see a compile error on its bl
     y: then.y - 6,
   });
   await expect(ifBlock.locator(`.blocklyDraggable[data-id="${openId}"]`)).toHaveCount(1);
+  // Sized as 1% of the balance (a quantity of 1 would be too much BTC, too little DOGE).
+  const openBlock = block(page, openId);
+  await openBlock
+    .locator('.blocklyEditableText, .blocklyEditableField')
+    .filter({ hasText: /^quantity/ })
+    .click();
+  await page
+    .locator('.blocklyDropDownDiv .blocklyMenuItem')
+    .filter({ hasText: '% of balance' })
+    .click();
+  await expect(openBlock).toContainText('% of balance');
 
   // Save: version 2, the latest; version 1 is still listed.
   await page.getByRole('button', { name: 'Save version' }).click();
@@ -234,6 +254,72 @@ test('build blocks with the mouse, save a version, see a compile error on its bl
         nodes.map((n) => n.querySelector(':scope > .blocklyNumberField')?.textContent),
       ),
   ).toEqual(['9', '21']);
+
+  // Run version 2 on the paper account (offered first) for a few symbols of the universe.
+  await expect(page.getByRole('combobox', { name: 'Exchange account' })).toHaveValue(/\(paper\)/);
+  const symbols = page.getByRole('combobox', { name: 'Symbols' });
+  await symbols.click();
+  const options = page.getByRole('option');
+  await expect(options.first()).toBeVisible();
+  const picked: string[] = [];
+  for (let i = 0; i < 12 && i < (await options.count()); i += 1) {
+    const option = options.nth(i);
+    picked.push((await option.textContent()) ?? '');
+    await option.click();
+  }
+  await page.keyboard.press('Escape');
+  expect(picked.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('run-blocker')).toBeHidden();
+  await page.getByRole('button', { name: 'Start version 2' }).click();
+
+  const runRow = page.getByTestId('run-row').first();
+  await expect(runRow).toHaveAttribute('data-status', 'RUNNING');
+  await expect(runRow).toContainText('v2');
+  await expect(runRow).toContainText(picked[0] ?? '');
+  // Each closed candle of each symbol logs a line, pushed over /ws/account/ as it happens.
+  const logLines = page.getByTestId('run-log-line');
+  await expect(logLines.filter({ hasText: 'candle closed' }).first()).toBeVisible({
+    timeout: 60_000,
+  });
+  const seen = await logLines.count();
+  await expect.poll(() => logLines.count(), { timeout: 30_000 }).toBeGreaterThan(seen);
+  await expect(page.getByTestId('run-chart')).toBeVisible();
+
+  // An EMA 9 / 21 cross on one of the symbols: its decision and its order (or why not placed).
+  const decision = page.getByTestId('run-decision').first();
+  const fired = await decision
+    .waitFor({ timeout: 60_000 })
+    .then(() => true)
+    .catch(() => false);
+  test.info().annotations.push({
+    type: 'ema-cross',
+    description: fired ? 'fired during the run' : 'did not fire within 60 s of replay',
+  });
+  if (fired) {
+    await expect(decision).toContainText('open LONG');
+    // Placed: the order's client id carries the run's tag, and the sandbox fills it.
+    const order = decision.getByTestId('run-order');
+    await expect(order).toContainText(`s${runIdOf(await runRow.textContent())}`);
+    await expect(order).toContainText('FILLED', { timeout: 30_000 });
+    // Its symbol on the chart: the decision (and the fill) drawn on its candles.
+    await decision.getByRole('button', { name: /^Show \w+ on the chart$/ }).click();
+    await expect(page.getByTestId('run-chart')).not.toHaveAttribute('data-markers', '0', {
+      timeout: 30_000,
+    });
+    await page.screenshot({ path: screenshotPath('strategies-run-decision.png'), fullPage: true });
+  }
+  await page.screenshot({ path: screenshotPath('strategies-run-log.png'), fullPage: true });
+
+  // Pause, resume, stop (which asks first).
+  const runId = runIdOf(await runRow.textContent());
+  await runRow.getByRole('button', { name: `Pause run ${runId}` }).click();
+  await expect(runRow).toHaveAttribute('data-status', 'PAUSED');
+  await runRow.getByRole('button', { name: `Resume run ${runId}` }).click();
+  await expect(runRow).toHaveAttribute('data-status', 'RUNNING');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await runRow.getByRole('button', { name: `Stop run ${runId}` }).click();
+  await expect(runRow).toHaveAttribute('data-status', 'STOPPED');
+  await expect(runRow.getByRole('button', { name: /^(Pause|Resume|Stop) run/ })).toHaveCount(0);
 });
 
 test('a template opens with its blocks as version 1, and an older version loads', async ({

@@ -1,9 +1,10 @@
 import {
   Alert,
+  Button,
   Card,
   Group,
   Loader,
-  SegmentedControl,
+  Select,
   Table,
   Text,
   Title,
@@ -37,8 +38,9 @@ interface Drawn {
 }
 
 /**
- * The run's decisions and its orders' fills on the candles of one of its symbols, and the
- * decisions as a table (with each order's client id and status, or why it was not placed).
+ * The run's decisions and its orders' fills on the candles of one of its symbols, and the run's
+ * decisions as a table (each order's client id and status, or why it was not placed); a
+ * decision's symbol puts that symbol on the chart.
  */
 export function RunChart({ run }: { run: Run }) {
   const [symbol, setSymbol] = useState(run.symbols[0] ?? '');
@@ -105,7 +107,7 @@ export function RunChart({ run }: { run: Run }) {
     };
   }, [refetch]);
 
-  const rows = (decisions.data ?? []).filter((d) => d.symbol === symbol);
+  const rows = decisions.data ?? [];
   return (
     <Card withBorder>
       <Group justify="space-between" mb="xs">
@@ -113,7 +115,18 @@ export function RunChart({ run }: { run: Run }) {
           Decisions and fills · {symbol} {run.timeframe}
         </Title>
         {run.symbols.length > 1 && (
-          <SegmentedControl size="xs" data={run.symbols} value={symbol} onChange={setSymbol} />
+          <Select
+            size="xs"
+            w={150}
+            aria-label="Chart symbol"
+            data={run.symbols}
+            value={symbol}
+            allowDeselect={false}
+            searchable
+            onChange={(value) => {
+              if (value !== null) setSymbol(value);
+            }}
+          />
         )}
       </Group>
       {candles.isError && <Alert color="red">{refusalMessage(candles.error)}</Alert>}
@@ -134,13 +147,14 @@ export function RunChart({ run }: { run: Run }) {
       </div>
       {rows.length === 0 ? (
         <Text size="sm" c="dimmed" mt="xs">
-          No decision on {symbol} yet.
+          No decision yet.
         </Text>
       ) : (
         <Table mt="xs" aria-label="Decisions">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Candle</Table.Th>
+              <Table.Th>Symbol</Table.Th>
               <Table.Th>Decision</Table.Th>
               <Table.Th>Order</Table.Th>
             </Table.Tr>
@@ -150,6 +164,18 @@ export function RunChart({ run }: { run: Run }) {
               <Table.Tr key={d.id} data-testid="run-decision">
                 <Table.Td>
                   <Text size="xs">{formatDateTime(d.candleTime)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Button
+                    size="compact-xs"
+                    variant={d.symbol === symbol ? 'light' : 'subtle'}
+                    aria-label={`Show ${d.symbol} on the chart`}
+                    onClick={() => {
+                      setSymbol(d.symbol);
+                    }}
+                  >
+                    {d.symbol}
+                  </Button>
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm">

@@ -2,7 +2,7 @@ import { Badge, Card, Group, ScrollArea, Stack, Text, Title } from '@mantine/cor
 
 import { useRunLogs } from '@/features/strategies/api/run-queries';
 import { refusalMessage } from '@/features/strategies/utils/compile-errors';
-import { formatDateTime } from '@/lib/format';
+import { formatDateTime, formatTime } from '@/lib/format';
 
 const LEVEL_COLOR: Record<string, string> = {
   info: 'gray',
@@ -14,6 +14,8 @@ const LEVEL_COLOR: Record<string, string> = {
 /**
  * The run's log, newest first: the latest page over REST, then each line the engine pushes on
  * `/ws/account/` (the app's one connection writes it into the cached page: `run-events.ts`).
+ * A line made on a candle shows that candle's open time (the market's clock, as on the chart);
+ * when it was logged is in its tooltip.
  */
 export function RunLogPanel({ runId }: { runId: number }) {
   const logs = useRunLogs(runId);
@@ -47,18 +49,30 @@ export function RunLogPanel({ runId }: { runId: number }) {
               align="baseline"
               data-testid="run-log-line"
             >
-              <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-                {formatDateTime(line.at)}
+              <Text
+                size="xs"
+                c="dimmed"
+                style={{ whiteSpace: 'nowrap' }}
+                title={`logged ${formatDateTime(line.at)}`}
+              >
+                {line.candleTime === null
+                  ? formatTime(line.at)
+                  : `candle ${formatTime(line.candleTime)}`}
               </Text>
-              <Badge size="xs" variant="light" color={LEVEL_COLOR[line.level] ?? 'gray'}>
+              <Badge
+                size="xs"
+                variant="light"
+                color={LEVEL_COLOR[line.level] ?? 'gray'}
+                style={{ flexShrink: 0, overflow: 'visible' }}
+              >
                 {line.level}
               </Badge>
               {line.symbol && (
-                <Text size="xs" fw={500}>
+                <Text size="xs" fw={500} style={{ flexShrink: 0 }}>
                   {line.symbol}
                 </Text>
               )}
-              <Text size="sm" style={{ wordBreak: 'break-word' }}>
+              <Text size="sm" style={{ flex: 1, minWidth: 0, overflowWrap: 'anywhere' }}>
                 {line.message}
               </Text>
             </Group>

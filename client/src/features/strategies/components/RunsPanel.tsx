@@ -137,8 +137,13 @@ export function RunsPanel({
                 <Table.Td>
                   <Text size="sm">{run.symbols.join(', ')}</Text>
                 </Table.Td>
-                <Table.Td>
-                  <Badge color={STATUS_COLOR[run.status]} variant="light" data-testid="run-status">
+                <Table.Td miw={100}>
+                  <Badge
+                    color={STATUS_COLOR[run.status]}
+                    variant="light"
+                    data-testid="run-status"
+                    style={{ overflow: 'visible' }}
+                  >
                     {run.status}
                   </Badge>
                   {run.status === 'ERROR' && (

@@ -26,10 +26,10 @@ export function StrategyRuns({
       <RunsPanel strategyId={strategyId} selected={run?.id ?? null} onSelect={onSelect} />
       {run && (
         <Grid>
-          <Grid.Col span={{ base: 12, lg: 5 }}>
+          <Grid.Col span={{ base: 12, xl: 5 }}>
             <RunLogPanel runId={run.id} />
           </Grid.Col>
-          <Grid.Col span={{ base: 12, lg: 7 }}>
+          <Grid.Col span={{ base: 12, xl: 7 }}>
             <RunChart key={run.id} run={run} />
           </Grid.Col>
         </Grid>
