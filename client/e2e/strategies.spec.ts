@@ -8,7 +8,8 @@
  * validate passes, save: version 2 -> after a reload the same blocks are back -> run version 2
  * on the paper account for a few symbols at the first timeframe: the run is RUNNING and its log
  * shows "candle closed" lines pushed as the sandbox's replay closes candles; if an EMA cross fires
- * meanwhile, its decision and the order's status appear -> pause, resume, stop. A second test
+ * meanwhile, its decision, the order FILLED, the run's position and the chart's markers appear ->
+ * pause, resume, stop. A second test
  * opens a template and loads an older version.
  */
 import { type Locator, type Page, expect, test } from '@playwright/test';
@@ -301,8 +302,14 @@ test('build blocks with the mouse, save a version, see a compile error on its bl
     const order = decision.getByTestId('run-order');
     await expect(order).toContainText(`s${runIdOf(await runRow.textContent())}`);
     await expect(order).toContainText('FILLED', { timeout: 30_000 });
+    // The run holds a LONG on that symbol (its share of the account's position, by tag).
+    const firedSymbol = decision.getByRole('button', { name: /^Show \w+ on the chart$/ });
+    const symbolName = (await firedSymbol.textContent()) ?? '';
+    await expect(page.getByTestId(`run-position-${symbolName}`)).toContainText('LONG', {
+      timeout: 30_000,
+    });
     // Its symbol on the chart: the decision (and the fill) drawn on its candles.
-    await decision.getByRole('button', { name: /^Show \w+ on the chart$/ }).click();
+    await firedSymbol.click();
     await expect(page.getByTestId('run-chart')).not.toHaveAttribute('data-markers', '0', {
       timeout: 30_000,
     });

@@ -12,6 +12,7 @@ import {
   decodeFillPage,
   decodeLogLines,
   decodeRunDetail,
+  decodeRunPositions,
   decodeRuns,
   decodeSymbolOptions,
   marketKeys,
@@ -102,5 +103,16 @@ export function useRunFills(accountId: number | null, symbol: string | null) {
       return api.get(`/api/trading/fills/?${params}`, decodeFillPage, { signal });
     },
     enabled: accountId !== null && symbol !== null,
+  });
+}
+
+/** The run's shares of its account's positions; `position_updated` refetches them. */
+export function useRunPositions(accountId: number, tag: string) {
+  return useQuery({
+    queryKey: runKeys.positions(accountId, tag),
+    queryFn: ({ signal }) =>
+      api.get(`/api/trading/accounts/${accountId}/`, (json) => decodeRunPositions(json, tag), {
+        signal,
+      }),
   });
 }

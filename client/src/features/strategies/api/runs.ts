@@ -117,6 +117,45 @@ export interface RunFill {
   tag: string;
 }
 
+/** The run's share of one of its account's positions (the account's position attributed by tag). */
+export interface RunPosition {
+  symbol: string;
+  positionSide: string;
+  /** The account's whole position on this symbol and side. */
+  amount: string;
+  markPrice: string;
+  /** The run's part of it. */
+  quantity: string;
+  entryPrice: string;
+}
+
+/**
+ * `GET /api/trading/accounts/<id>/`: the positions where `tag` holds a share (each position lists
+ * its quantity per order tag). The rest of the answer is not this page's business.
+ */
+export function decodeRunPositions(json: unknown, tag: string): RunPosition[] {
+  const detail = expectObject(json, 'trading account');
+  return expectArray(detail.positions, 'positions').flatMap((item, i) => {
+    const where = `positions[${i}]`;
+    const p = expectObject(item, where);
+    const tags = Array.isArray(p.tags) ? p.tags : [];
+    return tags.flatMap((t, j) => {
+      const share = expectObject(t, `${where}.tags[${j}]`);
+      if (share.tag !== tag) return [];
+      return [
+        {
+          symbol: expectString(p.symbol, `${where}.symbol`),
+          positionSide: expectString(p.position_side, `${where}.position_side`),
+          amount: expectString(p.amount, `${where}.amount`),
+          markPrice: expectString(p.mark_price, `${where}.mark_price`),
+          quantity: expectString(share.quantity, `${where}.tags[${j}].quantity`),
+          entryPrice: expectString(share.entry_price, `${where}.tags[${j}].entry_price`),
+        },
+      ];
+    });
+  });
+}
+
 export function decodeRun(json: unknown, where = 'run'): Run {
   const r = expectObject(json, where);
   return {
@@ -253,6 +292,8 @@ export const runKeys = {
   fills: (accountId: number, symbol: string) =>
     [...runKeys.all, 'fills', accountId, symbol] as const,
   accounts: () => [...runKeys.all, 'accounts'] as const,
+  positions: (accountId: number, tag: string) =>
+    [...runKeys.all, 'positions', accountId, tag] as const,
 };
 
 /** Market-wide reads: not under the user's scope. */

@@ -161,7 +161,7 @@ describe('run controls', () => {
 });
 
 describe('runs and their log', () => {
-  it('lists the runs with state and net PnL, shows an ERROR trace, and grows the log from the socket', async () => {
+  it('lists the runs with state and net PnL, shows an ERROR trace, the run position, and grows the log from the socket', async () => {
     const triggers: string[] = [];
     server.use(
       http.get('/api/strategies/runs/', () =>
@@ -189,6 +189,32 @@ describe('runs and their log', () => {
           },
         ]),
       ),
+      http.get('/api/trading/accounts/7/', () =>
+        HttpResponse.json({
+          account: {},
+          positions: [
+            {
+              symbol: 'BTCUSDT',
+              position_side: 'BOTH',
+              amount: '0.015',
+              entry_price: '43000',
+              mark_price: '43100',
+              tags: [
+                { tag: 'm', quantity: '0.01', entry_price: '42900', realized_pnl: '0' },
+                { tag: 's12', quantity: '0.005', entry_price: '43200', realized_pnl: '0' },
+              ],
+            },
+            {
+              symbol: 'ETHUSDT',
+              position_side: 'BOTH',
+              amount: '1',
+              entry_price: '2300',
+              mark_price: '2310',
+              tags: [{ tag: 's120', quantity: '1', entry_price: '2300', realized_pnl: '0' }],
+            },
+          ],
+        }),
+      ),
       http.post('/api/strategies/runs/12/pause/', () => {
         triggers.push('pause');
         return HttpResponse.json({ detail: 'A STOPPED run cannot pause.' }, { status: 409 });
@@ -215,6 +241,10 @@ describe('runs and their log', () => {
     // The newest run is selected: its log, then a line pushed over the socket.
     expect(await screen.findByText('candle closed')).toBeVisible();
     expect(screen.getByTestId('chart-stand-in')).toHaveTextContent('12');
+    // Its share of the account's BTCUSDT position (tag s12), not the manual part nor run 120's.
+    const position = await screen.findByTestId('run-position-BTCUSDT');
+    expect(position).toHaveTextContent(/LONG\s*0\.005\s*43200\s*43100/);
+    expect(screen.queryByTestId('run-position-ETHUSDT')).toBeNull();
     act(() => {
       applyStrategyEvent(queryClient, {
         type: 'strategy_log',

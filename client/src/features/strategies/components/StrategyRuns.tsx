@@ -3,11 +3,12 @@ import { Grid, Stack } from '@mantine/core';
 import { useRuns } from '@/features/strategies/api/run-queries';
 import { RunChart } from '@/features/strategies/components/RunChart';
 import { RunLogPanel } from '@/features/strategies/components/RunLogPanel';
+import { RunPositions } from '@/features/strategies/components/RunPositions';
 import { RunsPanel } from '@/features/strategies/components/RunsPanel';
 
 /**
  * Under the editor: the strategy's runs, and for the selected one (by default the newest) its
- * live log beside its decisions and fills on the chart.
+ * positions and live log beside its decisions and fills on the chart.
  */
 export function StrategyRuns({
   strategyId,
@@ -27,7 +28,10 @@ export function StrategyRuns({
       {run && (
         <Grid>
           <Grid.Col span={{ base: 12, xl: 5 }}>
-            <RunLogPanel runId={run.id} />
+            <Stack>
+              <RunPositions run={run} />
+              <RunLogPanel runId={run.id} />
+            </Stack>
           </Grid.Col>
           <Grid.Col span={{ base: 12, xl: 7 }}>
             <RunChart key={run.id} run={run} />

@@ -138,6 +138,15 @@ describe('applyStrategyEvent', () => {
     expect(applyStrategyEvent(client, { type: 'signal_created', data: {} })).toBe(false);
   });
 
+  it("refetches the runs' positions when the account's positions change", () => {
+    const client = new QueryClient();
+    client.setQueryData(runKeys.positions(5, 's3'), []);
+    expect(applyStrategyEvent(client, { type: 'position_updated', data: { account_id: 5 } })).toBe(
+      false,
+    );
+    expect(client.getQueryState(runKeys.positions(5, 's3'))?.isInvalidated).toBe(true);
+  });
+
   it('resync marks every run query stale', () => {
     const client = new QueryClient();
     client.setQueryData(runKeys.list(), [RUN]);

@@ -9,8 +9,8 @@
  * - `strategy_run_updated` `{run_id, status, error, ...}`: the status is written into the cached
  *   list at once, then the list and the run are refetched (the trace is read over the API).
  *
- * Orders and accounts changing refetch the fills on the run chart and the run's PnL, and the
- * account choices. Pure apart from the QueryClient it is given.
+ * Orders changing refetch the fills on the run chart and the runs' PnL, positions changing the
+ * runs' positions, accounts changing the account choices. Pure apart from the QueryClient it is given.
  */
 import type { QueryClient } from '@tanstack/react-query';
 
@@ -82,6 +82,9 @@ export function applyStrategyEvent(queryClient: QueryClient, frame: SocketFrame)
     case 'order_updated':
       void queryClient.invalidateQueries({ queryKey: [...runKeys.all, 'fills'] });
       void queryClient.invalidateQueries({ queryKey: [...runKeys.all, 'detail'] });
+      return false;
+    case 'position_updated':
+      void queryClient.invalidateQueries({ queryKey: [...runKeys.all, 'positions'] });
       return false;
     case 'exchange_account_updated':
       void queryClient.invalidateQueries({ queryKey: runKeys.accounts() });
