@@ -5,17 +5,19 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 
 import {
-  RUNS_PATH,
   decodeAccountOptions,
   decodeCandles,
-  decodeDecisions,
   decodeFillPage,
-  decodeLogLines,
-  decodeRunDetail,
   decodeRunPositions,
-  decodeRuns,
   decodeSymbolOptions,
   marketKeys,
+} from '@/features/strategies/api/run-context';
+import {
+  RUNS_PATH,
+  decodeDecisions,
+  decodeLogLines,
+  decodeRunDetail,
+  decodeRuns,
   runKeys,
   runPath,
 } from '@/features/strategies/api/runs';

@@ -45,7 +45,7 @@ export function RunPositions({ run }: { run: Run }) {
                 </Table.Td>
                 <Table.Td>{p.quantity}</Table.Td>
                 <Table.Td>{p.entryPrice}</Table.Td>
-                {/* The exchange's account update carries no mark price; the mark stream fills it in. */}
+                {/* 0: no mark price known for it yet. */}
                 <Table.Td>{Number(p.markPrice) > 0 ? p.markPrice : '—'}</Table.Td>
               </Table.Tr>
             ))}

@@ -6,7 +6,8 @@
  * version and a new run). The buttons offer only those, so a 409 means someone else (another
  * tab, the engine marking ERROR) changed the run meanwhile.
  */
-import type { AccountOption, RunStatus, RunTrigger } from '@/features/strategies/api/runs';
+import type { AccountOption } from '@/features/strategies/api/run-context';
+import type { RunStatus, RunTrigger } from '@/features/strategies/api/runs';
 
 export function triggersOf(status: RunStatus): RunTrigger[] {
   if (status === 'RUNNING') return ['pause', 'stop'];

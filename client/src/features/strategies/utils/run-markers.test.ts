@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type { RunDecision, RunFill } from '@/features/strategies/api/runs';
+import type { RunFill } from '@/features/strategies/api/run-context';
+import type { RunDecision } from '@/features/strategies/api/runs';
 import { MARKER_COLORS, candleOf, runMarkers } from '@/features/strategies/utils/run-markers';
 
 const M5 = 300_000;

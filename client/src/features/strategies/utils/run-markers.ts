@@ -12,7 +12,8 @@
  * a candle of `candleTimes`, and markers before the candles shown are left out. A fill after the
  * last candle shown (its own candle has not closed yet) sits on that last candle.
  */
-import type { RunDecision, RunFill } from '@/features/strategies/api/runs';
+import type { RunFill } from '@/features/strategies/api/run-context';
+import type { RunDecision } from '@/features/strategies/api/runs';
 
 export interface RunMarker {
   /** Open time (ms) of the candle it sits on. */
