@@ -1,4 +1,12 @@
 """Routes of the backtest app under /api/."""
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from backtest.api import views
+
+urlpatterns = [
+    path("backtests/", views.BacktestListView.as_view(), name="backtest-list"),
+    path("backtests/compare/", views.BacktestCompareView.as_view(), name="backtest-compare"),
+    path("backtests/<int:run_id>/", views.BacktestDetailView.as_view(), name="backtest-detail"),
+    path("backtests/<int:run_id>/cancel/", views.BacktestCancelView.as_view(), name="backtest-cancel"),
+    path("backtests/<int:run_id>/trades.csv", views.BacktestTradesCsvView.as_view(), name="backtest-trades-csv"),
+]

@@ -29,6 +29,8 @@ PRIVATE_EVENT_TYPES = frozenset(
         "strategy_log",
         "strategy_decision",
         "strategy_run_updated",
+        "backtest_progress",
+        "backtest_finished",
         "reconciliation",
         "exchange_account_updated",
     }

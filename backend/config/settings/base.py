@@ -264,7 +264,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = "maintenance"
 # `trading` (order sends, reconciliations, the kill switch) has a queue of its own so that it can be
 # given its own worker; the default worker consumes it with the others.
-CELERY_TASK_QUEUES = (Queue("scanner"), Queue("notifications"), Queue("maintenance"), Queue("trading"))
+CELERY_TASK_QUEUES = (Queue("scanner"), Queue("notifications"), Queue("maintenance"), Queue("trading"), Queue("backtests"))
 # Routing by task name. Each app's tasks.py names its tasks explicitly; a
 # glob per app keeps this table short as apps grow.
 CELERY_TASK_ROUTES = {
@@ -276,6 +276,7 @@ CELERY_TASK_ROUTES = {
     "signals.cleanup_*": {"queue": "maintenance"},
     "health.*": {"queue": "maintenance"},
     "trading.*": {"queue": "trading"},
+    "backtest.*": {"queue": "backtests"},
 }
 
 # LOG_FORMAT=json: one JSON object a line (common/jsonlog.py). Celery then leaves the root logger

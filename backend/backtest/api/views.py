@@ -1,0 +1,85 @@
+"""/api/backtests/...: the caller's own backtest runs (another user's id is a 404). Thin: validate,
+call one service, answer."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpResponse
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backtest import selectors, services
+from backtest.models import BacktestRun
+
+COMPARE_MAX = 10
+
+
+def run_payload(run: BacktestRun, *, results: bool = False) -> dict:
+    payload = {"id": run.id, "kind": run.kind, "status": run.status, "progress": run.progress,
+               "parameters": run.parameters, "error": run.error, "created_at": run.created_at,
+               "started_at": run.started_at, "finished_at": run.finished_at,
+               "metrics": (run.results or {}).get("metrics")}
+    if results:
+        payload["results"] = run.results
+    return payload
+
+
+def _run_or_404(request: Request, run_id: int) -> BacktestRun:
+    run = selectors.run_of(request.user, run_id)
+    if run is None:
+        raise NotFound("no such backtest of yours")
+    return run
+
+
+class BacktestListView(APIView):
+    def get(self, request: Request) -> Response:
+        return Response([run_payload(r) for r in selectors.runs_of(request.user)[:100]])
+
+    def post(self, request: Request) -> Response:
+        try:
+            with transaction.atomic():
+                run = services.run_create(owner=request.user, data=request.data)
+        except services.BacktestInputError as exc:
+            return Response({"detail": str(exc), "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(run_payload(run), status=status.HTTP_201_CREATED)
+
+
+class BacktestDetailView(APIView):
+    def get(self, request: Request, run_id: int) -> Response:
+        return Response(run_payload(_run_or_404(request, run_id), results=True))
+
+
+class BacktestCancelView(APIView):
+    def post(self, request: Request, run_id: int) -> Response:
+        run = services.run_cancel(run=_run_or_404(request, run_id))
+        return Response(run_payload(run), status=status.HTTP_202_ACCEPTED)
+
+
+class BacktestTradesCsvView(APIView):
+    def get(self, request: Request, run_id: int) -> HttpResponse:
+        run = _run_or_404(request, run_id)
+        if run.status != "DONE":
+            return Response({"detail": f"backtest {run.id} is {run.status}; trades exist once it is DONE"},
+                            status=status.HTTP_409_CONFLICT)
+        answer = HttpResponse(run.trades_csv, content_type="text/csv")
+        answer["Content-Disposition"] = f'attachment; filename="backtest-{run.id}-trades.csv"'
+        return answer
+
+
+class BacktestCompareView(APIView):
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("ids", "")
+        try:
+            ids = [int(x) for x in raw.split(",") if x.strip()]
+        except ValueError:
+            return Response({"detail": "ids: comma-separated integers, e.g. ids=1,2"}, status=400)
+        if not 1 <= len(ids) <= COMPARE_MAX:
+            return Response({"detail": f"ids: between 1 and {COMPARE_MAX} backtest ids"}, status=400)
+        runs = {r.id: r for r in selectors.runs_of(request.user).filter(id__in=ids)}
+        missing = [i for i in ids if i not in runs]
+        if missing:
+            raise NotFound(f"no such backtest of yours: {missing}")
+        return Response({"runs": [{"id": i, "status": runs[i].status, "parameters": runs[i].parameters,
+                                   "metrics": (runs[i].results or {}).get("metrics")} for i in ids]})
