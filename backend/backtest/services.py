@@ -28,6 +28,7 @@ from .reports import equity_frame, metrics, trades_frame
 from .scanner import scan_signals
 from .selectors import history_series
 from .signal_trades import signal_trades
+from .strategy import strategy_backtest
 
 logger = logging.getLogger(__name__)
 
@@ -63,16 +64,22 @@ def _decimal(value, name: str, errors: dict) -> Decimal | None:
     return number
 
 
-def parameters_validate(data: dict) -> tuple[str, dict]:
-    """(kind, normalized parameters) of a request body, or `BacktestInputError` naming every bad field."""
+def parameters_validate(data: dict, owner=None) -> tuple[str, dict]:
+    """(kind, normalized parameters) of a request body, or `BacktestInputError` naming every bad field.
+    A strategy run names one of `owner`'s strategy versions (`strategy_version_id`)."""
     if not isinstance(data, dict):
         raise BacktestInputError({"non_field_errors": "a JSON object is expected"})
     errors: dict[str, str] = {}
     kind = data.get("kind", Kind.SCANNER)
+    version_id = data.get("strategy_version_id")
     if kind == Kind.STRATEGY:
-        raise BacktestInputError({"kind": "strategy backtests are not available yet; use kind=scanner"})
-    if kind != Kind.SCANNER:
-        errors["kind"] = f"must be 'scanner', not {kind!r}"
+        from strategies.models import StrategyVersion
+
+        if isinstance(version_id, bool) or not isinstance(version_id, int) or not StrategyVersion.objects.filter(
+                id=version_id, strategy__owner=owner).exists():
+            errors["strategy_version_id"] = "the id of one of your strategy versions"
+    elif kind != Kind.SCANNER:
+        errors["kind"] = f"must be 'scanner' or 'strategy', not {kind!r}"
     symbols = data.get("symbols")
     if not isinstance(symbols, list) or not symbols or not all(isinstance(s, str) and s.isalnum() for s in symbols):
         errors["symbols"] = "a non-empty list of symbols such as [\"BTCUSDT\"]"
@@ -122,14 +129,15 @@ def parameters_validate(data: dict) -> tuple[str, dict]:
         raise BacktestInputError(errors)
     return kind, {"symbols": symbols, "timeframe": timeframe, "start_ms": window["start"], "end_ms": window["end"],
                   "config": overrides, **{k: str(v) for k, v in costs.items()},
-                  "starting_balance": str(balance), "notional": str(notional)}
+                  "starting_balance": str(balance), "notional": str(notional),
+                  **({"strategy_version_id": version_id} if kind == Kind.STRATEGY else {})}
 
 
 def run_create(*, owner, data: dict) -> BacktestRun:
     """Validate `data`, store the QUEUED run and queue its task after commit."""
     from .tasks import run_backtest
 
-    kind, parameters = parameters_validate(data)
+    kind, parameters = parameters_validate(data, owner)
     run = BacktestRun.objects.create(owner=owner, kind=kind, parameters=parameters)
     transaction.on_commit(lambda: run_backtest.delay(run.id))
     return run
@@ -191,7 +199,11 @@ def run_execute(run_id: int) -> None:
             return
         _move(run, Status.RUNNING, started_at=timezone.now())
     try:
-        results, csv = scanner_backtest(run.parameters, lambda p: _chunk_done(run_id, p))
+        chunk_done = lambda p: _chunk_done(run_id, p)  # noqa: E731
+        if run.kind == Kind.STRATEGY:
+            results, csv = strategy_run(run.parameters, chunk_done)
+        else:
+            results, csv = scanner_backtest(run.parameters, chunk_done)
     except Canceled:
         return
     except ValueError as exc:  # gaps, too little history: the message is the user's answer
@@ -230,12 +242,29 @@ def scanner_backtest(p: dict, chunk_done=lambda progress: None) -> tuple[dict, s
     return report(book, tf_ms, len(scan.events))
 
 
+def strategy_run(p: dict, chunk_done=lambda progress: None) -> tuple[dict, str]:
+    """(results, trades CSV) of a strategy version on the store's history, evaluated from the
+    window's first candle (indicators without enough candles are NaN there, as live after a start)."""
+    from strategies.models import StrategyVersion
+
+    program = StrategyVersion.objects.get(id=p["strategy_version_id"]).ir
+    series = history_series(p["symbols"], p["timeframe"], p["start_ms"], p["end_ms"])
+    chunk_done(20)
+    tf_ms = interval_step(p["timeframe"])
+    model = FillModel(**{k: Decimal(p[k]) for k in COSTS})
+    run = strategy_backtest(program, series, timeframe=p["timeframe"], timeframe_ms=tf_ms, model=model,
+                            initial_equity=Decimal(p["starting_balance"]),
+                            chunk_done=lambda f: chunk_done(20 + int(f * 65)), chunks=5)
+    return report(run.book, tf_ms, len(run.decisions))
+
+
 def _finite(value):
     return value if not isinstance(value, float) or math.isfinite(value) else None
 
 
 def report(book, timeframe_ms: int, events: int) -> tuple[dict, str]:
-    """JSON-safe results (non-finite metrics as null, money as strings) and the full trades CSV."""
+    """JSON-safe results (non-finite metrics as null, money as strings) and the full trades CSV.
+    `events`: the scanner's events, or for a strategy the evaluations that decided anything."""
     trades = trades_frame(book.trades)
     equity = equity_frame(book.equity_curve, book.initial_equity)
     figures = {k: _finite(float(v) if not isinstance(v, int) else v)

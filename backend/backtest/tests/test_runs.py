@@ -141,6 +141,31 @@ def test_a_run_on_the_worker_pushes_progress_and_equals_the_pure_core(backtests_
     assert other.get(f"/api/backtests/{run.id}/").status_code == 404
 
 
+def test_a_strategy_version_on_the_worker_equals_the_strategy_core(backtests_worker):
+    from strategies.compiler import compile_workspace
+    from strategies.models import Strategy
+    from strategies.tests.workspaces import close, cross, if_, ind, num, open_, workspace
+
+    from backtest.strategy import strategy_backtest
+
+    series = store()
+    user, client = client_of("bt-strategy")
+    ws = workspace(if_(cross(ind("ema", period=9), "above", ind("ema", period=21)), [open_("LONG", num(0.5))]),
+                   if_(cross(ind("ema", period=9), "below", ind("ema", period=21)), [close("LONG")]))
+    strategy = Strategy.objects.create(owner=user, name="ema", last_version=1)
+    version = strategy.versions.create(number=1, workspace=ws, ir=compile_workspace(ws))
+    answer = client.post("/api/backtests/", body(series, kind="strategy", strategy_version_id=version.id), format="json")
+    assert answer.status_code == 201, answer.content
+    run = wait_for(answer.json()["id"], {"DONE", "FAILED"})
+    assert run.status == "DONE", run.error
+    direct = strategy_backtest(version.ir, series, timeframe="5m", timeframe_ms=300_000,
+                               model=FillModel(slippage_bps=2, leverage=10), initial_equity=Decimal(10_000))
+    assert run.results["trades_total"] == len(direct.book.trades) > 0
+    assert run.results["events"] == len(direct.decisions)
+    assert run.results["equity_curve"][-1] == [direct.book.equity_curve[-1].time_ms,
+                                               str(direct.book.equity_curve[-1].equity)]
+
+
 def test_a_window_with_a_gap_fails_naming_it(backtests_worker):
     series = store(skip={300, 301})
     _, client = client_of("bt-gap")
@@ -190,6 +215,7 @@ def test_bad_requests_are_400_with_messages():
     assert errors["taker_fee"] == "'x' is not a number" and "nope" in errors["config"]
     errors = client.post("/api/backtests/", {**backwards, "taker_fee": "0.0005", "config": {}}, format="json").json()["errors"]
     assert errors == {"end": "must be after start"}
-    assert client.post("/api/backtests/", {"kind": "strategy"}, format="json").status_code == 400
+    strategy = client.post("/api/backtests/", {"kind": "strategy", "strategy_version_id": 999}, format="json")
+    assert strategy.status_code == 400 and "strategy_version_id" in strategy.json()["errors"]
     assert client.get("/api/backtests/compare/?ids=x").status_code == 400
     assert BacktestRun.objects.count() == 0
