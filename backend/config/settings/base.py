@@ -263,8 +263,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = "maintenance"
 # `trading` (order sends, reconciliations, the kill switch) has a queue of its own so that it can be
-# given its own worker; the default worker consumes it with the others.
-CELERY_TASK_QUEUES = (Queue("scanner"), Queue("notifications"), Queue("maintenance"), Queue("trading"), Queue("backtests"))
+# given its own worker; the default worker consumes it with the others. `backtests`: long CPU-bound
+# runs, queued apart so that they too can be given a worker of their own.
+CELERY_TASK_QUEUES = (Queue("scanner"), Queue("notifications"), Queue("maintenance"), Queue("trading"),
+                      Queue("backtests"))
 # Routing by task name. Each app's tasks.py names its tasks explicitly; a
 # glob per app keeps this table short as apps grow.
 CELERY_TASK_ROUTES = {
