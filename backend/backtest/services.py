@@ -21,6 +21,7 @@ from market.history import HistoryError, interval_step, parse_moment
 from realtime.dispatcher import publish
 from realtime.events import Event, user_group
 from signals.config import SignalConfig
+from strategies.runtime import BudgetExceeded
 
 from .fills import FillModel
 from .models import TRANSITIONS, BacktestRun, Kind, Status
@@ -164,8 +165,8 @@ def _move(run: BacktestRun, status: str, **fields) -> None:
     for name, value in fields.items():
         setattr(run, name, value)
     run.save()
-    if status != Status.RUNNING:
-        _push(run, "backtest_finished", status=run.status, error=run.error)
+    if status != Status.RUNNING:  # after commit: a page that reloads the run on this event sees it
+        transaction.on_commit(lambda: _push(run, "backtest_finished", status=run.status, error=run.error))
 
 
 def _push(run: BacktestRun, type_: str, **data) -> None:
@@ -206,7 +207,7 @@ def run_execute(run_id: int) -> None:
             results, csv = scanner_backtest(run.parameters, chunk_done)
     except Canceled:
         return
-    except ValueError as exc:  # gaps, too little history: the message is the user's answer
+    except (ValueError, BudgetExceeded) as exc:  # gaps, too little history, a stale or too costly program
         _finish_failed(run_id, str(exc))
         return
     except Exception:
