@@ -30,6 +30,7 @@ from .scanner import scan_signals
 from .selectors import history_series
 from .signal_trades import signal_trades
 from .strategy import strategy_backtest
+from .walk_forward import walk_forward
 
 logger = logging.getLogger(__name__)
 
@@ -126,12 +127,29 @@ def parameters_validate(data: dict, owner=None) -> tuple[str, dict]:
             FillModel(**costs)
         except ValueError as exc:
             errors["costs"] = str(exc)
+    wf = data.get("walk_forward")
+    if wf is not None:
+        wf = _walk_forward_validate(wf, kind, errors)
     if errors:
         raise BacktestInputError(errors)
+    extra = {"walk_forward": wf} if wf else {}
     return kind, {"symbols": symbols, "timeframe": timeframe, "start_ms": window["start"], "end_ms": window["end"],
                   "config": overrides, **{k: str(v) for k, v in costs.items()},
                   "starting_balance": str(balance), "notional": str(notional),
-                  **({"strategy_version_id": version_id} if kind == Kind.STRATEGY else {})}
+                  **({"strategy_version_id": version_id} if kind == Kind.STRATEGY else {}), **extra}
+
+
+def _walk_forward_validate(wf, kind: str, errors: dict) -> dict | None:
+    ok = (kind == Kind.SCANNER and isinstance(wf, dict) and set(wf) <= {"thresholds", "train", "test"}
+          and isinstance(wf.get("thresholds"), list) and 1 <= len(wf["thresholds"]) <= 10
+          and all(isinstance(t, int | float) and not isinstance(t, bool) and 0 <= t <= 100 for t in wf["thresholds"])
+          and all(isinstance(wf.get(k), int) and not isinstance(wf.get(k), bool) and 1 <= wf[k] <= MAX_CANDLES
+                  for k in ("train", "test")))
+    if not ok:
+        errors["walk_forward"] = ("scanner runs only: {\"thresholds\": 1 to 10 numbers in [0, 100], "
+                                  "\"train\": candles, \"test\": candles}")
+        return None
+    return {"thresholds": [float(t) for t in wf["thresholds"]], "train": wf["train"], "test": wf["test"]}
 
 
 def run_create(*, owner, data: dict) -> BacktestRun:
@@ -240,7 +258,22 @@ def scanner_backtest(p: dict, chunk_done=lambda progress: None) -> tuple[dict, s
     book = signal_trades(series, scan, model=model, initial_equity=Decimal(p["starting_balance"]),
                          notional=Decimal(p["notional"]), timeframe_ms=tf_ms)
     chunk_done(85)
-    return report(book, tf_ms, len(scan.events))
+    results, csv = report(book, tf_ms, len(scan.events))
+    if p.get("walk_forward"):
+        results["walk_forward"] = walk_forward_report(series, p, config, model)
+    return results, csv
+
+
+def walk_forward_report(series, p: dict, config: SignalConfig, model: FillModel) -> dict:
+    """`walk_forward.walk_forward` over the run's candles, as JSON (non-finite figures as null)."""
+    wf = p["walk_forward"]
+    result = walk_forward(series, wf["thresholds"], train=wf["train"], test=wf["test"], config=config,
+                          timeframe=p["timeframe"], model=model, notional=Decimal(p["notional"]),
+                          initial_equity=Decimal(p["starting_balance"]))
+    clean = lambda figures: None if figures is None else {k: _finite(v) for k, v in figures.items()}  # noqa: E731
+    return {"summary": result["summary"], "folds": [
+        {"train": list(f.train), "test": list(f.test), "chosen": f.chosen, "out_of_sample": clean(f.out_of_sample),
+         "in_sample": {str(t): clean(m) for t, m in f.in_sample.items()}} for f in result["folds"]]}
 
 
 def strategy_run(p: dict, chunk_done=lambda progress: None) -> tuple[dict, str]:

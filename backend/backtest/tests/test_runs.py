@@ -166,6 +166,24 @@ def test_a_strategy_version_on_the_worker_equals_the_strategy_core(backtests_wor
                                                str(direct.book.equity_curve[-1].equity)]
 
 
+def test_a_scanner_run_with_walk_forward_reports_the_cores_folds(backtests_worker):
+    from backtest.walk_forward import walk_forward
+
+    series = store()
+    _, client = client_of("bt-wf")
+    wf = {"thresholds": [60, 70], "train": 200, "test": 100}
+    answer = client.post("/api/backtests/", body(series, walk_forward=wf), format="json")
+    run = wait_for(answer.json()["id"], {"DONE", "FAILED"})
+    assert run.status == "DONE", run.error
+    direct = walk_forward(series, [60, 70], train=200, test=100, model=FillModel(slippage_bps=2, leverage=10))
+    got = run.results["walk_forward"]
+    assert got["summary"] == pytest.approx(direct["summary"]) and got["summary"]["folds"] == 2
+    assert [f["chosen"] for f in got["folds"]] == [f.chosen for f in direct["folds"]]
+    assert [f["train"] + f["test"] for f in got["folds"]] == [list(f.train + f.test) for f in direct["folds"]]
+    bad = client.post("/api/backtests/", body(series, walk_forward={"thresholds": [], "train": 0}), format="json")
+    assert bad.status_code == 400 and "scanner runs only" in bad.json()["errors"]["walk_forward"]
+
+
 def test_a_window_with_a_gap_fails_naming_it(backtests_worker):
     series = store(skip={300, 301})
     _, client = client_of("bt-gap")
