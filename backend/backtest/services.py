@@ -49,7 +49,7 @@ def run_create(*, owner, data: dict) -> BacktestRun:
 
     kind, parameters = parameters_validate(data, owner)
     run = BacktestRun.objects.create(owner=owner, kind=kind, parameters=parameters)
-    transaction.on_commit(lambda: run_backtest.delay(run.id))
+    transaction.on_commit(lambda: run_backtest.delay(run.id), robust=True)  # a broker away: logged, run QUEUED
     return run
 
 
