@@ -11,6 +11,7 @@ from pathlib import Path
 BACKEND = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
     "backtest.fills", "backtest.portfolio", "backtest.scanner", "backtest.signal_trades", "backtest.reports",
+    "backtest.strategy", "backtest.walk_forward",
 ]  # fmt: skip
 FORBIDDEN = {
     "django", "rest_framework", "channels", "celery", "aiohttp", "asyncio", "socket", "ssl",
