@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -34,9 +36,15 @@ def _run_or_404(request: Request, run_id: int) -> BacktestRun:
 
 
 class BacktestListView(APIView):
+    @extend_schema(operation_id="backtests_list", responses=OpenApiTypes.OBJECT,
+                   description="The caller's backtests, newest first (at most 100).")
     def get(self, request: Request) -> Response:
         return Response([run_payload(r) for r in selectors.runs_of(request.user)[:100]])
 
+    @extend_schema(operation_id="backtests_create", request=OpenApiTypes.OBJECT,
+                   responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+                   description="Queue a backtest (scanner settings or a strategy version over stored history); "
+                               "400 names every bad field.")
     def post(self, request: Request) -> Response:
         try:
             with transaction.atomic():
@@ -47,17 +55,22 @@ class BacktestListView(APIView):
 
 
 class BacktestDetailView(APIView):
+    @extend_schema(operation_id="backtests_retrieve", responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
     def get(self, request: Request, run_id: int) -> Response:
         return Response(run_payload(_run_or_404(request, run_id), results=True))
 
 
 class BacktestCancelView(APIView):
+    @extend_schema(operation_id="backtests_cancel", request=None,
+                   responses={202: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
     def post(self, request: Request, run_id: int) -> Response:
         run = services.run_cancel(run=_run_or_404(request, run_id))
         return Response(run_payload(run), status=status.HTTP_202_ACCEPTED)
 
 
 class BacktestTradesCsvView(APIView):
+    @extend_schema(operation_id="backtests_trades_csv",
+                   responses={(200, "text/csv"): OpenApiTypes.STR, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
     def get(self, request: Request, run_id: int) -> HttpResponse:
         run = _run_or_404(request, run_id)
         if run.status != "DONE":
@@ -69,6 +82,9 @@ class BacktestTradesCsvView(APIView):
 
 
 class BacktestCompareView(APIView):
+    @extend_schema(operation_id="backtests_compare",
+                   parameters=[OpenApiParameter("ids", str, description="comma-separated ids, 1 to 10")],
+                   responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("ids", "")
         try:

@@ -36,4 +36,4 @@ def test_celery_configuration_matches_the_product():
     assert (conf.task_soft_time_limit, conf.task_time_limit) == (25 * 60, 30 * 60)
     assert conf.result_expires == 3600
     assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
-    assert {q.name for q in conf.task_queues} == {"scanner", "notifications", "maintenance", "trading"}
+    assert {q.name for q in conf.task_queues} == {"scanner", "notifications", "maintenance", "trading", "backtests"}
