@@ -41,6 +41,8 @@ class BacktestRun(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="last time its task was handed to the broker")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="last sign of life from its worker")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -37,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 EQUITY_POINTS = 500  # the stored equity curve is downsampled to at most this many points
 TRADES_KEPT = 500  # trades stored in results (the CSV has them all)
+UNSENT_AFTER = timedelta(seconds=30)  # a QUEUED run never handed to the broker is sent by the sweep after this
+RESEND_AFTER = timedelta(minutes=15)  # a QUEUED run handed over but never taken is sent again after this
+STALE_AFTER = timedelta(minutes=10)  # a RUNNING run without progress for this long lost its worker
 
 
 class Canceled(Exception):
@@ -45,12 +49,53 @@ class Canceled(Exception):
 
 def run_create(*, owner, data: dict) -> BacktestRun:
     """Validate `data`, store the QUEUED run and queue its task after commit."""
-    from .tasks import run_backtest
-
     kind, parameters = parameters_validate(data, owner)
     run = BacktestRun.objects.create(owner=owner, kind=kind, parameters=parameters)
-    transaction.on_commit(lambda: run_backtest.delay(run.id), robust=True)  # a broker away: logged, run QUEUED
+    transaction.on_commit(lambda: _send(run.id), robust=True)  # a broker away: logged, run QUEUED, swept later
     return run
+
+
+def _send(run_id: int) -> None:
+    from .tasks import run_backtest  # tasks import this module
+
+    run_backtest.delay(run_id)
+    BacktestRun.objects.filter(id=run_id).update(sent_at=timezone.now())
+
+
+def runs_sweep(*, now=None) -> dict[str, list[int]]:
+    """The catch-up of Beat's `backtest.sweep`: no run stays QUEUED or RUNNING for ever.
+
+    - QUEUED and never handed to the broker (it was away when the run was created) for
+      `UNSENT_AFTER`, or handed over more than `RESEND_AFTER` ago and still not taken (Redis
+      restarted and lost the queue): its task is sent again. Sending twice is harmless: only the
+      first worker to find the run QUEUED runs it (`run_execute` claims it under a row lock).
+    - RUNNING without a sign of life (start, progress) for `STALE_AFTER`: its worker died (killed,
+      out of memory); the run is FAILED with that reason, and the owner can start it again.
+    """
+    now = now or timezone.now()
+    queued = BacktestRun.objects.filter(status=Status.QUEUED)
+    resend = list(queued.filter(sent_at__isnull=True, created_at__lt=now - UNSENT_AFTER).values_list("id", flat=True))
+    resend += queued.filter(sent_at__lt=now - RESEND_AFTER).values_list("id", flat=True)
+    sent = []
+    for run_id in resend:
+        try:
+            _send(run_id)
+            sent.append(run_id)
+        except Exception as exc:  # the broker still away: the next sweep tries again
+            logger.warning("backtest %s not sent again: %s", run_id, exc)
+    failed = []
+    for run_id in BacktestRun.objects.filter(status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER) \
+            .values_list("id", flat=True):
+        with transaction.atomic():
+            run = BacktestRun.objects.select_for_update().get(id=run_id)
+            if run.status == Status.RUNNING and run.heartbeat_at < now - STALE_AFTER:
+                minutes = int(STALE_AFTER.total_seconds() // 60)
+                _move(run, Status.FAILED, error=f"the worker running this backtest stopped (no progress for "
+                                                f"{minutes} min); start it again")
+                failed.append(run_id)
+    if sent or failed:
+        logger.info("backtest sweep: sent again %s, failed as stale %s", sent, failed)
+    return {"sent": sent, "failed": failed}
 
 
 def run_cancel(*, run: BacktestRun) -> BacktestRun:
@@ -93,8 +138,8 @@ def _chunk_done(run_id: int, progress: int) -> BacktestRun:
         if canceled:
             _move(run, Status.CANCELED)
         else:
-            run.progress = progress
-            run.save(update_fields=["progress"])
+            run.progress, run.heartbeat_at = progress, timezone.now()
+            run.save(update_fields=["progress", "heartbeat_at"])
     if canceled:  # raised outside the block, which would otherwise roll the CANCELED back
         raise Canceled
     _push(run, "backtest_progress", status=run.status)
@@ -107,7 +152,7 @@ def run_execute(run_id: int) -> None:
         run = BacktestRun.objects.select_for_update().get(id=run_id)
         if run.status != Status.QUEUED:
             return
-        _move(run, Status.RUNNING, started_at=timezone.now())
+        _move(run, Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now())
     try:
         chunk_done = lambda p: _chunk_done(run_id, p)  # noqa: E731
         if run.kind == Kind.STRATEGY:

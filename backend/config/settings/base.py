@@ -278,6 +278,7 @@ CELERY_TASK_ROUTES = {
     "signals.cleanup_*": {"queue": "maintenance"},
     "health.*": {"queue": "maintenance"},
     "trading.*": {"queue": "trading"},
+    "backtest.sweep": {"queue": "maintenance"},  # an exact name wins over the glob below
     "backtest.*": {"queue": "backtests"},
 }
 
