@@ -14,7 +14,8 @@ decrypted here through `accounts.crypto` and never leave this module except into
 `session_pooled(account)` (what `exchange_call` and the services' `session_or_new` use) keeps a
 thread's session to an account open between calls for `POOL_IDLE_S`: an order then costs no new
 event loop, HTTP connection, Redis pool or key decryption. A pooled session is reopened when the
-account's key or venue URL changed. A pooled connection the exchange closed meanwhile is noticed by
+account's key or venue URL changed. The sessions of a thread that ended are closed by the next
+session another thread opens (and all at exit). A pooled connection the exchange closed meanwhile is noticed by
 the event loop before it is reused (the governor's Redis round trips run first); if it were not, the
 request fails as a sent-or-not request, which order placement resolves by looking the order up.
 """
@@ -91,19 +92,35 @@ class ExchangeSession:
 
 
 class _Pool(threading.local):
-    def __init__(self) -> None:
+    def __init__(self) -> None:  # once per thread, on its first use of the pool
         # account id -> [session, (key ciphertexts, REST URL), depth of `with` using it, last used (monotonic)]
         self.entries: dict[int, list] = {}
+        with _all_lock:
+            _all_pools[threading.current_thread()] = self.entries
 
 
-_pool = _Pool()
-_all_pools: list[dict[int, list]] = []  # every thread's entries, closed at exit
+_all_pools: dict[threading.Thread, dict[int, list]] = {}  # every thread's entries: closed when it ends, or at exit
 _all_lock = threading.Lock()
+_pool = _Pool()
 
 
 def _close(entry: list) -> None:
     with contextlib.suppress(Exception):  # closing only: the session is dropped either way
         entry[0].__exit__(None, None, None)
+
+
+def _close_ended_threads() -> int:
+    """Close the sessions of threads that ended (a worker pool shrinking, a finished thread): their
+    sockets would otherwise stay open until the process exits. Returns how many were closed."""
+    with _all_lock:
+        ended = [_all_pools.pop(thread) for thread in [t for t in _all_pools if not t.is_alive()]]
+    closed = 0
+    for entries in ended:
+        for entry in entries.values():
+            _close(entry)
+            closed += 1
+        entries.clear()
+    return closed
 
 
 @contextlib.contextmanager
@@ -112,9 +129,6 @@ def session_pooled(account: ExchangeAccount) -> Iterator[ExchangeSession]:
     from accounts.services.venue_checks import venue_of
 
     entries = _pool.entries
-    if not entries:
-        with _all_lock:
-            _all_pools.append(entries)
     now = time.monotonic()
     for account_id, entry in list(entries.items()):  # idle ones are closed, not kept for ever
         if entry[2] == 0 and now - entry[3] > POOL_IDLE_S:
@@ -127,6 +141,7 @@ def session_pooled(account: ExchangeAccount) -> Iterator[ExchangeSession]:
         _close(entry)
         entry = None
     if entry is None:
+        _close_ended_threads()
         entry = entries[account.id] = [ExchangeSession(account).__enter__(), identity, 0, now]
     entry[2] += 1
     try:
@@ -139,7 +154,7 @@ def session_pooled(account: ExchangeAccount) -> Iterator[ExchangeSession]:
 @atexit.register
 def _close_all() -> None:
     with _all_lock:
-        for entries in _all_pools:
+        for entries in _all_pools.values():
             for entry in entries.values():
                 _close(entry)
             entries.clear()
