@@ -1,26 +1,7 @@
 """Beat entry of `market.prune_candles` (hourly): the candle store keeps MARKET_CANDLES_KEEP per stream."""
 from django.db import migrations
-from django.utils import timezone
 
-NAME = "prune-candles"
-
-
-def create(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    hourly, _ = IntervalSchedule.objects.get_or_create(every=1, period="hours")
-    PeriodicTask.objects.get_or_create(
-        name=NAME,
-        defaults={"task": "market.prune_candles", "interval": hourly, "expire_seconds": 3000,
-                  "description": "Candle store: keep the newest MARKET_CANDLES_KEEP per symbol and interval.",
-                  "enabled": True},
-    )
-    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
-
-
-def remove(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+from common.beat_entries import beat_entry_operation
 
 
 class Migration(migrations.Migration):
@@ -29,4 +10,6 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(create, remove)]
+    operations = [beat_entry_operation(
+        name="prune-candles", task="market.prune_candles", every=1, period="hours", expire_seconds=3000,
+        description="Candle store: keep the newest MARKET_CANDLES_KEEP per symbol and interval.")]  # fmt: skip
