@@ -32,3 +32,32 @@ def throttles_reset() -> int:
         return client.delete(*keys) if keys else 0
     finally:
         client.close()
+
+
+#: Top-level packages a pure module (no Django, no I/O) must not pull in, directly or through another.
+IMPURE_PACKAGES = frozenset({
+    "django", "rest_framework", "channels", "celery", "aiohttp", "asyncio", "socket", "ssl", "http", "httpx",
+    "urllib3", "requests", "websockets", "redis", "psycopg",
+})  # fmt: skip
+
+
+def modules_loaded_by(*modules: str) -> set[str]:
+    """Every module a fresh interpreter has loaded after importing `modules` (this test process has
+    imported plenty already, so the question is asked of a new one, without Django settings)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = f"import importlib, json, sys\nfor m in {list(modules)!r}: importlib.import_module(m)\n" \
+           "print(json.dumps(sorted(sys.modules)))"
+    env = {**os.environ, "PYTHONPATH": str(BACKEND_DIR)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=BACKEND_DIR, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return set(json.loads(done.stdout))
+
+
+def impure_imports(*modules: str) -> list[str]:
+    """The modules of `IMPURE_PACKAGES` that importing `modules` loads (empty for a pure core)."""
+    return sorted(m for m in modules_loaded_by(*modules) if m.split(".")[0] in IMPURE_PACKAGES)

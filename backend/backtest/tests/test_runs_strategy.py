@@ -60,17 +60,3 @@ def test_the_crosses_are_talibs_and_entries_fill_at_the_next_open(setup):
             assert tr.entry_price == to_decimal(rows[index[tr.entry_time], 1]) and tr.qty == Decimal("0.5")
             assert tr.fees > 0
 
-
-def test_the_strategy_core_imports_no_django():
-    import json
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    code = "import json, sys, backtest.strategy; print(json.dumps(sorted(sys.modules)))"
-    loaded = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                                       check=True).stdout)
-    assert not [m for m in loaded if m.split(".")[0] in {"django", "celery", "redis", "socket", "requests"}]

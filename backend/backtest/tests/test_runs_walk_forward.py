@@ -2,12 +2,7 @@
 when choosing, the out-of-sample figures those of the chosen threshold on the next window alone."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +12,6 @@ from backtest.walk_forward import walk_forward, window_metrics
 from sandbox.data.recorded import recorded_candles
 from signals.config import SignalConfig
 
-BACKEND = Path(__file__).resolve().parents[2]
 THRESHOLDS = (60, 70)
 
 
@@ -68,11 +62,3 @@ def test_too_little_data_is_refused(series):
     with pytest.raises(ValueError, match="not one fold"):
         walk_forward(series, THRESHOLDS, train=600, test=200)
 
-
-def test_walk_forward_imports_no_django():
-    code = "import json, sys, backtest.walk_forward; print(json.dumps(sorted(sys.modules)))"
-    env = {**os.environ, "PYTHONPATH": str(BACKEND)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    loaded = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                                       check=True).stdout)
-    assert not [m for m in loaded if m.split(".")[0] in {"django", "celery", "redis", "socket", "requests"}]

@@ -3,39 +3,20 @@
 from __future__ import annotations
 
 import ast
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from common.testing import impure_imports, modules_loaded_by
 
 BACKEND = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
     "signals", "signals.config", "signals.candles", "signals.conditions", "signals.lifecycle",
     "signals.outcomes", "signals.engine", "signals.calibration",
 ]  # fmt: skip
-FORBIDDEN = {
-    "django", "rest_framework", "channels", "celery", "aiohttp", "asyncio", "socket", "ssl",
-    "http", "urllib3", "requests", "websockets", "redis", "psycopg",
-}  # fmt: skip
 
 
 def test_pure_modules_import_no_django_and_no_network():
-    # A fresh interpreter: this test process has imported plenty already.
-    code = (
-        "import importlib, json, sys\n"
-        f"for name in {PURE_MODULES!r}: importlib.import_module(name)\n"
-        "print(json.dumps(sorted(sys.modules)))\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(BACKEND)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    loaded = json.loads(result.stdout)
-    bad = sorted(m for m in loaded if m.split(".")[0] in FORBIDDEN)
-    assert bad == [], f"pure signal modules pulled in {bad}"
-    assert "signals.engine" in loaded and "indicators" in loaded
+    assert impure_imports(*PURE_MODULES) == []
+    assert {"signals.engine", "indicators"} <= modules_loaded_by(*PURE_MODULES)
 
 
 def test_package_init_is_import_free():

@@ -1,9 +1,8 @@
 """The run lifecycle table: every (status, trigger) pair, legal or not.  Pure: no Django."""
-import subprocess
-import sys
 
 import pytest
 
+from common.testing import impure_imports
 from strategies.lifecycle import TERMINAL, IllegalTransition, RunStatus, RunTrigger, run_transition
 
 LEGAL = {
@@ -42,7 +41,4 @@ def test_unknown_names_are_illegal_not_a_crash():
 
 
 def test_the_module_imports_no_django():
-    code = "import sys, strategies.lifecycle; print('django' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=__file__.rsplit("/strategies/", 1)[0])
-    assert out.stdout.strip() == "False"
+    assert impure_imports("strategies.lifecycle") == []
