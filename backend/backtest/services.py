@@ -27,7 +27,7 @@ from strategies.runtime import BudgetExceeded
 from .fills import FillModel
 from .models import TRANSITIONS, BacktestRun, Kind, Status
 from .parameters import COSTS, BacktestInputError, parameters_validate  # noqa: F401 (the API's)
-from .reports import equity_frame, metrics, trades_frame
+from .reports import breakdown, equity_frame, metrics, trades_frame
 from .scanner import scan_signals
 from .selectors import history_series
 from .signal_trades import signal_trades
@@ -250,4 +250,14 @@ def report(book, timeframe_ms: int, events: int) -> tuple[dict, str]:
     return {
         "metrics": figures, "events": events, "trades_total": len(trades), "refusals": len(book.refusals),
         "equity_curve": [[p.time_ms, str(p.equity)] for p in curve], "trades": rows,
+        "breakdown": {by: _breakdown_rows(trades, by) for by in ("symbol", "direction", "month")},
     }, trades.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _breakdown_rows(trades, by: str) -> list[dict]:
+    """`reports.breakdown` as JSON rows: {"key": ..., trades, win rate, expectancy, ...} (non-finite as null)."""
+    if trades.empty:
+        return []
+    frame = breakdown(trades, by)
+    return [{"key": str(key), **{k: int(v) if k == "trades" else _finite(float(v)) for k, v in row.items()}}
+            for key, row in frame.to_dict(orient="index").items()]

@@ -135,6 +135,14 @@ def test_a_run_on_the_worker_pushes_progress_and_equals_the_pure_core(backtests_
     assert run.results["equity_curve"][-1] == [book.equity_curve[-1].time_ms, str(book.equity_curve[-1].equity)]
     csv = client.get(f"/api/backtests/{run.id}/trades.csv")
     assert csv.status_code == 200 and csv.content.decode() == trades.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+    by_symbol = {row["key"]: row for row in run.results["breakdown"]["symbol"]}
+    assert set(by_symbol) == {t.symbol for t in book.trades}
+    for symbol, row in by_symbol.items():  # each symbol's row: its trades, summed from the ledger
+        own = [t.pnl for t in book.trades if t.symbol == symbol]
+        assert row["trades"] == len(own) and row["total_pnl"] == pytest.approx(float(sum(own)))
+    months = run.results["breakdown"]["month"]
+    assert sum(r["trades"] for r in months) == len(book.trades) and months[0]["key"].count("-") == 1
+    assert {r["key"] for r in run.results["breakdown"]["direction"]} <= {"LONG", "SHORT"}
     compare = client.get(f"/api/backtests/compare/?ids={run.id}").json()
     assert compare["runs"][0]["metrics"]["trades"] == len(book.trades)
     other = client_of("bt-other")[1]
