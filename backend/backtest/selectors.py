@@ -48,3 +48,15 @@ def history_series(symbols: list[str], interval: str, start_ms: int, end_ms: int
     if problems:
         raise GapError("candles missing (fetch the history first): " + " | ".join(problems))
     return {s: np.asarray(v, dtype=np.float64) for s, v in by_symbol.items()}
+
+
+def run_candles(run: BacktestRun, symbol: str, limit: int) -> list[dict]:
+    """The store's history candles of `run`'s window for one of its symbols, oldest first, at most
+    `limit` (the first ones): what the result page draws its trades on."""
+    p = run.parameters
+    first, last = grid_window(p["timeframe"], p["start_ms"], p["end_ms"])
+    rows = (Candle.objects.filter(market=settings.BINANCE.market, symbol=symbol, interval=p["timeframe"], history=True,
+                                  open_time__gte=first, open_time__lte=last)
+            .order_by("open_time").values_list("open_time", "open", "high", "low", "close", "volume")[:limit])
+    return [{"t": t, "o": float(o), "h": float(h), "l": float(lo), "c": float(c), "v": float(v)}
+            for t, o, h, lo, c, v in rows]

@@ -8,5 +8,6 @@ urlpatterns = [
     path("backtests/compare/", views.BacktestCompareView.as_view(), name="backtest-compare"),
     path("backtests/<int:run_id>/", views.BacktestDetailView.as_view(), name="backtest-detail"),
     path("backtests/<int:run_id>/cancel/", views.BacktestCancelView.as_view(), name="backtest-cancel"),
+    path("backtests/<int:run_id>/candles/", views.BacktestCandlesView.as_view(), name="backtest-candles"),
     path("backtests/<int:run_id>/trades.csv", views.BacktestTradesCsvView.as_view(), name="backtest-trades-csv"),
 ]

@@ -16,6 +16,7 @@ from backtest import selectors, services
 from backtest.models import BacktestRun
 
 COMPARE_MAX = 10
+CANDLES_MAX = 20_000  # candles of one symbol drawn on the result page
 
 
 def run_payload(run: BacktestRun, *, results: bool = False) -> dict:
@@ -79,6 +80,21 @@ class BacktestTradesCsvView(APIView):
         answer = HttpResponse(run.trades_csv, content_type="text/csv")
         answer["Content-Disposition"] = f'attachment; filename="backtest-{run.id}-trades.csv"'
         return answer
+
+
+class BacktestCandlesView(APIView):
+    @extend_schema(operation_id="backtests_candles",
+                   parameters=[OpenApiParameter("symbol", str, description="one of the run's symbols")],
+                   responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+                   description=f"The stored candles of the run's window for one symbol (the first {CANDLES_MAX}), "
+                               "to draw its trades on.")
+    def get(self, request: Request, run_id: int) -> Response:
+        run = _run_or_404(request, run_id)
+        symbol = request.query_params.get("symbol", "").upper()
+        if symbol not in run.parameters.get("symbols", []):
+            return Response({"detail": f"symbol: one of this backtest's symbols {run.parameters.get('symbols')}"},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return Response(selectors.run_candles(run, symbol, CANDLES_MAX))
 
 
 class BacktestCompareView(APIView):

@@ -55,3 +55,26 @@ def test_admin_lists_and_shows_runs_read_only(client):
     page = client.get(f"/admin/backtest/backtestrun/{run.id}/change/")
     assert page.status_code == 200 and b"candles missing" in page.content
     assert client.get("/admin/backtest/backtestrun/add/").status_code == 403
+
+
+def test_candles_of_the_window_for_one_of_the_runs_symbols():
+    from django.conf import settings
+
+    from market.models import Candle
+
+    alice, api = signed_in("bt-candles")
+    _, bob_api = signed_in("bt-candles-bob")
+    step = 300_000
+    Candle.objects.bulk_create([
+        Candle(market=settings.BINANCE.market, symbol="BTCUSDT", interval="5m", open_time=i * step,
+               close_time=i * step + step - 1, open=100 + i, high=101 + i, low=99 + i, close=100.5 + i, volume=7,
+               quote_volume=0, trades=0, taker_buy_base=0, taker_buy_quote=0, history=True)
+        for i in range(10)])  # fmt: skip
+    run = BacktestRun.objects.create(owner=alice, kind="scanner", status="DONE",
+                                     parameters={**PARAMS, "start_ms": 2 * step, "end_ms": 5 * step})
+    rows = api.get(f"/api/backtests/{run.id}/candles/?symbol=btcusdt").json()
+    assert [r["t"] for r in rows] == [2 * step, 3 * step, 4 * step]  # the window [start, end), nothing outside
+    assert rows[0] == {"t": 2 * step, "o": 102.0, "h": 103.0, "l": 101.0, "c": 102.5, "v": 7.0}
+    other = api.get(f"/api/backtests/{run.id}/candles/?symbol=ETHUSDT")
+    assert other.status_code == 400 and "BTCUSDT" in other.json()["detail"]
+    assert bob_api.get(f"/api/backtests/{run.id}/candles/?symbol=BTCUSDT").status_code == 404
