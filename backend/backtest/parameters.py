@@ -35,6 +35,10 @@ def _decimal(value, name: str, errors: dict) -> Decimal | None:
     return number
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+
+
 def parameters_validate(data: dict, owner=None) -> tuple[str, dict]:
     """(kind, normalized parameters) of a request body, or `BacktestInputError` naming every bad field.
     A strategy run names one of `owner`'s strategy versions (`strategy_version_id`)."""
@@ -46,8 +50,17 @@ def parameters_validate(data: dict, owner=None) -> tuple[str, dict]:
     if kind == Kind.STRATEGY:
         from strategies.models import StrategyVersion
 
-        if isinstance(version_id, bool) or not isinstance(version_id, int) or not StrategyVersion.objects.filter(
-                id=version_id, strategy__owner=owner).exists():
+        if "strategy_id" in data:  # the strategy and its version number, as the strategies API names them
+            strategy_id, number = data.get("strategy_id"), data.get("version")
+            found = None
+            if _is_int(strategy_id) and _is_int(number):
+                found = StrategyVersion.objects.filter(strategy_id=strategy_id, number=number,
+                                                       strategy__owner=owner).values_list("id", flat=True).first()
+            if found is None:
+                errors["version"] = "strategy_id and version: one of your strategies and one of its version numbers"
+            version_id = found
+        elif not _is_int(version_id) or not StrategyVersion.objects.filter(id=version_id,
+                                                                            strategy__owner=owner).exists():
             errors["strategy_version_id"] = "the id of one of your strategy versions"
     elif kind != Kind.SCANNER:
         errors["kind"] = f"must be 'scanner' or 'strategy', not {kind!r}"

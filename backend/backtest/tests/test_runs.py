@@ -164,6 +164,13 @@ def test_a_strategy_version_on_the_worker_equals_the_strategy_core(backtests_wor
     version = strategy.versions.create(number=1, workspace=ws, ir=compile_workspace(ws))
     answer = client.post("/api/backtests/", body(series, kind="strategy", strategy_version_id=version.id), format="json")
     assert answer.status_code == 201, answer.content
+    by_number = client.post("/api/backtests/", body(series, kind="strategy", strategy_id=strategy.id, version=1),
+                            format="json")  # the strategy and its version number, as the strategies API names them
+    assert by_number.status_code == 201 and by_number.json()["parameters"]["strategy_version_id"] == version.id
+    assert wait_for(by_number.json()["id"], {"DONE", "FAILED"}).status == "DONE"
+    other_user = client_of("bt-strategy-other")[1].post(
+        "/api/backtests/", body(series, kind="strategy", strategy_id=strategy.id, version=1), format="json")
+    assert other_user.status_code == 400 and "version" in other_user.json()["errors"]
     run = wait_for(answer.json()["id"], {"DONE", "FAILED"})
     assert run.status == "DONE", run.error
     direct = strategy_backtest(version.ir, series, timeframe="5m", timeframe_ms=300_000,
@@ -243,5 +250,8 @@ def test_bad_requests_are_400_with_messages():
     assert errors == {"end": "must be after start"}
     strategy = client.post("/api/backtests/", {"kind": "strategy", "strategy_version_id": 999}, format="json")
     assert strategy.status_code == 400 and "strategy_version_id" in strategy.json()["errors"]
+    for named in ({"strategy_id": 999, "version": 1}, {"strategy_id": "1", "version": True}):
+        answer = client.post("/api/backtests/", {"kind": "strategy", **named}, format="json")
+        assert answer.status_code == 400 and "one of your strategies" in answer.json()["errors"]["version"]
     assert client.get("/api/backtests/compare/?ids=x").status_code == 400
     assert BacktestRun.objects.count() == 0
