@@ -64,6 +64,12 @@ export const routes: RouteObject[] = [
             }),
           },
           {
+            path: paths.backtests,
+            lazy: async () => ({
+              Component: (await import('@/app/routes/BacktestsPage')).BacktestsPage,
+            }),
+          },
+          {
             path: paths.trading,
             lazy: async () => ({
               Component: (await import('@/app/routes/TradingPage')).TradingPage,

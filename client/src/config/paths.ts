@@ -2,6 +2,7 @@
 export const paths = {
   dashboard: '/',
   strategies: '/strategies',
+  backtests: '/backtests',
   trading: '/trading',
   performance: '/performance',
   signal: {

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 
-import { api, HttpError, NetworkError, ResponseFormatError } from '@/lib/api';
+import { api, apiText, HttpError, NetworkError, ResponseFormatError } from '@/lib/api';
 import { shouldRetry } from '@/lib/react-query';
 import { server } from '@/testing/mocks/server';
 
@@ -48,6 +48,25 @@ describe('api.get', () => {
     const error = await request.catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(NetworkError);
     expect((error as Error).name).toBe('AbortError');
+  });
+});
+
+describe('apiText', () => {
+  it('returns a file answer as text, and an error answer as an HttpError with its JSON body', async () => {
+    server.use(
+      http.get(
+        '/api/file.csv',
+        () => new HttpResponse('a,b\n1,2\n', { headers: { 'Content-Type': 'text/csv' } }),
+      ),
+      http.get('/api/early.csv', () => HttpResponse.json({ detail: 'not DONE' }, { status: 409 })),
+      http.get('/api/down.csv', () => HttpResponse.error()),
+    );
+    await expect(apiText('/api/file.csv')).resolves.toBe('a,b\n1,2\n');
+    const refused = await apiText('/api/early.csv').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(HttpError);
+    expect((refused as HttpError).status).toBe(409);
+    expect((refused as HttpError).body).toEqual({ detail: 'not DONE' });
+    await expect(apiText('/api/down.csv')).rejects.toBeInstanceOf(NetworkError);
   });
 });
 

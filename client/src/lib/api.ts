@@ -126,6 +126,50 @@ export async function apiRequest<T>(
   return decode(payload.value);
 }
 
+/**
+ * A GET whose answer is a file (a CSV export), returned as text: the same token handling and
+ * typed errors as `apiRequest` (an error answer's JSON body is in the `HttpError`).
+ */
+export async function apiText(
+  path: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<string> {
+  let token = await validAccessToken();
+  let response = await sendRaw(path, token, options.signal);
+  if (response.status === 401 && token !== null) {
+    token = await accessTokenAfter401(token);
+    response = await sendRaw(path, token, options.signal);
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    const payload = parseBody(text, response.status);
+    throw new HttpError(
+      `GET ${path} failed with HTTP ${response.status}${detailOf(payload)}`,
+      response.status,
+      payload.value,
+      retryAfterOf(response),
+    );
+  }
+  return text;
+}
+
+async function sendRaw(
+  path: string,
+  token: string | null,
+  signal?: AbortSignal,
+): Promise<Response> {
+  try {
+    return await fetch(`${API_BASE_URL}${path}`, {
+      credentials: 'same-origin',
+      headers: token === null ? {} : { Authorization: `Bearer ${token}` },
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new NetworkError(`GET ${path}: no response from the server`, { cause: error });
+  }
+}
+
 async function send(
   path: string,
   { method = 'GET', body, signal }: RequestOptions,

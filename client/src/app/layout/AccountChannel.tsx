@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 
+import { applyBacktestEvent, resyncBacktests } from '@/features/backtest/utils/backtest-events';
 import { useAccountSocket } from '@/features/auth/hooks/useAccountSocket';
 import { useUserCacheScope } from '@/features/auth/hooks/useUserCacheScope';
 import {
@@ -22,11 +23,13 @@ export function AccountChannel() {
       applyExchangeAccountEvent(queryClient, frame);
       applyTradingEvent(queryClient, frame);
       applyStrategyEvent(queryClient, frame);
+      applyBacktestEvent(queryClient, frame);
     },
     onResync: () => {
       resyncExchangeAccounts(queryClient);
       resyncTrading(queryClient);
       resyncStrategies(queryClient);
+      resyncBacktests(queryClient);
     },
   });
   return null;

@@ -2,6 +2,7 @@ import { AppShell, Burger, Group, NavLink, ThemeIcon, Title } from '@mantine/cor
 import {
   IconArrowsExchange,
   IconChartLine,
+  IconHistory,
   IconLayoutDashboard,
   IconPuzzle,
   IconRadar,
@@ -21,6 +22,7 @@ const NAV_ITEMS: readonly { to: string; label: string; icon: Icon }[] = [
   { to: '/', label: 'Dashboard', icon: IconLayoutDashboard },
   { to: '/trading', label: 'Trading', icon: IconArrowsExchange },
   { to: '/strategies', label: 'Strategies', icon: IconPuzzle },
+  { to: '/backtests', label: 'Backtests', icon: IconHistory },
   { to: '/performance', label: 'Performance', icon: IconChartLine },
 ];
 

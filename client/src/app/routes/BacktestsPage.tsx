@@ -1,0 +1,5 @@
+import { BacktestsView } from '@/features/backtest/components/BacktestsView';
+
+export function BacktestsPage() {
+  return <BacktestsView />;
+}
