@@ -244,8 +244,8 @@ def report(book, timeframe_ms: int, events: int) -> tuple[dict, str]:
     if book.equity_curve and curve[-1] is not book.equity_curve[-1]:
         curve.append(book.equity_curve[-1])
     kept = trades.head(TRADES_KEPT)
-    rows = json.loads(kept.assign(entry_time=kept["entry_time"].astype("int64") // 10**6,
-                                  exit_time=kept["exit_time"].astype("int64") // 10**6)
+    shown = book.trades[:TRADES_KEPT]  # times as the ledger has them: epoch ms (the frame's are datetimes)
+    rows = json.loads(kept.assign(entry_time=[t.entry_time for t in shown], exit_time=[t.exit_time for t in shown])
                       .to_json(orient="records", default_handler=str))
     return {
         "metrics": figures, "events": events, "trades_total": len(trades), "refusals": len(book.refusals),

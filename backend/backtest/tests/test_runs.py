@@ -135,6 +135,9 @@ def test_a_run_on_the_worker_pushes_progress_and_equals_the_pure_core(backtests_
     assert run.results["equity_curve"][-1] == [book.equity_curve[-1].time_ms, str(book.equity_curve[-1].equity)]
     csv = client.get(f"/api/backtests/{run.id}/trades.csv")
     assert csv.status_code == 200 and csv.content.decode() == trades.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+    first = run.results["trades"][0]  # the kept trades as the ledger has them, times in epoch ms
+    assert (first["symbol"], first["entry_time"], first["exit_time"], first["pnl"]) == (
+        book.trades[0].symbol, book.trades[0].entry_time, book.trades[0].exit_time, str(book.trades[0].pnl))
     by_symbol = {row["key"]: row for row in run.results["breakdown"]["symbol"]}
     assert set(by_symbol) == {t.symbol for t in book.trades}
     for symbol, row in by_symbol.items():  # each symbol's row: its trades, summed from the ledger
