@@ -46,9 +46,19 @@ def _position(p, mark: Decimal, leverage: Decimal) -> Position:
 
 def strategy_backtest(program: dict, series: dict[str, np.ndarray], *, timeframe: str, timeframe_ms: int,
                       model: FillModel, initial_equity=Decimal(10_000), first: int = 0, window: int = WINDOW,
-                      chunk_done=lambda fraction: None, chunks: int = 10) -> StrategyBacktest:
+                      chunk_done=lambda fraction: None, chunks: int = 10, fast: bool = True) -> StrategyBacktest:
     """Evaluate `program` from candle index `first` on (the ones before are history only);
-    `chunk_done(fraction)` is called `chunks` times along the way (it may raise to stop)."""
+    `chunk_done(fraction)` is called `chunks` times along the way (it may raise to stop).
+    `fast`: through `compiled.compiled_backtest` (whole arrays, the same decisions and trades) when
+    it takes the program; else, or with `fast=False`, the evaluator on every candle."""
+    if fast:
+        from .compiled import compiled_backtest
+
+        done = compiled_backtest(program, series, timeframe=timeframe, timeframe_ms=timeframe_ms, model=model,
+                                 initial_equity=initial_equity, first=first, window=window, chunk_done=chunk_done,
+                                 chunks=chunks)
+        if done is not None:
+            return done
     symbols, table = stack_series(series, timeframe_ms)
     names = list(symbols)
     rows = {s: table[i] for i, s in enumerate(names)}
