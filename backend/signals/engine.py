@@ -48,6 +48,8 @@ from .lifecycle import (
     signal_update,
 )
 
+_DIRECTIONS = tuple(Direction)  # iterating the Enum itself costs ~2 µs a pass, on every candle
+
 __all__ = [
     "ActiveSignal", "CandleInputError", "Direction", "SignalConfig", "SignalDetectionEngine",
     "SignalEvent", "levels", "score_candles",
@@ -221,7 +223,7 @@ class SignalDetectionEngine:
         candle_open = int(array[-1, OPEN_TIME])
         now = int(now_ms) if now_ms is not None else candle_open + tf_ms
         events = []
-        for direction in Direction:
+        for direction in _DIRECTIONS:
             signal = self._active.get((symbol, timeframe, direction))
             if signal is not None:
                 event = self._check_hits(signal, array, tf_ms)
@@ -233,7 +235,7 @@ class SignalDetectionEngine:
                     events.append(event)
         if not batch.ready[i]:
             return events
-        for direction in Direction:
+        for direction in _DIRECTIONS:
             key = (symbol, timeframe, direction)
             confidence = self._confidence(batch, i, direction)
             if (
@@ -280,7 +282,7 @@ class SignalDetectionEngine:
         checked = self._checked[signal.id]
         excursion = self._excursions[signal.id]
         sign = signal.direction.sign
-        start = int(np.searchsorted(array[:, OPEN_TIME], checked, side="right"))
+        start = int(array[:, OPEN_TIME].searchsorted(checked, side="right"))
         for row in array[start:]:
             if row[OPEN_TIME] + tf_ms > signal.expires_at:
                 break
@@ -297,7 +299,7 @@ class SignalDetectionEngine:
     def _expire(self, signal: ActiveSignal, array: np.ndarray, tf_ms: int) -> SignalEvent:
         """Expire at `expires_at`, marked to market at the close of the last candle closed by
         then (the entry itself if no candle after the signal's own closed in time)."""
-        last = int(np.searchsorted(array[:, OPEN_TIME], signal.expires_at - tf_ms, "right")) - 1
+        last = int(array[:, OPEN_TIME].searchsorted(signal.expires_at - tf_ms, "right")) - 1
         if last >= 0 and array[last, OPEN_TIME] > signal.candle_open_time:
             exit_price = array[last, CLOSE]
         else:

@@ -31,7 +31,6 @@ invalidated signal. Times are the exchange's clock (epoch ms), never the wall cl
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -246,11 +245,18 @@ def candle_hit(
     return None
 
 
+def _evolve(signal: ActiveSignal, **changes) -> ActiveSignal:
+    """`dataclasses.replace` for a record already built (its `__post_init__` defaults are set, so
+    running it again changes nothing): a copy with `changes`. About 5x cheaper; a backtest makes
+    ~10^5 transitions. Callers pass only field names (signal_update checks its own)."""
+    new = object.__new__(ActiveSignal)
+    new.__dict__.update(signal.__dict__, **changes)  # a frozen dataclass keeps its fields in __dict__
+    return new
+
+
 def signal_create(candidate: ActiveSignal, *, at_ms: int) -> tuple[ActiveSignal, SignalEvent]:
     """NEW -> ACTIVE. `candidate` must be in state NEW."""
-    signal = dataclasses.replace(
-        candidate, state=next_state(candidate.state, Trigger.CREATE), updated_at=at_ms
-    )
+    signal = _evolve(candidate, state=next_state(candidate.state, Trigger.CREATE), updated_at=at_ms)
     return signal, SignalEvent(EventKind.CREATED, signal, at_ms)
 
 
@@ -270,7 +276,7 @@ def signal_update(
     if bad:
         raise TypeError(f"signal_update cannot change {sorted(bad)}")
     state = next_state(signal.state, Trigger.UPDATE)
-    updated = dataclasses.replace(signal, state=state, updated_at=at_ms, **changes)
+    updated = _evolve(signal, state=state, updated_at=at_ms, **changes)
     return updated, SignalEvent(EventKind.UPDATED, updated, at_ms)
 
 
@@ -295,7 +301,7 @@ def signal_close(
         exit_price, r = signal.stop_loss, -1.0
     else:
         r = r_multiple(signal.direction, signal.entry, signal.stop_loss, exit_price)
-    closed = dataclasses.replace(signal, state=state, updated_at=at_ms)
+    closed = _evolve(signal, state=state, updated_at=at_ms)
     if excursion is None:  # no candles given: the exit price is the only price known reached
         excursion = Excursion.start(signal.entry)
         excursion.add(signal.direction.sign, max(signal.entry, exit_price), min(signal.entry, exit_price),
