@@ -505,25 +505,27 @@ def compiled_backtest(program: dict, series: dict[str, np.ndarray], *, timeframe
             hits[key] = start + int(found[0]) if len(found) else n
         return hits[key]
 
+    order = {s: i for i, s in enumerate(names)}
+    visitors = np.stack([visits[s] for s in names])  # (symbols, candles)
     t = first
     while t < n:
-        held = {p.symbol for p in book.positions.values()}
-        reached = {p.symbol for p in book.positions.values() if (p.stop, p.target) != (None, None) and hit_of(p) == t}
+        busy = {s for s, waiting in book._entries.items() if waiting}  # noqa: SLF001
+        busy.update(s for s, exits in book._exits.items() if exits)  # noqa: SLF001
+        for p in book.positions.values():
+            if (funding[t] or ((p.stop, p.target) != (None, None) and hit_of(p) == t)):
+                busy.add(p.symbol)
         cash = book.cash
-        for s in names:  # the portfolio's side of candle t, for the symbols where it can change anything
-            waiting = bool(book._entries.get(s))  # noqa: SLF001
-            if waiting or book._exits.get(s) or s in reached or (funding[t] and s in held):  # noqa: SLF001
-                if waiting:  # a margin check: the other positions marked as the per-candle path has them
-                    state.mark(t, s, names)
-                book.on_candle(s, Candle.of(*rows[s][t, :5].tolist()))
+        for s in sorted(busy, key=order.__getitem__):  # the per-candle path's order of symbols
+            if book._entries.get(s):  # noqa: SLF001 - a margin check: the other positions marked as it has them
+                state.mark(t, s, names)
+            book.on_candle(s, Candle.of(*rows[s][t, :5].tolist()))
         if book.cash != cash or not cash_log:
             cash_log.append((t, book.cash))
         if any_visit[t]:
             open_time = int(opens[t])
             state.at(t)
-            for s in names:
-                if not visits[s][t]:
-                    continue
+            for i in np.flatnonzero(visitors[:, t]).tolist():
+                s = names[i]
                 step = _Step(arrays[s], t, state, variables[s])
                 step.block(statements)
                 variables[s] = {k: v for k, v in step.variables.items() if math.isfinite(v)}
