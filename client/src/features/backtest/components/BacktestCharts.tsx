@@ -85,7 +85,12 @@ interface Drawn {
 
 /** The window's candles of one symbol with the trades as markers (entries as arrows, exits as dots). */
 export function TradesChart({ run }: { run: BacktestDetail }) {
-  const [symbol, setSymbol] = useState(run.symbols[0] ?? '');
+  // The first symbol that traded, so the chart opens on markers.
+  const [symbol, setSymbol] = useState(
+    run.symbols.find((s) => run.results?.trades.some((t) => t.symbol === s)) ??
+      run.symbols[0] ??
+      '',
+  );
   const candles = useBacktestCandles(run.id, symbol);
   const scheme = useComputedColorScheme('light');
   const container = useRef<HTMLDivElement>(null);
