@@ -17,6 +17,7 @@ describe('AppLayout', () => {
       'Dashboard',
       'Trading',
       'Strategies',
+      'Backtests',
       'Performance',
     ]);
     expect(nav.getByRole('link', { name: 'Dashboard' })).toHaveAttribute('data-active', 'true');
