@@ -107,10 +107,12 @@ async def test_a_long_ban_fails_fast_without_calls_and_lifts_by_itself(sandbox, 
 
 
 async def test_two_processes_sharing_the_governor_stay_within_the_budget(sandbox_factory, make_client):
-    # Budget 100 per 3 s window in the sandbox; each process wants 100 weight at once.
-    base_url, app = await sandbox_factory(weight_budget_usdm=100, weight_window_seconds=3.0)
+    # Budget 100 per 10 s window in the sandbox; each process wants 100 weight at once. (A 3 s window
+    # failed under CI load: a request sent at a window's end and counted in the next one weighs 1/3
+    # of a window's requests more than it does here.)
+    base_url, app = await sandbox_factory(weight_budget_usdm=100, weight_window_seconds=10.0)
     command = [sys.executable, "-m", "market.tests.governor_worker", "--url", base_url, "--redis", settings.REDIS_URL,
-               "--scope", make_client.scope, "--requests", "100", "--window-ms", "3000"]
+               "--scope", make_client.scope, "--requests", "100", "--window-ms", "10000"]
     # Plain subprocesses waited on in threads (the sandbox serves from this event loop meanwhile):
     # asyncio's own subprocess support depends on a child watcher that an earlier test's loop can
     # leave behind, and then an exit is never reported.
@@ -133,5 +135,5 @@ async def test_two_processes_sharing_the_governor_stay_within_the_budget(sandbox
         assert process.returncode == 0
         assert result["errors"] == 0 and result["rate_limited"] == 0 and result["banned"] == 0, result
         assert result["max_used"] <= 100, result  # the exchange never counted more than its budget
-    # 202 weight at 80 per 3 s (80% of 100) cannot take less than two full windows.
-    assert max(r["seconds"] for r in results) >= 5.0
+    # 202 weight at 80 per 10 s (80% of 100) cannot take less than two full windows.
+    assert max(r["seconds"] for r in results) >= 15.0
