@@ -32,7 +32,6 @@ import redis
 from market.binance.schemas import Candle
 from market.candle_events import LAST_KEY, STREAM_KEY, candle_event_fields
 
-FENCE_KEY = "market:shards:fence"
 MEMBERS_KEY = "market:streams:members"
 
 _RENEW = """
@@ -93,10 +92,14 @@ def shard_target(shards: int, members: int) -> int:
 class ShardLeases:
     """The leases of one process (`owner`) on the S shards of the universe."""
 
-    def __init__(self, client: redis.Redis, *, owner: str, shards: int, ttl_ms: int = 15_000) -> None:
+    def __init__(self, client: redis.Redis, *, owner: str, shards: int, ttl_ms: int = 15_000,
+                 namespace: str = "market", members_key: str = MEMBERS_KEY) -> None:
+        """`namespace` prefixes the lease and fence keys, `members_key` is the membership set: the
+        defaults are the stream processes'; another sharded process (the strategy engine) gives its own."""
         if shards < 1:
             raise ValueError(f"shards must be >= 1, got {shards}")
         self.client = client
+        self.namespace, self.members_key = namespace, members_key
         self.owner = owner
         self.shards = shards
         self.ttl_ms = ttl_ms
@@ -105,13 +108,13 @@ class ShardLeases:
         self._publish = client.register_script(FENCED_PUBLISH)
 
     def key(self, shard: int) -> str:
-        return f"market:shards:{self.shards}:{shard}"
+        return f"{self.namespace}:shards:{self.shards}:{shard}"
 
     def acquire(self, shard: int) -> str | None:
         """Take the shard if nobody holds it: the lease value (`owner|token`), else None."""
         if self.client.exists(self.key(shard)):
             return None
-        value = f"{self.owner}|{self.client.incr(FENCE_KEY)}"
+        value = f"{self.owner}|{self.client.incr(f'{self.namespace}:shards:fence')}"
         return value if self.client.set(self.key(shard), value, nx=True, px=self.ttl_ms) else None
 
     def renew(self, shard: int, value: str) -> bool:
@@ -128,17 +131,17 @@ class ShardLeases:
         """Mark this process alive for one ttl; the number of live processes (this one included)."""
         now = int(time.time() * 1000)
         pipe = self.client.pipeline(transaction=True)
-        pipe.zadd(MEMBERS_KEY, {self.owner: now + self.ttl_ms})
-        pipe.zremrangebyscore(MEMBERS_KEY, "-inf", now)
-        pipe.zcard(MEMBERS_KEY)
+        pipe.zadd(self.members_key, {self.owner: now + self.ttl_ms})
+        pipe.zremrangebyscore(self.members_key, "-inf", now)
+        pipe.zcard(self.members_key)
         return int(pipe.execute()[-1])
 
     def leave(self) -> None:
-        self.client.zrem(MEMBERS_KEY, self.owner)
+        self.client.zrem(self.members_key, self.owner)
 
     def members(self) -> list[str]:
         now = int(time.time() * 1000)
-        return [m.decode() for m in self.client.zrangebyscore(MEMBERS_KEY, now, "+inf")]
+        return [m.decode() for m in self.client.zrangebyscore(self.members_key, now, "+inf")]
 
     def publish(self, shard: int, value: str, items: list[tuple[Candle, str]], *, market: str,
                 maxlen: int) -> list[str]:

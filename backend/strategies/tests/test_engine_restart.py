@@ -39,8 +39,9 @@ def engine_process(sandbox_url: str, workdir, stream: Stream) -> PlatformProcess
         started.setdefault(proc.starts, time.monotonic())
         return time.monotonic() - started[proc.starts] > 2.0
 
-    return PlatformProcess("run_strategies", [sys.executable, "manage.py", "run_strategies", "--stream", stream.key],
-                           platform_env(sandbox_url), workdir, ready)
+    # A 2 s lease: the restarted engine takes the shard the killed one held 2 s after the kill.
+    return PlatformProcess("run_strategies", [sys.executable, "manage.py", "run_strategies", "--stream", stream.key,
+                                              "--lease-ms", "2000"], platform_env(sandbox_url), workdir, ready)
 
 
 def test_kill_9_before_and_after_commit_handles_no_candle_twice_and_doubles_no_order(
@@ -63,7 +64,9 @@ def test_kill_9_before_and_after_commit_handles_no_candle_twice_and_doubles_no_o
         assert engine.wait_exit() == -9
         assert handled() is None and not Order.objects.filter(account=account).exists()
         engine.start()
-        wait_until(lambda: handled() == live[2].open_time, timeout=60, what="candles 1-3 handled after the restart")
+        wait_until(lambda: handled() == live[2].open_time and not Order.objects.filter(
+            account=account, status="PENDING").exists(), timeout=60, what="candles 1-3 handled after the restart, "
+                                                                           "their orders sent")
         engine.kill9()
 
         # 2. killed after the 4th candle's commit, before its order is sent
