@@ -1,6 +1,6 @@
 """docker-compose.yml as a file (no Docker engine here): `--scale web=N worker=N stream=N
-strategies=N` is possible (no fixed host port, no container name), nginx finds every Daphne
-replica, the stream replicas and the strategy engine replicas each share one shard count, and each service runs what the Procfile runs under `make run`."""
+signals=N strategies=N` is possible (no fixed host port, no container name), nginx finds every
+Daphne replica, the stream, live signal and strategy engine replicas each share one shard count, and each service runs what the Procfile runs under `make run`."""
 from __future__ import annotations
 
 import re
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 PROCFILE = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines()
                 if line and not line.startswith("#"))
-SCALED = ("web", "worker", "stream", "strategies")
+SCALED = ("web", "worker", "stream", "signals", "strategies")
 # compose service -> Procfile process running the same program
 SAME_AS = {"backend": "web", "web": "web", "worker": "worker", "beat": "beat", "flower": "flower",
            "sandbox": "sandbox", "stream": "stream", "signals": "signals", "trading": "trading",
@@ -70,7 +70,7 @@ def test_every_daphne_is_behind_the_frontend_nginx():
 
 
 def test_stream_and_strategy_engine_replicas_share_one_shard_count():
-    for service in ("stream", "strategies"):  # one service each: two would run two shard counts
+    for service in ("stream", "signals", "strategies"):  # one service each: two would run two shard counts
         command = SERVICES[service]["command"]
         assert int(command[command.index("--shards") + 1]) >= 2, service
     assert "market" not in SERVICES

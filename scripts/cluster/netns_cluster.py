@@ -137,7 +137,7 @@ class Cluster:
         self.start(host, "worker", [PY, "-m", "celery", "-A", "config", "worker", "-Q",
                                     "scanner,notifications,maintenance,trading", "-c", "2", "-n", f"worker@{host}",
                                     "-l", "WARNING"])
-        self.start(host, "signals", [PY, "manage.py", "run_live_signals"])
+        self.start(host, "signals", [PY, "manage.py", "run_live_signals", "--shards", str(SHARDS)])
 
     def front(self) -> str:
         sys.path.insert(0, str(ROOT / "deploy" / "nginx"))
@@ -259,6 +259,10 @@ def run(args) -> list[str]:
 
         problems = asyncio.run(dashboards(address, args.dashboards, kill, lambda: []))
         wait(lambda: by_pid() == {"app2"}, 60, "app2 holding every shard")
+        live = {p.pid: p.args[3].removeprefix("sc77-") for p in cluster.procs if "run_live_signals" in p.args}
+        wait(lambda: len(owners := holders_raw(client, "signals:live")) == SHARDS and
+             {live.get(int(v.split(":")[1]), "?") for v in owners.values()} == {"app2"}, 60,
+             "app2 evaluating every live signal shard")
         print(f"app2 holds every shard {time.monotonic() - kill_time[0]:.1f} s after app1 was killed "
               f"(lease 15 s; checked every 0.5 s)")
         target = killed_at // STEP_5M * STEP_5M + 2 * STEP_5M  # two closes after the kill
@@ -297,10 +301,11 @@ def run(args) -> list[str]:
         shutil.rmtree(work / "pg", ignore_errors=True)  # the logs stay
 
 
-def holders_raw(client) -> dict[int, str]:
+def holders_raw(client, namespace: str = "market") -> dict[int, str]:
+    """Shard -> the owner of its lease ("hostname:pid...": the namespaces share one hostname)."""
     out = {}
     for n in range(SHARDS):
-        raw = client.get(f"market:shards:{SHARDS}:{n}")
+        raw = client.get(f"{namespace}:shards:{SHARDS}:{n}")
         if raw is not None:
             out[n] = raw.decode().split("|")[0]
     return out

@@ -13,6 +13,7 @@ export DJANGO_DEBUG=true
   cleanup() { if [[ -n "${EMBEDDED_SERVICES:-}" ]]; then (cd backend && "$PY" -m common.embedded down) || true; fi; }
   trap cleanup EXIT
   TESTS=(backend/market/tests/test_shards.py backend/market/tests/test_shards_takeover.py
+         backend/signals/tests/test_live_shards.py backend/strategies/tests/test_engine_shards.py
          backend/signals/tests/test_scan_batches.py backend/cluster_tests)
   "$PY" -m pytest -p no:cacheprovider "${TESTS[@]}" "$@"
 )

@@ -6,18 +6,34 @@ lives as long as the process: a (symbol, interval) seen for the first time is se
 candle store, after which each closed candle costs one append. Evaluation itself is
 `signals_evaluate`, the same service the periodic scan uses, so both paths agree and never
 duplicate a signal.
+
+Several processes (`--shards S`, or `SIGNALS_LIVE_SHARDS`; the same S everywhere) split the
+symbols: symbol -> shard by `market.shard_leases.shard_of` (the stream shards' stable hash), each
+shard held through a lease in Redis (namespace `signals:live`, 15 s) by one process, at most
+ceil(S / live processes) shards each. Every process reads the whole stream once, from the oldest
+resume point of its shards, and evaluates the candles of its shards only. Each shard has its own
+resume point (`signals:live:last-id:<S>:<n>`; `signals:live:last-id` when S = 1), written after
+each batch only while the lease still holds (a Lua compare-and-set), so the process taking a dead
+one's shard goes on from the last batch that one finished: no candle missed; one evaluated twice
+(a batch handled but its point not written) finds its signals by their unique keys. A shard taken
+or lost starts a new evaluator: its caches are seeded again from the store. With S = 1 (the
+default) a second process is a standby.
 """
 from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import time
+import uuid
 from collections import defaultdict
 
 import numpy as np
 import redis
 from django.conf import settings
 
+from market.shard_leases import ShardLeases, shard_of, shard_target
 from signals.config import WARMUP
 from signals.services.persistence import AppliedEvents
 from signals.services.scanning import CandleSet, signals_evaluate
@@ -71,8 +87,103 @@ class LiveEvaluator:
         self.seeded.update((s, interval) for s in symbols)
 
 
-def live_signals_run(*, stop, block_ms: int = 1000) -> None:
-    """Follow the candle stream until `stop.is_set()`; resumes after the last entry handled.
+LEASE_MS = 15_000
+_RESUME_FENCED = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+return 1
+"""
+
+
+def resume_key(shard: int, shards: int) -> str:
+    return RESUME_KEY if shards == 1 else f"{RESUME_KEY}:{shards}:{shard}"
+
+
+def _id(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+class LiveShards:
+    """The shards this process holds: lease value and resume point (a stream entry id) of each."""
+
+    def __init__(self, client: redis.Redis, *, shards: int, lease_ms: int = LEASE_MS) -> None:
+        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.client = client
+        self.leases = ShardLeases(client, owner=owner, shards=shards, ttl_ms=lease_ms, namespace="signals:live",
+                                  members_key="signals:live:members")
+        self.held: dict[int, list[str]] = {}  # shard -> [lease value, resume point]
+        self._offset = int.from_bytes(owner.encode()[-4:], "big") % shards
+        self._resume = client.register_script(_RESUME_FENCED)
+
+    @property
+    def shards(self) -> int:
+        return self.leases.shards
+
+    def tick(self) -> bool:
+        """Beat, renew, then give back one shard above this process's share or take free ones up
+        to it; True when the shards held changed."""
+        leases, changed = self.leases, False
+        members = leases.beat()
+        for number, (value, _) in list(self.held.items()):
+            if not leases.renew(number, value):
+                logger.warning("live signals: shard %d/%d lost", number, self.shards)
+                del self.held[number]
+                changed = True
+        target = shard_target(self.shards, members)
+        if len(self.held) > target:
+            number = max(self.held)
+            leases.release(number, self.held.pop(number)[0])
+            return True
+        for i in range(self.shards):
+            number = (self._offset + i) % self.shards
+            if len(self.held) >= target:
+                break
+            if number not in self.held and (value := leases.acquire(number)) is not None:
+                point = self.client.get(resume_key(number, self.shards))
+                self.held[number] = [value, point.decode() if point else self._stream_end()]
+                logger.info("live signals: shard %d/%d taken from %s", number, self.shards, self.held[number][1])
+                changed = True
+        return changed
+
+    def _stream_end(self) -> str:
+        from market.candle_events import STREAM_KEY
+
+        last = self.client.xrevrange(STREAM_KEY, count=1)
+        return (last[0][0].decode() if isinstance(last[0][0], bytes) else last[0][0]) if last else "0-0"
+
+    def start(self) -> str:
+        """Where to read from: the oldest resume point of the shards held."""
+        return min((point for _, point in self.held.values()), key=_id)
+
+    def mine(self, events) -> list:
+        """The events of the shards held, each after its shard's resume point."""
+        points = {n: _id(point) for n, (_, point) in self.held.items()}
+        return [e for e in events if (n := shard_of(e.candle.symbol, self.shards)) in points and _id(e.id) > points[n]]
+
+    def advance(self, entry_id: str) -> bool:
+        """Every shard held has handled up to `entry_id`; False if a lease was found lost (that shard
+        is dropped, its point unwritten)."""
+        ok = True
+        for number, held in list(self.held.items()):
+            if _id(entry_id) <= _id(held[1]):
+                continue
+            if self._resume(keys=[self.leases.key(number), resume_key(number, self.shards)], args=[held[0], entry_id]):
+                held[1] = entry_id
+            else:
+                del self.held[number]
+                ok = False
+        return ok
+
+    def close(self) -> None:
+        for number, (value, _) in list(self.held.items()):
+            self.leases.release(number, value)
+        self.held.clear()
+        self.leases.leave()
+
+
+def live_signals_run(*, stop, block_ms: int = 1000, shards: int = 1, lease_ms: int = LEASE_MS) -> None:
+    """Follow the candle stream until `stop.is_set()`; each shard resumes after the last entry handled.
 
     The process outlives its dependencies' hiccups: when Redis or PostgreSQL is away it waits and
     retries (the periodic scan covers the gap); a batch the engine cannot evaluate is logged and
@@ -83,25 +194,38 @@ def live_signals_run(*, stop, block_ms: int = 1000) -> None:
     from market.candle_events import candle_events_read
 
     client = redis.Redis.from_url(settings.REDIS_URL)
+    held = LiveShards(client, shards=shards, lease_ms=lease_ms)
     evaluator = LiveEvaluator()
-    last_id, last_event_at, pause = None, None, 1.0
+    last_event_at, pause, next_tick = None, 1.0, 0.0
     while not stop.is_set():
         try:
-            if last_id is None:
-                last_id = (client.get(RESUME_KEY) or b"$").decode()
-            events = candle_events_read(client, after_id=last_id, count=5000, block_ms=block_ms)
+            if time.monotonic() >= next_tick:
+                if held.tick():
+                    evaluator = LiveEvaluator()  # the shards changed: caches seeded again from the store
+                next_tick = time.monotonic() + lease_ms / 5000
+            if not held.held:
+                stop.wait(min(block_ms, lease_ms / 5) / 1000)  # a standby
+                continue
+            events = candle_events_read(client, after_id=held.start(), count=5000, block_ms=block_ms)
             if events:
-                _handle(evaluator, events)
-                last_id = events[-1].id
-                client.set(RESUME_KEY, last_id)
-                last_event_at = time.time()
-            client.set(HEARTBEAT_KEY, json.dumps({"alive_at": time.time(), "last_event_at": last_event_at}), ex=60)
+                mine = held.mine(events)
+                if mine:
+                    _handle(evaluator, mine)
+                    last_event_at = time.time()
+                if not held.advance(events[-1].id):
+                    evaluator = LiveEvaluator()
+            client.set(HEARTBEAT_KEY, json.dumps({"alive_at": time.time(), "last_event_at": last_event_at,
+                                                  "shards": held.shards, "held": sorted(held.held)}), ex=60)
             pause = 1.0
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OperationalError) as exc:
             logger.warning("live signals: %s; retrying in %.0f s", exc, pause)
             close_old_connections()
             stop.wait(pause)
             pause = min(pause * 2, 30.0)
+    try:
+        held.close()
+    except redis.RedisError:
+        pass
 
 
 def _handle(evaluator: LiveEvaluator, events) -> None:
