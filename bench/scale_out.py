@@ -1,7 +1,16 @@
 """Scale-out figures: a store-based scan of 1,000 symbols in one task and as a chord of batches on
-one and on two Celery workers, and the cost of the stream shards' fenced publish.
+one and on two Celery workers; the live signal path on one and on two processes; the cost of the
+stream shards' fenced publish.
 
     DATABASE_URL=... REDIS_URL=... CELERY_BROKER_URL=... .venv/bin/python bench/scale_out.py [--symbols 1000] [--runs 3]
+        [--closes 8] [--skip-scan]
+
+Live signals: `run_live_signals --shards 2`, one process then two. A close is one new 5m candle
+for every symbol, stored then published on `market:candles` (what the stream process does). Per
+close: the time from its publication until every shard's resume point has passed it, i.e. until
+its signals are written and their events published (a warm-up close first: the processes seed
+their caches from the store). Throughput: `--closes` closes published at once, candles evaluated
+per second until the last resume point has passed them.
 
 A fresh database (<name>_bench) gets the sandbox's universe and, per symbol, the 1,000 closed 5m
 candles the scan reads (a random walk written with the store's own upsert), ending at the
@@ -17,7 +26,7 @@ import sys
 import time
 import uuid
 
-from _stack import PYTHON, django_setup, free_port, start, stop, wait_http
+from _stack import PYTHON, django_setup, free_port, percentile, start, stop, wait_http
 
 STEP = 300_000
 
@@ -87,11 +96,103 @@ def fenced_publish(n_candles: int, calls: int) -> tuple[float, float]:
     return results[0], results[1]
 
 
+def live_bench(symbols: list[str], last_open: int, closes: int, processes: int, env: dict,
+               first_close: int) -> tuple[list[float], float]:
+    """Latency per close (s) and backlog throughput (candles/s) with `processes` live signal processes."""
+    import numpy as np
+    import redis
+    from django.conf import settings
+
+    from market.binance.schemas import Candle
+    from market.candle_events import STREAM_KEY, candle_event_fields
+    from market.selectors import candles_last
+    from market.services import candles_upsert
+    from signals.services.live import resume_key
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete(STREAM_KEY, *client.keys("signals:live:*"))
+    last = {s: float(k.close[-1]) for s, k in candles_last(symbols, "5m", 1).items()}
+    rng = np.random.default_rng(processes)
+    market = settings.BINANCE.market
+
+    def close_rows(k: int) -> list[Candle]:
+        t = last_open + (first_close + k) * STEP
+        rows = []
+        for symbol in symbols:
+            o = last[symbol]
+            c = last[symbol] = o * float(np.exp(rng.normal(0, 0.004)))
+            rows.append(Candle(symbol, "5m", t, t + STEP - 1, f"{o:.4f}", f"{max(o, c) * 1.002:.4f}",
+                               f"{min(o, c) * 0.998:.4f}", f"{c:.4f}", "1000", f"{1000 * c:.2f}", 50, "500",
+                               f"{500 * c:.2f}"))
+        return rows
+
+    def publish(rows: list[Candle]) -> tuple[str, float]:
+        candles_upsert(rows)
+        pipe = client.pipeline(transaction=False)
+        for candle in rows:
+            pipe.xadd(STREAM_KEY, candle_event_fields(candle, source="stream", market=market))
+        ids = pipe.execute()
+        return ids[-1].decode(), time.perf_counter()
+
+    def passed(entry: str) -> bool:
+        points = [client.get(resume_key(n, 2)) for n in range(2)]
+        key = lambda i: tuple(map(int, i.split("-")))  # noqa: E731
+        return all(p is not None and key(p.decode()) >= key(entry) for p in points)
+
+    def wait_passed(entry: str, timeout: float = 600) -> float:
+        deadline = time.monotonic() + timeout
+        while not passed(entry):
+            assert time.monotonic() < deadline, "the live processes did not keep up"
+            time.sleep(0.005)
+        return time.perf_counter()
+
+    procs = [start([str(PYTHON), "manage.py", "run_live_signals", "--shards", "2", "--lease-ms", "3000"], env=env)
+             for _ in range(processes)]
+    try:
+        deadline = time.monotonic() + 60
+        while not (all(client.exists(f"signals:live:shards:2:{n}") for n in range(2))
+                   and client.zcard("signals:live:members") == processes
+                   and len({client.get(f"signals:live:shards:2:{n}").split(b"|")[0] for n in range(2)}) == processes):
+            assert time.monotonic() < deadline, "the live processes did not take the shards"
+            time.sleep(0.2)
+        entry, _ = publish(close_rows(0))
+        wait_passed(entry)  # warm-up: the caches seeded from the store
+        latencies = []
+        for k in range(1, closes + 1):
+            entry, sent = publish(close_rows(k))
+            latencies.append(wait_passed(entry) - sent)
+            time.sleep(0.3)
+        rows = [close_rows(closes + 1 + k) for k in range(closes)]
+        started = time.perf_counter()
+        for close in rows:
+            entry, _ = publish(close)
+        took = wait_passed(entry) - started
+        return latencies, len(symbols) * closes / took
+    finally:
+        for process in procs:
+            stop(process)
+
+
+def live_figures(symbols: list[str], now: int, args, env: dict) -> None:
+    live = {}
+    for n in (1, 2):
+        latencies, throughput = live_bench(symbols, now // STEP * STEP - STEP, args.closes, n, env,
+                                           first_close=1 + (n - 1) * (2 * args.closes + 2))
+        live[n] = throughput
+        print(f"live signals, {n} process(es), 2 shards: close -> signals written and published "
+              f"p50 {percentile(latencies, 50) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms "
+              f"({len(latencies)} closes of {len(symbols)} symbols); backlog of {args.closes} closes: "
+              f"{throughput:,.0f} candles/s")
+    print(f"live signals throughput ratio, two processes over one: {live[2] / live[1]:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--symbols", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--closes", type=int, default=8)
+    parser.add_argument("--skip-scan", action="store_true", help="only the live signal figures")
     args = parser.parse_args()
     sys.path.insert(0, os.path.dirname(__file__))
     from bench_scan import fresh_database
@@ -127,6 +228,9 @@ def main() -> None:
         fill_s = fill_store(symbols, WARMUP, now // STEP * STEP - STEP)
         print(f"store: {len(symbols)} symbols x {WARMUP} candles written in {fill_s:.0f} s")
 
+        if args.skip_scan:
+            live_figures(symbols, now, args, env)
+            return
         inline = []
         for _ in range(args.runs):
             started = time.perf_counter()
@@ -149,6 +253,7 @@ def main() -> None:
             print(f"chord of {-(-len(symbols) // args.batch)} batches on {n} worker(s): median {per_workers[n]:.0f} ms "
                   f"(runs {', '.join(f'{d:.0f}' for d in durations)})")
         print(f"throughput ratio, two workers over one: {per_workers[1] / per_workers[2]:.2f}x")
+        live_figures(symbols, now, args, env)
 
         fenced, plain = fenced_publish(1000, 20)
         print(f"candle events: fenced Lua publish {fenced:.1f} us/candle, plain MULTI {plain:.1f} us/candle "

@@ -107,6 +107,13 @@ class ShardLeases:
         self._release = client.register_script(_RELEASE)
         self._publish = client.register_script(FENCED_PUBLISH)
 
+    def candidates(self, held) -> list[int]:
+        """The shards not in `held`, in the order this process tries to take them: from an offset
+        of its own, so processes starting together spread over the shards."""
+        offset = int.from_bytes(self.owner.encode()[-4:], "big") % self.shards
+        order = [(offset + i) % self.shards for i in range(self.shards)]
+        return [n for n in order if n not in held]
+
     def key(self, shard: int) -> str:
         return f"{self.namespace}:shards:{self.shards}:{shard}"
 

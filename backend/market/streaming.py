@@ -71,8 +71,6 @@ class ShardedStreams:
         self.client, self.leases, self.charts, self.intervals = client, leases, charts, intervals
         self.held: dict[int, _Shard] = {}
         self.symbols: list[str] | None = None
-        # Where this process starts looking for free shards: processes spread over them.
-        self._offset = int.from_bytes(leases.owner.encode()[-4:], "big") % leases.shards
 
     def _deliver_sync(self, shard: _Shard, items: list[tuple[Candle, str]]) -> None:
         # Store first (a reader of an event finds its candle), then the fenced publish.
@@ -136,12 +134,9 @@ class ShardedStreams:
         if len(self.held) > target:
             await self._stop(max(self.held), release=True)
             return
-        for i in range(leases.shards):
+        for number in leases.candidates(self.held):
             if len(self.held) >= target:
                 break
-            number = (self._offset + i) % leases.shards
-            if number in self.held:
-                continue
             try:
                 lease = await asyncio.to_thread(leases.acquire, number)
             except redis.RedisError:

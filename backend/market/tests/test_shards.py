@@ -106,3 +106,21 @@ def test_the_fenced_publish_adds_each_candle_once_and_only_for_the_holder(client
     assert events[0].candle == _candle("ETHUSDT", 0) and events[0].market == "usdm"  # the fields survive the script
     assert candle_resume_points(client) == {("ETHUSDT", "5m"): T0 + 5 * STEP, ("SOLUSDT", "5m"): T0}
     assert client.type(LAST_KEY) == b"hash"
+
+
+def test_candidates_are_the_shards_not_held_from_an_offset_of_the_owner(client):
+    a = ShardLeases(client, owner="host:1", shards=8)
+    b = ShardLeases(client, owner="host:2", shards=8)
+    assert sorted(a.candidates(set())) == list(range(8))
+    first = a.candidates(set())[0]
+    assert a.candidates(set()) == [(first + i) % 8 for i in range(8)]  # one turn round from the offset
+    assert b.candidates(set())[0] != first  # processes starting together try different shards first
+    assert a.candidates({first, 3}) == [n for n in a.candidates(set()) if n not in (first, 3)]
+
+
+def test_another_namespace_has_leases_and_members_of_its_own(client):
+    market = ShardLeases(client, owner="p1", shards=2)
+    engine = ShardLeases(client, owner="p1", shards=2, namespace="strategies:x", members_key="strategies:x:members")
+    assert market.acquire(0) is not None and engine.acquire(0) is not None  # the same shard number, two leases
+    assert engine.key(0) == "strategies:x:shards:2:0" and market.key(0) == "market:shards:2:0"
+    assert engine.beat() == 1 and client.zcard("strategies:x:members") == 1 and client.zcard(MEMBERS_KEY) == 0

@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -105,7 +106,12 @@ def _id(entry_id: str) -> tuple[int, int]:
 
 
 class LiveShards:
-    """The shards this process holds: lease value and resume point (a stream entry id) of each."""
+    """The shards this process holds: lease value and resume point (a stream entry id) of each.
+
+    The leases are renewed (and the process's membership beaten) by a thread of their own every
+    ttl/5, so an evaluation longer than the lease (seeding 1,000 windows from the store) does not
+    lose them; the loop's `tick` drops a shard whose renewal failed and takes or gives back shards.
+    """
 
     def __init__(self, client: redis.Redis, *, shards: int, lease_ms: int = LEASE_MS) -> None:
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -113,8 +119,25 @@ class LiveShards:
         self.leases = ShardLeases(client, owner=owner, shards=shards, ttl_ms=lease_ms, namespace="signals:live",
                                   members_key="signals:live:members")
         self.held: dict[int, list[str]] = {}  # shard -> [lease value, resume point]
-        self._offset = int.from_bytes(owner.encode()[-4:], "big") % shards
         self._resume = client.register_script(_RESUME_FENCED)
+        self._lock = threading.Lock()
+        self._lost: set[tuple[int, str]] = set()  # (shard, lease value) whose renewal failed
+        self._closing = threading.Event()
+        self._renewer = threading.Thread(target=self._renew_loop, name="live-leases", daemon=True)
+        self._renewer.start()
+
+    def _renew_loop(self) -> None:
+        while not self._closing.wait(self.leases.ttl_ms / 5000):
+            with self._lock:
+                items = [(number, held[0]) for number, held in self.held.items()]
+            try:
+                self.leases.beat()
+                lost = {(n, value) for n, value in items if not self.leases.renew(n, value)}
+            except redis.RedisError as exc:
+                logger.warning("live signals: leases not renewed (%s)", exc)
+                continue
+            with self._lock:
+                self._lost |= lost
 
     @property
     def shards(self) -> int:
@@ -125,23 +148,27 @@ class LiveShards:
         to it; True when the shards held changed."""
         leases, changed = self.leases, False
         members = leases.beat()
-        for number, (value, _) in list(self.held.items()):
-            if not leases.renew(number, value):
-                logger.warning("live signals: shard %d/%d lost", number, self.shards)
-                del self.held[number]
-                changed = True
+        with self._lock:
+            lost, self._lost = self._lost, set()
+            for number, value in lost:
+                if self.held.get(number, [None])[0] == value:
+                    logger.warning("live signals: shard %d/%d lost", number, self.shards)
+                    del self.held[number]
+                    changed = True
         target = shard_target(self.shards, members)
         if len(self.held) > target:
             number = max(self.held)
-            leases.release(number, self.held.pop(number)[0])
+            with self._lock:
+                value = self.held.pop(number)[0]
+            leases.release(number, value)
             return True
-        for i in range(self.shards):
-            number = (self._offset + i) % self.shards
+        for number in leases.candidates(self.held):
             if len(self.held) >= target:
                 break
-            if number not in self.held and (value := leases.acquire(number)) is not None:
+            if (value := leases.acquire(number)) is not None:
                 point = self.client.get(resume_key(number, self.shards))
-                self.held[number] = [value, point.decode() if point else self._stream_end()]
+                with self._lock:
+                    self.held[number] = [value, point.decode() if point else self._stream_end()]
                 logger.info("live signals: shard %d/%d taken from %s", number, self.shards, self.held[number][1])
                 changed = True
         return changed
@@ -171,11 +198,14 @@ class LiveShards:
             if self._resume(keys=[self.leases.key(number), resume_key(number, self.shards)], args=[held[0], entry_id]):
                 held[1] = entry_id
             else:
-                del self.held[number]
+                with self._lock:
+                    del self.held[number]
                 ok = False
         return ok
 
     def close(self) -> None:
+        self._closing.set()
+        self._renewer.join(5)
         for number, (value, _) in list(self.held.items()):
             self.leases.release(number, value)
         self.held.clear()

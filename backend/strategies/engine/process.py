@@ -90,10 +90,9 @@ async def engine_run(stop: asyncio.Event, *, stream: str = STREAM_KEY, consumer:
     executor = ThreadPoolExecutor(threads, thread_name_prefix="strategy")
     shared = _Shared(client, stream, consumer, settings.BINANCE.market, glue, executor, block_ms, stop)
     held: dict[int, _Held] = {}
-    offset = int.from_bytes(owner.encode()[-4:], "big") % shards  # processes spread over the shards
     try:
         while not stop.is_set():
-            await _tick(leases, held, shared, offset)
+            await _tick(leases, held, shared)
             await _status(leases, held)
             try:
                 await asyncio.wait_for(stop.wait(), lease_ms / 5000)
@@ -122,7 +121,7 @@ class _Shared:
     stop: asyncio.Event
 
 
-async def _tick(leases: ShardLeases, held: dict[int, _Held], shared: _Shared, offset: int) -> None:
+async def _tick(leases: ShardLeases, held: dict[int, _Held], shared: _Shared) -> None:
     """Beat, renew what is held (a lease lost: that shard stops), then give back one shard above this
     process's share or take free ones up to it. A shard whose task died of an unexpected error
     ends the process with that error."""
@@ -143,12 +142,9 @@ async def _tick(leases: ShardLeases, held: dict[int, _Held], shared: _Shared, of
     if len(held) > target:
         await _shard_stop(leases, held, max(held), release=True)
         return
-    for i in range(leases.shards):
+    for number in leases.candidates(held):
         if len(held) >= target:
             break
-        number = (offset + i) % leases.shards
-        if number in held:
-            continue
         try:
             lease = await asyncio.to_thread(leases.acquire, number)
         except redis.RedisError:
