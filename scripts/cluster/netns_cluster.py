@@ -5,10 +5,14 @@
     app1/app2 10.77.0.11/12  each: a Celery worker, a stream process (--shards 8), Daphne, run_live_signals
     (root)    10.77.0.1   nginx in front of both Daphne, and this script
 
+Before the application hosts start, the store gets the signal window (1,000 closed 5m candles) of
+`--signal-symbols` symbols, the very candles the sandbox serves (computed by its own `Market`,
+written with COPY), so the live signal processes can score them and signals fire during the run.
 Once every symbol streams, dashboards are connected through nginx, then every process of app1 is
-killed with SIGKILL (the host dies). It passes when app2 holds every shard, each candle of the run
-is in `market:candles` once and contiguous and in the store once, no signal key is doubled, and
-every dashboard that lost its socket reconnects and resyncs (same epoch, sequence not behind).
+killed with SIGKILL (the host dies). It passes when app2 holds every stream and live signal shard,
+each candle of the run is in `market:candles` once and contiguous and in the store once, signals
+were made and none twice (one key per symbol, direction and candle), and every dashboard that
+lost its socket reconnects and resyncs (same epoch, sequence not behind).
 
 Run as root: `python scripts/cluster/netns_cluster.py [--symbols 1000]` (make test-cluster does).
 """
@@ -123,12 +127,41 @@ class Cluster:
         self.wait_port(f"{NET}.2", 6379)
         sh("runuser", "-u", "postgres", "--", "psql", "-h", f"{NET}.2", "-c", "CREATE DATABASE cluster")
 
-    def exchange(self) -> None:
+    def sandbox_start(self) -> int:
+        """The sandbox's virtual start: 1,200 candles into its data, so a signal window lies before it."""
+        sys.path.insert(0, str(BACKEND))
+        from sandbox.dataset import load_dataset
+        from sandbox.config import SandboxConfig
+
+        dataset = load_dataset(SandboxConfig().data_path, 0)
+        return dataset.first_open_time + 1200 * STEP_5M
+
+    def exchange(self, start: int) -> None:
         env = dict(self.env, SANDBOX_EXTRA_SYMBOLS=str(max(0, self.symbols - 50)))
         self.start("exchange", "sandbox", [PY, "-m", "sandbox", "--host", f"{NET}.3", "--port", "8765", "--speed",
-                                           str(self.speed), "--no-access-log",
+                                           str(self.speed), "--start", str(start), "--no-access-log",
                                            "--keys-file", str(self.work / "keys.json")], env=env)
         self.wait_port(f"{NET}.3", 8765)
+
+    def history(self, symbols: list[str], start: int) -> int:
+        """The 1,000 closed 5m candles before `start` of each symbol, as the sandbox serves them, into
+        the store (COPY). Returns the rows written."""
+        import json
+
+        from django.db import connection
+        from sandbox.config import SandboxConfig
+        from sandbox.market import Market
+
+        market = Market(SandboxConfig(start=start, speed=0, extra_symbols=max(0, self.symbols - 50)))
+        columns = ("market", "symbol", "interval", "open_time", "close_time", "open", "high", "low", "close",
+                   "volume", "quote_volume", "trades", "taker_buy_base", "taker_buy_quote", "history")
+        rows = 0
+        with connection.cursor() as cursor, cursor.copy(f"COPY market_candle ({', '.join(columns)}) FROM STDIN") as copy:
+            for symbol in symbols:
+                for k in json.loads(market.klines_body("usdm", symbol, "5m", end=start - 1, limit=1000)):
+                    copy.write_row(("usdm", symbol, "5m", k[0], k[6], *k[1:6], k[7], k[8], k[9], k[10], False))
+                    rows += 1
+        return rows
 
     def app(self, host: str) -> None:
         self.start(host, "stream", [PY, "manage.py", "stream_market", "--shards", str(SHARDS),
@@ -216,15 +249,12 @@ def run(args) -> list[str]:
     cluster = Cluster(work, args.symbols, args.speed, args.seed)
     try:
         cluster.database()
-        cluster.exchange()
+        start = cluster.sandbox_start()
+        cluster.exchange(start)
         for step in (["migrate", "--no-input", "-v0"],
                      ["shell", "-c", f"from market.services import universe_refresh; universe_refresh(size={args.symbols})"]):
             subprocess.run(["ip", "netns", "exec", ns("app1"), PY, "manage.py", *step], cwd=BACKEND, env=cluster.env,
                            check=True)
-        for host in ("app1", "app2"):
-            cluster.app(host)
-        streams = {p.pid: p.args[3].removeprefix("sc77-") for p in cluster.procs if "stream_market" in p.args}
-        address = cluster.front()
         os.environ.update(cluster.env)
         sys.path.insert(0, str(BACKEND))
         import django
@@ -237,6 +267,14 @@ def run(args) -> list[str]:
 
         client = redis.Redis.from_url(cluster.env["REDIS_URL"])
         symbols = selectors.universe_symbols()
+        began = time.monotonic()
+        written = cluster.history(symbols[:args.signal_symbols], start)
+        print(f"store: {written} candles of {min(len(symbols), args.signal_symbols)} symbols' signal windows "
+              f"in {time.monotonic() - began:.0f} s")
+        for host in ("app1", "app2"):
+            cluster.app(host)
+        streams = {p.pid: p.args[3].removeprefix("sc77-") for p in cluster.procs if "stream_market" in p.args}
+        address = cluster.front()
         events: list = []
 
         def last_by_symbol() -> dict[str, int]:
@@ -286,6 +324,8 @@ def run(args) -> list[str]:
         keys = list(Signal.objects.values_list("symbol", "timeframe", "direction", "candle_open_time"))
         if len(keys) != len(set(keys)):
             problems.append("a signal doubled")
+        if args.signal_symbols and not keys:
+            problems.append(f"no signal made for the {args.signal_symbols} symbols with a signal window")
         print(f"{len(events)} candle events of {len(symbols)} symbols checked; {len(keys)} signals")
         return problems
     finally:
@@ -316,9 +356,9 @@ def main() -> int:
     parser.add_argument("--symbols", type=int, default=int(os.environ.get("CLUSTER_SYMBOLS") or 200))
     parser.add_argument("--speed", type=float, default=30.0, help="sandbox clock speed (30: a 5m candle every 10 s)")
     parser.add_argument("--dashboards", type=int, default=20)
-    # The signal window is 1,000 candles (signals/config.py WARMUP): seeding it for 1,000 symbols is
-    # a million REST candles, so by default no signal can fire here and "no signal doubled" is idle.
-    parser.add_argument("--seed", type=int, default=3, help="candles backfilled per symbol at start")
+    parser.add_argument("--seed", type=int, default=3, help="candles the stream backfills per symbol at start")
+    parser.add_argument("--signal-symbols", type=int, default=int(os.environ.get("CLUSTER_SIGNAL_SYMBOLS") or 200),
+                        help="symbols given their 1,000-candle signal window in the store before the run")
     args = parser.parse_args()
     if os.geteuid() != 0 or shutil.which("ip") is None:
         print("the cluster test needs root and iproute2 (ip netns); skipped")
