@@ -18,6 +18,7 @@ differ by less than one tick, and a trade's PnL by less than qty x 2 ticks plus 
 """
 from __future__ import annotations
 
+import json
 import sys
 import time
 from decimal import Decimal
@@ -32,6 +33,7 @@ from backtest.strategy import strategy_backtest
 from market.candle_events import STREAM_KEY
 from market.models import Candle, Symbol
 from strategies.compiler import compile_workspace
+from strategies.engine.process import GROUP, HEARTBEAT_KEY
 from strategies.models import StrategyDecision, StrategyRunCandle
 from strategies.tests.test_engine_support import run_make, version_make
 from strategies.tests.workspaces import close, cross, if_, ind, logic, num, open_, workspace
@@ -57,14 +59,27 @@ def program() -> dict:
         if_(cross(ind("ema", period=3), "below", ind("ema", period=8)), [close("LONG")])))
 
 
-def process(name: str, argv: list[str], sandbox_url: str, workdir, settle: float, **env) -> PlatformProcess:
+def process(name: str, argv: list[str], sandbox_url: str, workdir, settle: float, ready=None,
+            **env) -> PlatformProcess:
     started = {}
 
-    def ready(proc: PlatformProcess) -> bool:
+    def settled(proc: PlatformProcess) -> bool:
         started.setdefault(proc.starts, time.monotonic())
         return time.monotonic() - started[proc.starts] > settle
 
-    return PlatformProcess(name, [sys.executable, "manage.py", *argv], platform_env(sandbox_url, **env), workdir, ready)
+    return PlatformProcess(name, [sys.executable, "manage.py", *argv], platform_env(sandbox_url, **env), workdir,
+                           ready or settled)
+
+
+def engine_ready(proc: PlatformProcess) -> bool:
+    """The engine follows the run and its consumer group is on the stream (made when it took its
+    shard), so the next candle published is its to read; a fixed settle time raced a slow start."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        groups = {g["name"].decode() if isinstance(g["name"], bytes) else g["name"] for g in client.xinfo_groups(STREAM_KEY)}
+    except redis.exceptions.ResponseError:
+        return False
+    return GROUP in groups and json.loads(client.get(HEARTBEAT_KEY) or b"{}").get("runs") == 1
 
 
 def tick_sizes(account, sandbox_url) -> dict[str, Decimal]:
@@ -95,7 +110,7 @@ def test_live_on_the_replay_and_the_backtest_make_the_same_decisions_and_trades(
     run = run_make(version_make(account.owner, ir), account, SYMBOLS)
     stream = process("stream_market", ["stream_market", "--universe-poll", "0.3"], sandbox_process.url, tmp_path, 2,
                      MARKET_STREAM_INTERVALS="5m", MARKET_STREAM_SEED_CANDLES="60", MARKET_STREAM_STALL_S="30")
-    engine = process("run_strategies", ["run_strategies"], sandbox_process.url, tmp_path, 2)
+    engine = process("run_strategies", ["run_strategies"], sandbox_process.url, tmp_path, 0, ready=engine_ready)
     stored = lambda s: Candle.objects.filter(symbol=s, interval="5m").count()  # noqa: E731
     handled = lambda s: StrategyRunCandle.objects.filter(run=run, symbol=s).values_list(  # noqa: E731
         "open_time", flat=True).first()
