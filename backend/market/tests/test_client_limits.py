@@ -33,13 +33,11 @@ async def test_a_thousand_injected_429s_and_not_one_418(sandbox_factory, make_cl
     symbols = [s.symbol for s in (await client.market_data.exchange_info()).symbols]
     storm = app["faults"].add(kind="rate_limit", retry_after=1, count=1000, path_prefix="/fapi/v1/klines")
 
-    started = time.monotonic()
     rounds = 0
     while storm.hits < 1000 or rounds == 0:
         batch = await client.market_data.klines_fetch_batch(symbols, "5m", 50)
         assert not batch.errors and len(batch.klines) == 200  # every call got through in the end
         rounds += 1
-    elapsed = time.monotonic() - started
 
     statuses = log.statuses()
     assert statuses.count(429) == 1000 == client.stats.rate_limited
@@ -48,7 +46,6 @@ async def test_a_thousand_injected_429s_and_not_one_418(sandbox_factory, make_cl
     # Retry-After honoured: after a 429 arrived, no request left for the next second.
     retry_windows = [(t + 0.05, t + 0.95) for t, status, _ in log.ends if status == 429]
     assert _starts_inside(log.starts, retry_windows) == 0
-    assert elapsed < 30
 
 
 async def test_a_real_429_from_the_exchange_budget_is_honoured_even_when_one_strike_bans(sandbox_factory, make_client):

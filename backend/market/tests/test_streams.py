@@ -101,6 +101,9 @@ async def test_drop_and_stall_reconnect_within_5_s_and_lose_no_candle(sandbox, m
     h = Harness(client, app, streams_per_connection=4, stall_s=1.0, seed=3, audit_s=30)
     await h.start()
     await h.wait_connected(3)  # 10 streams in shards of 4
+    # The seed (the 3 last closed candles) is fetched over REST once the streams are up: wait for it
+    # before the clock moves, or a slow seed starts from a later candle than the one counted here.
+    await h.settle(expected_last(app))
     first = {k: v - 2 * INTERVAL_MS[k[1]] for k, v in expected_last(app).items()}
     await step_candles(app, 6)
 
