@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import time
 import zlib
+from dataclasses import dataclass, field
 
 import redis
 
@@ -89,6 +90,15 @@ def shard_target(shards: int, members: int) -> int:
     return math.ceil(shards / max(1, members))
 
 
+@dataclass(frozen=True)
+class Rebalance:
+    """What one `ShardLeases.rebalance` decided; the caller starts and stops the shards."""
+
+    lost: list[int] = field(default_factory=list)  # renewal failed: stop, do not release
+    give_back: int | None = None  # one shard above this process's share: stop it, then release
+    taken: dict[int, str] = field(default_factory=dict)  # shard -> its new lease value: start
+
+
 class ShardLeases:
     """The leases of one process (`owner`) on the S shards of the universe."""
 
@@ -116,6 +126,31 @@ class ShardLeases:
 
     def key(self, shard: int) -> str:
         return f"{self.namespace}:shards:{self.shards}:{shard}"
+
+    def rebalance(self, held: dict[int, str], *, balance: bool = True) -> Rebalance:
+        """One step of every sharded process: beat, renew the leases `held` (shard -> lease value),
+        then (if `balance`) give back one shard above this process's share of ceil(S / live
+        processes), or take free ones up to it. A Redis error while beating or renewing is
+        raised (the caller keeps what it serves); one while taking ends the taking."""
+        members = self.beat()
+        lost = [number for number, value in held.items() if not self.renew(number, value)]
+        kept = [number for number in held if number not in lost]
+        target = shard_target(self.shards, members)
+        if not balance:
+            return Rebalance(lost)
+        if len(kept) > target:
+            return Rebalance(lost, give_back=max(kept))
+        taken: dict[int, str] = {}
+        for number in self.candidates(held):
+            if len(kept) + len(taken) >= target:
+                break
+            try:
+                value = self.acquire(number)
+            except redis.RedisError:
+                break
+            if value is not None:
+                taken[number] = value
+        return Rebalance(lost, taken=taken)
 
     def acquire(self, shard: int) -> str | None:
         """Take the shard if nobody holds it: the lease value (`owner|token`), else None."""

@@ -35,7 +35,7 @@ from market.binance.schemas import Candle
 from market.binance.streams import KlineStreamManager, StreamOptions
 from market.candle_events import STATUS_KEY, candle_resume_points
 from market.chart_feed import ChartFeed
-from market.shard_leases import LeaseLost, ShardLeases, shard_symbols, shard_target
+from market.shard_leases import LeaseLost, ShardLeases, shard_symbols
 
 logger = logging.getLogger(__name__)
 
@@ -118,31 +118,22 @@ class ShardedStreams:
     async def tick(self) -> None:
         """Beat, renew what is held, then give back one shard above this process's share or take
         free ones up to it."""
+        for number in [n for n, shard in self.held.items() if shard.lost]:  # its publish found the lease gone
+            await self._stop(number, release=False)
         leases = self.leases
         try:
-            members = await asyncio.to_thread(leases.beat)
-            for number, shard in list(self.held.items()):
-                if shard.lost or not await asyncio.to_thread(leases.renew, number, shard.lease):
-                    shard.lost = True
-                    await self._stop(number, release=False)
+            plan = await asyncio.to_thread(leases.rebalance, {n: s.lease for n, s in self.held.items()},
+                                           balance=self.symbols is not None)  # nothing to stream: take none
         except redis.RedisError as exc:
             logger.warning("shard leases unavailable (%s); streaming the shards held", exc)
             return
-        if self.symbols is None:
-            return  # nothing to stream yet: leave the shards to a process that can
-        target = shard_target(leases.shards, members)
-        if len(self.held) > target:
-            await self._stop(max(self.held), release=True)
-            return
-        for number in leases.candidates(self.held):
-            if len(self.held) >= target:
-                break
-            try:
-                lease = await asyncio.to_thread(leases.acquire, number)
-            except redis.RedisError:
-                return
-            if lease is not None:
-                await self._start(number, lease)
+        for number in plan.lost:
+            self.held[number].lost = True
+            await self._stop(number, release=False)
+        if plan.give_back is not None:
+            await self._stop(plan.give_back, release=True)
+        for number, lease in plan.taken.items():
+            await self._start(number, lease)
 
     async def close(self) -> None:
         for number in list(self.held):

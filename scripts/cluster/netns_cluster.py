@@ -78,6 +78,7 @@ class Cluster:
     def __init__(self, work: Path, symbols: int, speed: float, seed: int) -> None:
         self.work, self.symbols, self.speed = work, symbols, speed
         self.procs: list[subprocess.Popen] = []
+        self.dataset = None  # the sandbox's, loaded by sandbox_start
         self.nginx: subprocess.Popen | None = None
         self.env = dict(os.environ, DATABASE_URL=f"postgres://postgres@{NET}.2:5432/cluster",
                         REDIS_URL=f"redis://{NET}.2:6379/0", CELERY_BROKER_URL=f"redis://{NET}.2:6379/0",
@@ -128,13 +129,14 @@ class Cluster:
         sh("runuser", "-u", "postgres", "--", "psql", "-h", f"{NET}.2", "-c", "CREATE DATABASE cluster")
 
     def sandbox_start(self) -> int:
-        """The sandbox's virtual start: 1,200 candles into its data, so a signal window lies before it."""
+        """The sandbox's virtual start: 1,200 candles into its data, so a signal window lies before it.
+        The dataset is kept for `history`."""
         sys.path.insert(0, str(BACKEND))
-        from sandbox.dataset import load_dataset
         from sandbox.config import SandboxConfig
+        from sandbox.dataset import load_dataset
 
-        dataset = load_dataset(SandboxConfig().data_path, 0)
-        return dataset.first_open_time + 1200 * STEP_5M
+        self.dataset = load_dataset(SandboxConfig().data_path, max(0, self.symbols - 50))
+        return self.dataset.first_open_time + 1200 * STEP_5M
 
     def exchange(self, start: int) -> None:
         env = dict(self.env, SANDBOX_EXTRA_SYMBOLS=str(max(0, self.symbols - 50)))
@@ -152,7 +154,7 @@ class Cluster:
         from sandbox.config import SandboxConfig
         from sandbox.market import Market
 
-        market = Market(SandboxConfig(start=start, speed=0, extra_symbols=max(0, self.symbols - 50)))
+        market = Market(SandboxConfig(start=start, speed=0, extra_symbols=max(0, self.symbols - 50)), self.dataset)
         columns = ("market", "symbol", "interval", "open_time", "close_time", "open", "high", "low", "close",
                    "volume", "quote_volume", "trades", "taker_buy_base", "taker_buy_quote", "history")
         rows = 0

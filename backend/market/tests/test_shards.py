@@ -124,3 +124,20 @@ def test_another_namespace_has_leases_and_members_of_its_own(client):
     assert market.acquire(0) is not None and engine.acquire(0) is not None  # the same shard number, two leases
     assert engine.key(0) == "strategies:x:shards:2:0" and market.key(0) == "market:shards:2:0"
     assert engine.beat() == 1 and client.zcard("strategies:x:members") == 1 and client.zcard(MEMBERS_KEY) == 0
+
+
+def test_rebalance_takes_a_share_gives_back_above_it_and_reports_a_lost_lease(client):
+    a = ShardLeases(client, owner="host:1", shards=4)
+    b = ShardLeases(client, owner="host:2", shards=4)
+    held_a = a.rebalance({}).taken  # alone: every shard
+    assert sorted(held_a) == [0, 1, 2, 3] and not a.rebalance(held_a).taken
+    assert b.rebalance({}).taken == {}  # two members now, every shard held: nothing free
+    plan = a.rebalance(held_a)  # a's share is 2: it gives back one shard a tick
+    assert plan.lost == [] and plan.give_back == 3 and plan.taken == {}
+    a.release(3, held_a.pop(3))
+    assert list(b.rebalance({}).taken) == [3]
+    plan = a.rebalance(held_a)
+    assert plan.give_back == 2 and a.rebalance({n: v for n, v in held_a.items() if n != 2}).give_back is None
+    client.delete(a.key(0))  # expired while a was stalled
+    assert a.rebalance(held_a).lost == [0]
+    assert a.rebalance(held_a, balance=False) == type(plan)(lost=[0])  # nothing taken or given back

@@ -34,7 +34,8 @@ import numpy as np
 import redis
 from django.conf import settings
 
-from market.shard_leases import ShardLeases, shard_of, shard_target
+from market.candle_events import STREAM_KEY, candle_events_read
+from market.shard_leases import ShardLeases, shard_of
 from signals.config import WARMUP
 from signals.services.persistence import AppliedEvents
 from signals.services.scanning import CandleSet, signals_evaluate
@@ -108,9 +109,10 @@ def _id(entry_id: str) -> tuple[int, int]:
 class LiveShards:
     """The shards this process holds: lease value and resume point (a stream entry id) of each.
 
-    The leases are renewed (and the process's membership beaten) by a thread of their own every
-    ttl/5, so an evaluation longer than the lease (seeding 1,000 windows from the store) does not
-    lose them; the loop's `tick` drops a shard whose renewal failed and takes or gives back shards.
+    The leases are also renewed (and the process's membership beaten) by a thread of their own
+    every ttl/5, so an evaluation longer than the lease (seeding 1,000 windows from the store) does
+    not lose them; the loop's `tick` (`ShardLeases.rebalance`) finds a lease gone, and takes or
+    gives back shards.
     """
 
     def __init__(self, client: redis.Redis, *, shards: int, lease_ms: int = LEASE_MS) -> None:
@@ -121,7 +123,6 @@ class LiveShards:
         self.held: dict[int, list[str]] = {}  # shard -> [lease value, resume point]
         self._resume = client.register_script(_RESUME_FENCED)
         self._lock = threading.Lock()
-        self._lost: set[tuple[int, str]] = set()  # (shard, lease value) whose renewal failed
         self._closing = threading.Event()
         self._renewer = threading.Thread(target=self._renew_loop, name="live-leases", daemon=True)
         self._renewer.start()
@@ -132,12 +133,10 @@ class LiveShards:
                 items = [(number, held[0]) for number, held in self.held.items()]
             try:
                 self.leases.beat()
-                lost = {(n, value) for n, value in items if not self.leases.renew(n, value)}
+                for number, value in items:
+                    self.leases.renew(number, value)  # a lease found gone here is dropped by `tick`
             except redis.RedisError as exc:
                 logger.warning("live signals: leases not renewed (%s)", exc)
-                continue
-            with self._lock:
-                self._lost |= lost
 
     @property
     def shards(self) -> int:
@@ -146,36 +145,20 @@ class LiveShards:
     def tick(self) -> bool:
         """Beat, renew, then give back one shard above this process's share or take free ones up
         to it; True when the shards held changed."""
-        leases, changed = self.leases, False
-        members = leases.beat()
+        plan = self.leases.rebalance({number: held[0] for number, held in self.held.items()})
         with self._lock:
-            lost, self._lost = self._lost, set()
-            for number, value in lost:
-                if self.held.get(number, [None])[0] == value:
-                    logger.warning("live signals: shard %d/%d lost", number, self.shards)
-                    del self.held[number]
-                    changed = True
-        target = shard_target(self.shards, members)
-        if len(self.held) > target:
-            number = max(self.held)
-            with self._lock:
-                value = self.held.pop(number)[0]
-            leases.release(number, value)
-            return True
-        for number in leases.candidates(self.held):
-            if len(self.held) >= target:
-                break
-            if (value := leases.acquire(number)) is not None:
+            for number in plan.lost:
+                logger.warning("live signals: shard %d/%d lost", number, self.shards)
+                del self.held[number]
+            if plan.give_back is not None:
+                self.leases.release(plan.give_back, self.held.pop(plan.give_back)[0])
+            for number, value in plan.taken.items():
                 point = self.client.get(resume_key(number, self.shards))
-                with self._lock:
-                    self.held[number] = [value, point.decode() if point else self._stream_end()]
+                self.held[number] = [value, point.decode() if point else self._stream_end()]
                 logger.info("live signals: shard %d/%d taken from %s", number, self.shards, self.held[number][1])
-                changed = True
-        return changed
+        return bool(plan.lost or plan.taken) or plan.give_back is not None
 
     def _stream_end(self) -> str:
-        from market.candle_events import STREAM_KEY
-
         last = self.client.xrevrange(STREAM_KEY, count=1)
         return (last[0][0].decode() if isinstance(last[0][0], bytes) else last[0][0]) if last else "0-0"
 
@@ -220,8 +203,6 @@ def live_signals_run(*, stop, block_ms: int = 1000, shards: int = 1, lease_ms: i
     skipped rather than retried forever.
     """
     from django.db import OperationalError, close_old_connections
-
-    from market.candle_events import candle_events_read
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     held = LiveShards(client, shards=shards, lease_ms=lease_ms)

@@ -22,8 +22,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import os
 import socket
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +36,7 @@ import redis.asyncio as aioredis
 from django.conf import settings
 
 from market.candle_events import STREAM_KEY, candle_event_decode
-from market.shard_leases import ShardLeases, shard_target
+from market.shard_leases import ShardLeases
 from strategies.engine.handling import EngineGlue
 from strategies.engine.loop import Engine, settled
 from strategies.runtime import DEFAULT_BUDGET
@@ -53,15 +55,31 @@ def run_shard(run_id: int, shards: int) -> int:
     return run_id % shards
 
 
+class _RunsActive:
+    """The glue's RUNNING runs, read once for all the shards a process serves: each shard's engine
+    polls every second, and an answer younger than `max_age_s` is shared."""
+
+    def __init__(self, glue, max_age_s: float = 0.5):
+        self.glue, self.max_age_s = glue, max_age_s
+        self._lock = threading.Lock()
+        self._read_at, self._runs = -math.inf, {}
+
+    def __call__(self) -> dict:
+        with self._lock:
+            if time.monotonic() - self._read_at > self.max_age_s:
+                self._runs, self._read_at = self.glue.runs_active(), time.monotonic()
+            return self._runs
+
+
 class _ShardGlue:
     """The glue as one shard's engine sees it: only the runs of that shard."""
 
-    def __init__(self, glue, number: int, shards: int):
-        self.glue, self.number, self.shards = glue, number, shards
+    def __init__(self, glue, runs: _RunsActive, number: int, shards: int):
+        self.glue, self.runs, self.number, self.shards = glue, runs, number, shards
         self.windows = glue.windows
 
     def runs_active(self):
-        return {i: spec for i, spec in self.glue.runs_active().items() if run_shard(i, self.shards) == self.number}
+        return {i: spec for i, spec in self.runs().items() if run_shard(i, self.shards) == self.number}
 
     def handle(self, run_id, event):
         return self.glue.handle(run_id, event)
@@ -88,7 +106,8 @@ async def engine_run(stop: asyncio.Event, *, stream: str = STREAM_KEY, consumer:
     budget = int(os.environ.get("STRATEGIES_STEP_BUDGET", DEFAULT_BUDGET))
     glue = glue or EngineGlue(budget=budget)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="strategy")
-    shared = _Shared(client, stream, consumer, settings.BINANCE.market, glue, executor, block_ms, stop)
+    shared = _Shared(client, stream, consumer, settings.BINANCE.market, glue, _RunsActive(glue), executor, block_ms,
+                     stop)
     held: dict[int, _Held] = {}
     try:
         while not stop.is_set():
@@ -116,6 +135,7 @@ class _Shared:
     consumer: str
     market: str
     glue: EngineGlue
+    runs: _RunsActive
     executor: ThreadPoolExecutor
     block_ms: int
     stop: asyncio.Event
@@ -129,30 +149,20 @@ async def _tick(leases: ShardLeases, held: dict[int, _Held], shared: _Shared) ->
         if shard.task.done() and not shard.task.cancelled() and shard.task.exception() is not None:
             raise shard.task.exception()
     try:
-        members = await asyncio.to_thread(leases.beat)
-        for number, shard in list(held.items()):
-            if not await asyncio.to_thread(leases.renew, number, shard.lease):
-                logger.warning("strategies shard %d/%d: lease %s lost", number, leases.shards, shard.lease)
-                shard.lost = True
-                await _shard_stop(leases, held, number, release=False)
+        plan = await asyncio.to_thread(leases.rebalance, {n: shard.lease for n, shard in held.items()})
     except redis.RedisError as exc:
         logger.warning("strategies engine: shard leases unavailable (%s); serving the shards held", exc)
         return
-    target = shard_target(leases.shards, members)
-    if len(held) > target:
-        await _shard_stop(leases, held, max(held), release=True)
-        return
-    for number in leases.candidates(held):
-        if len(held) >= target:
-            break
-        try:
-            lease = await asyncio.to_thread(leases.acquire, number)
-        except redis.RedisError:
-            return
-        if lease is not None:
-            shard = held[number] = _Held(number, lease)
-            shard.task = asyncio.create_task(_shard_serve(shard, shared, leases.shards), name=f"strategies-shard-{number}")
-            logger.info("strategies shard %d/%d taken (%s)", number, leases.shards, lease)
+    for number in plan.lost:
+        logger.warning("strategies shard %d/%d: lease %s lost", number, leases.shards, held[number].lease)
+        held[number].lost = True
+        await _shard_stop(leases, held, number, release=False)
+    if plan.give_back is not None:
+        await _shard_stop(leases, held, plan.give_back, release=True)
+    for number, lease in plan.taken.items():
+        shard = held[number] = _Held(number, lease)
+        shard.task = asyncio.create_task(_shard_serve(shard, shared, leases.shards), name=f"strategies-shard-{number}")
+        logger.info("strategies shard %d/%d taken (%s)", number, leases.shards, lease)
 
 
 async def _shard_stop(leases: ShardLeases, held: dict[int, _Held], number: int, *, release: bool) -> None:
@@ -177,7 +187,7 @@ async def _shard_serve(shard: _Held, shared: _Shared, shards: int) -> None:
     group = shard_group(shard.number, shards)
     consumer = shared.consumer if shards == 1 else f"{shared.consumer}-{shard.number}"
     await _group_ensure(client, stream, group, "$")
-    engine = shard.engine = Engine(_ShardGlue(shared.glue, shard.number, shards), executor=shared.executor)
+    engine = shard.engine = Engine(_ShardGlue(shared.glue, shared.runs, shard.number, shards), executor=shared.executor)
     await engine.refresh()
     runs = asyncio.create_task(engine.follow_runs(shard.stop))
     state = shard.reader = _Reader(client, stream, group, consumer, shared.market, engine)
@@ -211,7 +221,8 @@ async def _status(leases: ShardLeases, held: dict[int, _Held]) -> None:
     client = leases.client
     try:
         await asyncio.to_thread(client.set, f"{HEARTBEAT_KEY}:{leases.owner}", json.dumps(mine), ex=60)
-        raw = [await asyncio.to_thread(client.get, f"{HEARTBEAT_KEY}:{m}") for m in await asyncio.to_thread(leases.members)]
+        members = await asyncio.to_thread(leases.members)
+        raw = await asyncio.to_thread(client.mget, [f"{HEARTBEAT_KEY}:{m}" for m in members]) if members else []
         parts = [json.loads(r) for r in raw if r is not None] or [mine]
         total = {"alive_at": max(p["alive_at"] for p in parts), "shards": leases.shards, "processes": len(parts),
                  "held": {p["owner"]: p["held"] for p in parts}, "runs": sum(p["runs"] for p in parts),
