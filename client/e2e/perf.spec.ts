@@ -148,11 +148,12 @@ test('renders 500 cards and absorbs bursts of 100 updates', async ({ page, brows
   console.log(`dashboard perf: ${JSON.stringify(figures, null, 2)}`);
   recordPerf('dashboard', figures);
 
-  // Loose regression guards for a 2-core machine that also runs the backend.
-  expect(renderMs, 'time to render 500 cards').toBeLessThan(3000);
-  expect(
-    spread.settle_after_last_ms,
-    'a 1 s burst is on screen soon after its last update',
-  ).toBeLessThan(500);
-  expect(atOnce.wall_ms, '100 updates at once').toBeLessThan(1000);
+  // What must hold on any machine: every card rendered, every update on screen (measureBurst waits
+  // for each one's score), and the grid still sorted by score. The times are figures, not checks:
+  // they are printed and recorded above (timings live in benchmarks, not in pass/fail).
+  const scores = await page
+    .getByTestId('signal-card')
+    .evaluateAll((cards) => cards.map((card) => Number(card.getAttribute('data-score'))));
+  expect(scores).toHaveLength(CARDS);
+  expect(scores.every((score, i) => i === 0 || (scores[i - 1] ?? score) >= score)).toBe(true);
 });

@@ -88,7 +88,7 @@ async def test_a_hanging_request_times_out_and_is_retried(sandbox, make_client):
     k = await client.market_data.klines(KlinesParams("BTCUSDT", "5m", 20))
     elapsed = time.monotonic() - started
     assert len(k) == 20 and client.stats.requests == 3
-    assert 1.0 <= elapsed < 3.0
+    assert 1.0 <= elapsed < 10  # two 0.5 s timeouts, then an answer (a hang would never end)
 
 
 async def test_exponential_backoff_with_jitter_is_bounded():

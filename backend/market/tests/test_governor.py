@@ -34,7 +34,7 @@ async def test_reservations_within_budget_do_not_wait(pair):
     for _ in range(10):
         await first.acquire(5)
         await second.acquire(5)
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 5  # a wait would be for the 60 s window
     state = await second.state()
     assert (state.used_weight, state.limit, state.budget, state.banned) == (100, 100, 100, False)
 
@@ -76,7 +76,7 @@ async def test_a_429_makes_every_instance_wait_retry_after_then_slows_down(pair)
     assert state.budget == 500  # halved while slowed down
     started = time.monotonic()
     await second.acquire(1)
-    assert 0.9 <= time.monotonic() - started < 2.0
+    assert 0.9 <= time.monotonic() - started < 5  # waits out Retry-After, not a whole window
 
 
 async def test_a_short_ban_is_waited_out_a_long_one_fails_fast_without_sending(pair):
@@ -86,14 +86,14 @@ async def test_a_short_ban_is_waited_out_a_long_one_fails_fast_without_sending(p
     assert state.banned and state.banned_until_ms == until and state.banned_total == 1
     started = time.monotonic()
     await second.acquire(1)  # resumes by itself when the ban ends
-    assert 0.9 <= time.monotonic() - started < 2.0
+    assert 0.9 <= time.monotonic() - started < 5
     assert not (await second.state()).banned
 
     await first.banned(600)
     started = time.monotonic()
     with pytest.raises(BannedError) as caught:
         await second.acquire(1)
-    assert time.monotonic() - started < 0.2
+    assert time.monotonic() - started < 5  # fails at once instead of waiting out the 600 s ban
     assert caught.value.status == 0 and caught.value.until_ms > time.time() * 1000 + 590_000
 
 
