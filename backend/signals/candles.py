@@ -1,16 +1,14 @@
-"""The engine's in-memory candle cache: a bounded deque of closed candles per (symbol, timeframe).
+"""The engine's in-memory candle cache: the last closed candles per (symbol, timeframe), bounded.
 
 A candle is a row (open_time_ms, open, high, low, close, volume). The cache only moves forward:
 a row is appended when its open time is newer than the newest cached one, so duplicates and late
 or out-of-order arrivals are ignored (a gap must be backfilled before newer candles are fed).
-Each series also keeps the same rows as a float array, updated on every append, because a scan
-stacks hundreds of series and rebuilding arrays from Python tuples would cost more than the
-indicators themselves.
+Each series is one read-only float array, replaced on every append: a scan stacks hundreds of
+series as they are, and a whole window fed at once (a scan's 1,000 candles) costs one copy, not a
+Python object per candle.
 """
 
 from __future__ import annotations
-
-from collections import deque
 
 import numpy as np
 
@@ -42,17 +40,14 @@ def parse_candles(candles, label: str) -> np.ndarray:
 
 
 class _Series:
-    __slots__ = ("rows", "array")
+    __slots__ = ("array", "maxlen")
 
     def __init__(self, maxlen: int) -> None:
-        self.rows: deque[tuple] = deque(maxlen=maxlen)
+        self.maxlen = maxlen
         self.array = np.empty((0, 6))
 
     def extend(self, new: np.ndarray) -> None:
-        for row in new.tolist():
-            row[OPEN_TIME] = int(row[OPEN_TIME])
-            self.rows.append(tuple(row))
-        array = np.concatenate((self.array, new))[-self.rows.maxlen :]
+        array = np.concatenate((self.array, new))[-self.maxlen :] if len(self.array) else new[-self.maxlen :].copy()
         array.setflags(write=False)
         self.array = array
 
@@ -92,8 +87,7 @@ class CandleCache:
 
     def rows(self, symbol: str, timeframe: str) -> tuple[tuple, ...]:
         """The cached rows as tuples (open time as int), oldest first."""
-        series = self._series.get((symbol, timeframe))
-        return tuple(series.rows) if series is not None else ()
+        return tuple((int(row[OPEN_TIME]), *row[1:]) for row in self.array(symbol, timeframe).tolist())
 
     def symbols(self, timeframe: str) -> list[str]:
         return sorted(s for s, tf in self._series if tf == timeframe)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 import pytest
 
@@ -233,8 +231,8 @@ def test_update_candles_validation_and_bounds():
     cached = engine.candles("X", "5m")
     assert len(cached) == 1000 and cached[-1, 0] == T0 + 1099 * TF  # WARMUP candles kept
     assert not cached.flags.writeable
-    series = engine._cache._series[("X", "5m")]  # the storage itself: a bounded deque
-    assert isinstance(series.rows, deque) and series.rows.maxlen == 1000
+    series = engine._cache._series[("X", "5m")]  # the storage itself: one bounded array
+    assert series.array.shape == (1000, 6) and series.array[0, 0] == T0 + 100 * TF
     assert engine._cache.rows("X", "5m")[-1] == candle(1099)
     assert type(engine._cache.rows("X", "5m")[-1][0]) is int
 

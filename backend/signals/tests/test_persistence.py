@@ -1,8 +1,10 @@
 """Engine events written to PostgreSQL and published after commit, with racing writers."""
+import threading
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import transaction
+from django.db import connection, transaction
 
 from config.asgi import application
 from signals.lifecycle import Direction, Trigger
@@ -70,6 +72,57 @@ def test_changes_to_an_ended_signal_are_ignored():
     assert result.skipped == 2 and result.updated == [] and result.closed == []
     row = Signal.objects.get(key=signal.id)
     assert (row.status, row.outcome_r) == ("sl_hit", -1.0)
+
+
+def test_a_batch_applies_in_order_a_markets_close_before_its_next_signal():
+    old, created = factories.created(symbol="ADAUSDT")
+    signal_events_apply(events=[created])
+    _, close = factories.closed(old, Trigger.HIT_SL)
+    nxt, create_next = factories.created(symbol="ADAUSDT", open_time=factories.T0 + 600_000)
+    _, update_next = factories.updated(nxt, confidence=91.0)
+    other, create_other = factories.created(symbol="DOTUSDT")
+    result = signal_events_apply(events=[close, create_next, create_other, update_next])
+    assert (len(result.closed), len(result.created), len(result.updated), result.skipped) == (1, 2, 1, 0)
+    assert Signal.objects.get(key=old.id).status == "sl_hit"
+    assert (Signal.objects.get(key=nxt.id).status, Signal.objects.get(key=nxt.id).confidence) == ("active", 91.0)
+    assert Signal.objects.get(key=other.id).version == 1
+
+
+def test_two_writers_of_the_same_overlapping_batch_write_each_change_once():
+    """The live path and a scan evaluating the same close: each market's signal closed and the
+    next one opened, by two writers at once, in opposite market orders."""
+    firsts = [factories.created(symbol=f"R{n:02d}USDT") for n in range(40)]
+    signal_events_apply(events=[event for _, event in firsts])
+    pairs = []
+    for signal, _ in firsts:
+        _, close = factories.closed(signal, Trigger.HIT_TP)
+        _, create_next = factories.created(symbol=signal.symbol, open_time=factories.T0 + 600_000)
+        pairs.append([close, create_next])
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def write(batch):
+        try:
+            barrier.wait()
+            results.append(signal_events_apply(events=batch))
+        except Exception as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=([e for pair in order for e in pair],))
+               for order in (pairs, pairs[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and len(results) == 2
+    assert sum(len(r.closed) for r in results) == 40 and sum(len(r.created) for r in results) == 40
+    assert sum(r.skipped for r in results) == 80
+    assert Signal.objects.filter(status="tp_hit").count() == 40 and Signal.objects.filter(status="active").count() == 40
+    assert SignalChange.objects.filter(kind="deleted").count() == 40
+    assert SignalChange.objects.filter(kind="created").count() == 80
+    assert SignalOutcomeRecord.objects.count() == 40
 
 
 async def test_events_reach_the_socket_after_commit_with_consecutive_seq():
