@@ -97,8 +97,9 @@ def fenced_publish(n_candles: int, calls: int) -> tuple[float, float]:
 
 
 def live_bench(symbols: list[str], last_open: int, closes: int, processes: int, env: dict,
-               first_close: int) -> tuple[list[float], float]:
-    """Latency per close (s) and backlog throughput (candles/s) with `processes` live signal processes."""
+               first_close: int) -> tuple[list[float], float, float]:
+    """Latency per close (s), backlog throughput (candles/s) and signal events written a close, with
+    `processes` live signal processes."""
     import numpy as np
     import redis
     from django.conf import settings
@@ -107,6 +108,7 @@ def live_bench(symbols: list[str], last_open: int, closes: int, processes: int, 
     from market.candle_events import STREAM_KEY, candle_event_fields
     from market.selectors import candles_last
     from market.services import candles_upsert
+    from signals.models import SignalChange
     from signals.services.live import resume_key
 
     client = redis.Redis.from_url(settings.REDIS_URL)
@@ -158,16 +160,18 @@ def live_bench(symbols: list[str], last_open: int, closes: int, processes: int, 
         entry, _ = publish(close_rows(0))
         wait_passed(entry)  # warm-up: the caches seeded from the store
         latencies = []
+        changes = SignalChange.objects.count()
         for k in range(1, closes + 1):
             entry, sent = publish(close_rows(k))
             latencies.append(wait_passed(entry) - sent)
             time.sleep(0.3)
+        events = (SignalChange.objects.count() - changes) / closes
         rows = [close_rows(closes + 1 + k) for k in range(closes)]
         started = time.perf_counter()
         for close in rows:
             entry, _ = publish(close)
         took = wait_passed(entry) - started
-        return latencies, len(symbols) * closes / took
+        return latencies, len(symbols) * closes / took, events
     finally:
         for process in procs:
             stop(process)
@@ -176,12 +180,13 @@ def live_bench(symbols: list[str], last_open: int, closes: int, processes: int, 
 def live_figures(symbols: list[str], now: int, args, env: dict) -> None:
     live = {}
     for n in (1, 2):
-        latencies, throughput = live_bench(symbols, now // STEP * STEP - STEP, args.closes, n, env,
+        latencies, throughput, events = live_bench(symbols, now // STEP * STEP - STEP, args.closes, n, env,
                                            first_close=1 + (n - 1) * (2 * args.closes + 2))
         live[n] = throughput
         print(f"live signals, {n} process(es), 2 shards: close -> signals written and published "
               f"p50 {percentile(latencies, 50) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms "
-              f"({len(latencies)} closes of {len(symbols)} symbols); backlog of {args.closes} closes: "
+              f"({len(latencies)} closes of {len(symbols)} symbols, {events:.0f} signal events a close); "
+              f"backlog of {args.closes} closes: "
               f"{throughput:,.0f} candles/s")
     print(f"live signals throughput ratio, two processes over one: {live[2] / live[1]:.2f}x")
 

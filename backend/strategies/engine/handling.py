@@ -180,7 +180,7 @@ def _payload(d) -> dict:
 def _log(run: StrategyRun, level: str, message: str, c=None) -> None:
     row = StrategyLog.objects.create(run=run, level=level, message=message[:1000],
                                      symbol=c.symbol if c else "", candle_time=c.open_time if c else None)
-    run_event(run, "strategy_log", {"level": level, "message": row.message, "symbol": row.symbol,
+    run_event(run, "strategy_log", {"id": row.pk, "level": level, "message": row.message, "symbol": row.symbol,
                                     "candle_time": row.candle_time, "at": row.created_at.isoformat()})
 
 

@@ -14,6 +14,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from config.asgi import application
 from market.services import candles_upsert
 from strategies.compiler import compile_workspace
+from strategies.models import StrategyLog
 from trading.tests.harness import paper_account_create
 
 from .test_engine_support import EngineThread, Stream, candles_make, run_make, version_make
@@ -58,8 +59,10 @@ async def test_logs_decisions_and_status_reach_the_owners_socket(sandbox_process
         await sync_to_async(engine.close)()
         await sync_to_async(stream.delete)()
         await socket.disconnect()
-    assert {"message": "hello", "level": "info", "symbol": "BTCUSDT"}.items() <= next(
-        d for d in seen["strategy_log"] if d["run_id"] == good.id).items()
+    pushed = next(d for d in seen["strategy_log"] if d["run_id"] == good.id)
+    assert {"message": "hello", "level": "info", "symbol": "BTCUSDT"}.items() <= pushed.items()
+    stored = await sync_to_async(StrategyLog.objects.get)(pk=pushed["id"])  # the row the line is, by its id
+    assert (stored.run_id, stored.message) == (good.id, "hello")
     decision = next(d for d in seen["strategy_decision"] if d["run_id"] == good.id)
     assert decision["kind"] == "open" and decision["payload"]["quantity"] == 0.002 and decision["order_id"]
     assert decision["candle_time"] == candles[30].open_time

@@ -50,6 +50,19 @@ describe('mergeLogLines', () => {
     expect(mergeLogLines(rest, [{ ...pushed, symbol: 'ETHUSDT' }])).toHaveLength(3);
   });
 
+  it('tells lines apart by id: equal text twice stays twice, the same id once', () => {
+    const rest = [line({ id: 7, message: 'order sent' })];
+    const again = line({ id: 8, message: 'order sent' });
+    expect(mergeLogLines(rest, [again]).map((l) => l.id)).toEqual([8, 7]);
+    expect(mergeLogLines(rest, [line({ id: 7, message: 'order sent' })])).toBe(rest);
+    expect(
+      mergeLogLines(
+        [line({ id: null, message: 'old server' })],
+        [line({ id: 9, message: 'old server' })],
+      ),
+    ).toHaveLength(1);
+  });
+
   it('keeps only the newest lines', () => {
     const lines = [3, 2, 1].map((i) => line({ id: i, at: AT_MS + i, message: String(i) }));
     const merged = mergeLogLines(lines, [line({ id: null, at: AT_MS + 4, message: '4' })], 3);
@@ -65,6 +78,7 @@ describe('applyStrategyEvent', () => {
       type: 'strategy_log',
       data: {
         run_id: 3,
+        id: 10,
         level: 'notify',
         message: 'EMA 9 crossed',
         symbol: 'BTCUSDT',
@@ -75,7 +89,7 @@ describe('applyStrategyEvent', () => {
     expect(handled).toBe(true);
     const log = client.getQueryData<RunLogLine[]>(runKeys.logs(3));
     expect(log?.map((l) => [l.id, l.at, l.level, l.message])).toEqual([
-      [null, AT_MS, 'notify', 'EMA 9 crossed'],
+      [10, AT_MS, 'notify', 'EMA 9 crossed'],
       [9, AT_MS - 1000, 'info', 'old'],
     ]);
   });

@@ -2,7 +2,7 @@
  * The strategy events of the private channel (`/ws/account/`, opened once by the app) applied to
  * the cached runs. The engine publishes (backend/strategies/engine/handling.py):
  *
- * - `strategy_log` `{run_id, level, message, symbol, candle_time, at}`: added to the run's cached
+ * - `strategy_log` `{run_id, id, level, message, symbol, candle_time, at}`: added to the run's cached
  *   log, so an open log panel grows without a refetch;
  * - `strategy_decision` `{run_id, symbol, candle_time, kind, payload, order_id, outcome}`: the
  *   run's decisions and PnL are refetched (the REST rows carry the order's id and status);
@@ -29,21 +29,29 @@ export const LOG_LINES_KEPT = 500;
 
 /**
  * `incoming` (newest first) put before `lines` (newest first), leaving out a line already there:
- * the same line can come in the REST page and on the socket when both race. A socket line has no
- * id, so lines are the same when their time, level, symbol and message are.
+ * the same line can come in the REST page and on the socket when both race. Lines with ids are the
+ * same when their ids are (two lines of equal text stay two); a line without an id (from an older
+ * server) is the same as one of equal time, level, symbol and message.
  */
 export function mergeLogLines(
   lines: readonly RunLogLine[],
   incoming: readonly RunLogLine[],
   keep = LOG_LINES_KEPT,
 ): RunLogLine[] {
-  const key = (l: RunLogLine) => `${l.at}|${l.level}|${l.symbol}|${l.message}`;
-  const seen = new Set(lines.map(key));
+  const text = (l: RunLogLine) => `${l.at}|${l.level}|${l.symbol}|${l.message}`;
+  const ids = new Set<number>();
+  const texts = new Set<string>(); // every line's text
+  const textsWithoutId = new Set<string>();
+  const remember = (l: RunLogLine) => {
+    texts.add(text(l));
+    if (l.id === null) textsWithoutId.add(text(l));
+    else ids.add(l.id);
+  };
+  lines.forEach(remember);
   const fresh = incoming.filter((l) => {
-    const k = key(l);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
+    const seen = l.id === null ? texts.has(text(l)) : ids.has(l.id) || textsWithoutId.has(text(l));
+    if (!seen) remember(l);
+    return !seen;
   });
   if (fresh.length === 0) return lines as RunLogLine[];
   return [...fresh, ...lines].sort((a, b) => b.at - a.at).slice(0, keep);
@@ -55,7 +63,7 @@ export function applyStrategyEvent(queryClient: QueryClient, frame: SocketFrame)
     case 'strategy_log': {
       const data = expectObject(frame.data, frame.type);
       const runId = expectNumber(data.run_id, 'strategy_log.run_id');
-      const line = decodeLogLine({ ...data, id: null }, 'strategy_log');
+      const line = decodeLogLine(data, 'strategy_log');
       queryClient.setQueryData<RunLogLine[]>(runKeys.logs(runId), (old) =>
         old ? mergeLogLines(old, [line]) : old,
       );
