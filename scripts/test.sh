@@ -16,6 +16,7 @@ eval "$(cd backend && "$PY" -m common.embedded up)"
 cleanup() {
   stack_stop
   oidc_provider_stop
+  redis_private_stop
   if [[ -n "${EMBEDDED_SERVICES:-}" ]]; then (cd backend && "$PY" -m common.embedded down) || true; fi
 }
 trap cleanup EXIT
@@ -38,8 +39,11 @@ for suite in "${SUITES[@]}"; do
       export MARKET_API_RATE_ANON="${MARKET_API_RATE_ANON:-6000/min}" MARKET_SOCKETS_PER_IP="${MARKET_SOCKETS_PER_IP:-500}"
       # A fresh database and Redis index for the stack, so earlier runs leave no trace.
       export DATABASE_URL="$(cd backend && "$PY" -m common.dbtools fresh-database "$DATABASE_URL" --suffix _e2e)"
-      export REDIS_URL="${REDIS_URL%/*}/5"
-      (cd backend && "$PY" -m common.dbtools flush-redis "$REDIS_URL")
+      # A Redis of the suite's own on a free port, empty at start: a spec restarts it under the open
+      # dashboard (E2E_REDIS_RESTART_CMD), which must not touch any other Redis.
+      mkdir -p artifacts
+      redis_private_start
+      export E2E_REDIS_RESTART_CMD="$ROOT/scripts/redis_restart.sh"
       # Two of the shipped recorded pairs as history, for the backtest spec (the stack's own migrate is
       # then a no-op). Only two quiet ones, outside the 20 the strategies spec runs on: the sandbox
       # replays the same days, so their stored history lies ahead of its clock, and the live paths
@@ -58,6 +62,7 @@ for suite in "${SUITES[@]}"; do
       (cd client && E2E_BASE_URL="$STACK_URL" E2E_RESTART_CMD="$ROOT/scripts/stack_restart.sh" npm run --silent e2e -- ${E2E_ARGS:-})
       stack_stop
       oidc_provider_stop
+      redis_private_stop
       ;;
     *) echo "unknown suite: $suite (backend, client, browser)" >&2; exit 2 ;;
   esac
