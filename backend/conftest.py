@@ -19,6 +19,34 @@ from common.testing import BACKEND_DIR, database_url_of
 pytest_plugins = ["common.leakwatch"]
 
 
+def pytest_configure(config) -> None:
+    _flush_waits_out_deadlocks()
+
+
+def _flush_waits_out_deadlocks() -> None:
+    """A transactional test ends by truncating every table. The session's real Celery worker may be
+    running a task that a test's commit queued (a notification run after a signal was created),
+    and PostgreSQL can then pick the TRUNCATE as a deadlock's victim. The flush is run again after
+    a pause, by which time the task's transaction has ended; any other error goes up as before."""
+    from django.core.management.base import CommandError
+    from django.test.testcases import TransactionTestCase
+    from psycopg.errors import DeadlockDetected
+
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown(self) -> None:
+        for attempt in range(5):
+            try:
+                return original(self)
+            except CommandError as exc:
+                cause = getattr(exc.__cause__, "__cause__", None)
+                if attempt == 4 or not isinstance(cause, DeadlockDetected):
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+
+    TransactionTestCase._fixture_teardown = teardown
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
