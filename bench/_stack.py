@@ -22,6 +22,16 @@ def django_setup() -> None:
     django.setup()
 
 
+def fresh_database() -> None:
+    """Point DATABASE_URL at a fresh `<name>_bench` database, migrated."""
+    url = subprocess.check_output(
+        [str(PYTHON), "-m", "common.dbtools", "fresh-database", os.environ["DATABASE_URL"], "--suffix", "_bench"],
+        cwd=str(BACKEND), text=True,
+    ).strip()
+    os.environ["DATABASE_URL"] = url
+    subprocess.check_call([str(PYTHON), "manage.py", "migrate", "-v0"], cwd=str(BACKEND))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

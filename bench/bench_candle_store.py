@@ -10,24 +10,13 @@ read (the aim it was written for: 400 x 200 under 0.5 s).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import time
 
-from _stack import BACKEND, PYTHON, django_setup
+from _stack import django_setup, fresh_database
 
 T0 = 1_765_929_600_000
 STEP = 300_000
-
-
-def fresh_database() -> None:
-    url = subprocess.check_output(
-        [str(PYTHON), "-m", "common.dbtools", "fresh-database", os.environ["DATABASE_URL"], "--suffix", "_bench"],
-        cwd=str(BACKEND), text=True,
-    ).strip()
-    os.environ["DATABASE_URL"] = url
-    subprocess.check_call([str(PYTHON), "manage.py", "migrate", "-v0"], cwd=str(BACKEND))
 
 
 def main() -> None:

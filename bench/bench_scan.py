@@ -18,18 +18,9 @@ import subprocess
 import time
 import urllib.request
 
-from _stack import PYTHON, django_setup, free_port, start, stop, wait_http
+from _stack import PYTHON, django_setup, free_port, fresh_database, start, stop, wait_http
 
 CASES = [(50, 100), (400, 50)]  # (pairs, injected latency ms)
-
-
-def fresh_database() -> None:
-    url = subprocess.check_output(
-        [str(PYTHON), "-m", "common.dbtools", "fresh-database", os.environ["DATABASE_URL"], "--suffix", "_bench"],
-        cwd=str(PYTHON.parents[2] / "backend"), text=True,
-    ).strip()
-    os.environ["DATABASE_URL"] = url
-    subprocess.check_call([str(PYTHON), "manage.py", "migrate", "-v0"], cwd=str(PYTHON.parents[2] / "backend"))
 
 
 def control(base: str, path: str, body: dict) -> None:

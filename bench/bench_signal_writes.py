@@ -11,14 +11,9 @@ ms per batch and per event.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(__file__))
-from bench_scan import fresh_database  # noqa: E402
-
-from _stack import django_setup  # noqa: E402
+from _stack import django_setup, fresh_database
 
 
 def main() -> None:
@@ -40,14 +35,13 @@ def main() -> None:
         made = [factories.created(symbol=f"B{n:04d}USDT", open_time=open_time) for n in range(args.markets)]
         updated = [factories.updated(signal, confidence=90.0) for signal, _ in made]
         closed = [factories.closed(signal, Trigger.HIT_TP) for signal, _ in updated]
-        for kind, events, bucket in (("created", [e for _, e in made], "created"),
-                                     ("updated", [e for _, e in updated], "updated"),
-                                     ("closed", [e for _, e in closed], "closed")):
+        for kind, pairs in (("created", made), ("updated", updated), ("closed", closed)):
+            events = [event for _, event in pairs]
             started = time.perf_counter()
             with batched():
                 applied = signal_events_apply(events=events)
             elapsed = time.perf_counter() - started
-            assert len(getattr(applied, bucket)) == args.markets, (kind, applied)
+            assert len(getattr(applied, kind)) == args.markets, (kind, applied)
             best[kind] = min(best.get(kind, elapsed), elapsed)
     assert Signal.objects.filter(status="tp_hit").count() == args.markets * args.repeat
     for kind, seconds in best.items():

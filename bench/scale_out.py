@@ -22,11 +22,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 import uuid
 
-from _stack import PYTHON, django_setup, free_port, percentile, start, stop, wait_http
+from _stack import PYTHON, django_setup, free_port, fresh_database, percentile, start, stop, wait_http
 
 STEP = 300_000
 
@@ -199,9 +198,6 @@ def main() -> None:
     parser.add_argument("--closes", type=int, default=8)
     parser.add_argument("--skip-scan", action="store_true", help="only the live signal figures")
     args = parser.parse_args()
-    sys.path.insert(0, os.path.dirname(__file__))
-    from bench_scan import fresh_database
-
     fresh_database()
     django_setup()
     from django.conf import settings

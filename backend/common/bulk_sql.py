@@ -24,25 +24,25 @@ def _cast(field) -> str:
     return f"%s::{field.db_type(connection)}"
 
 
-def update_returning(model: type[Model], *, key: str, rows: Sequence[Mapping], assign: Mapping[str, str],
-                     where: str = "TRUE") -> list[Model]:
+def update_returning(model: type[Model], *, key: str, rows: Sequence[Mapping], where: str = "TRUE",
+                     assign: Mapping[str, str] | None = None) -> list[Model]:
     """UPDATE `model` rows matched on field `key`, one VALUES row per mapping in `rows` (each holds
-    `key` and the same other field names). `assign`: column -> SQL expression, where `t.` is the
-    table and `v.` the given values (`"v.confidence"`, `"t.version + 1"`). `where`: the condition
-    a row must still meet, on `t.` (`"t.status = 'active'"`). Returns the updated rows."""
+    `key` and the same other field names). Every other field given is set to its value; `assign`
+    adds or overrides columns with SQL expressions, where `t.` is the table and `v.` the given
+    values (`"t.version + 1"`, `"COALESCE(v.exit_price, t.exit_price)"`). `where`: the condition a
+    row must still meet, on `t.` (`"t.status = 'active'"`). Returns the updated rows."""
     if not rows:
         return []
     meta = model._meta
-    names = list(rows[0])
-    fields = [meta.get_field(name) for name in names]
-    template = "(" + ", ".join(_cast(field) for field in fields) + ")"
-    params = [field.get_db_prep_save(row[name], connection) for row in rows for name, field in zip(names, fields)]
     qn = connection.ops.quote_name
-    sets = ", ".join(f"{qn(meta.get_field(column).column)} = {expression}" for column, expression in assign.items())
-    sql = (f"UPDATE {qn(meta.db_table)} AS t SET {sets} "
+    fields = [meta.get_field(name) for name in rows[0]]
+    column = {name: qn(meta.get_field(name).column) for name in [*rows[0], *(assign or {})]}
+    sets = {name: f"v.{column[name]}" for name in rows[0] if name != key} | dict(assign or {})
+    template = "(" + ", ".join(_cast(field) for field in fields) + ")"
+    params = [field.get_db_prep_save(row[field.name], connection) for row in rows for field in fields]
+    sql = (f"UPDATE {qn(meta.db_table)} AS t SET {', '.join(f'{column[n]} = {e}' for n, e in sets.items())} "
            f"FROM (VALUES {', '.join([template] * len(rows))}) AS v({', '.join(qn(f.column) for f in fields)}) "
-           f"WHERE t.{qn(meta.get_field(key).column)} = v.{qn(meta.get_field(key).column)} AND ({where}) "
-           f"RETURNING t.*")
+           f"WHERE t.{column[key]} = v.{column[key]} AND ({where}) RETURNING t.*")
     return list(model.objects.raw(sql, params))
 
 

@@ -47,7 +47,7 @@ class _Series:
         self.array = np.empty((0, 6))
 
     def extend(self, new: np.ndarray) -> None:
-        array = np.concatenate((self.array, new))[-self.maxlen :] if len(self.array) else new[-self.maxlen :].copy()
+        array = np.concatenate((self.array, new))[-self.maxlen :]
         array.setflags(write=False)
         self.array = array
 

@@ -14,6 +14,15 @@ export async function openDashboard(page: Page, query = ''): Promise<void> {
   });
 }
 
+/** Times (ms) of the page's signal list fetches (`GET /api/signals/?...`), from now on. */
+export function signalListRequests(page: Page): number[] {
+  const times: number[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/signals/') times.push(Date.now());
+  });
+  return times;
+}
+
 /** Waits until the grid shows at least `count` cards (from the snapshot or the socket). */
 export async function waitForCards(page: Page, count = 1): Promise<void> {
   await expect

@@ -3,33 +3,15 @@
  * refetches what it may have missed. Needs E2E_RESTART_CMD, a shell command that stops the
  * backend's web process and starts it again, returning once it is restarted.
  */
-import { spawn } from 'node:child_process';
-
 import { expect, test } from '@playwright/test';
 
-import { badge, openDashboard } from './dashboard';
+import { runCommand } from './commands';
+import { badge, openDashboard, signalListRequests } from './dashboard';
 
 const RESTART_CMD = process.env.E2E_RESTART_CMD;
 
 interface StateLog {
   __badgeStates?: string[];
-}
-
-function run(command: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => {
-      reject(new Error(`E2E_RESTART_CMD still running after ${timeoutMs / 1000} s:\n${output}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
 }
 
 test('the dashboard reconnects and resyncs after the backend restarts', async ({ page }) => {
@@ -51,13 +33,10 @@ test('the dashboard reconnects and resyncs after the backend restarts', async ({
       );
     }).observe(element, { attributes: true, attributeFilter: ['data-state'] });
   });
-  const listRequests: number[] = [];
-  page.on('request', (request) => {
-    if (new URL(request.url()).pathname === '/api/signals/') listRequests.push(Date.now());
-  });
+  const listRequests = signalListRequests(page);
 
   const restartedAt = Date.now();
-  const restarted = run(RESTART_CMD ?? '', 180_000);
+  const restarted = runCommand('E2E_RESTART_CMD', RESTART_CMD ?? '', 180_000);
 
   await expect
     .poll(() => page.evaluate(() => (window as StateLog).__badgeStates ?? []), {

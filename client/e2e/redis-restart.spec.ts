@@ -6,11 +6,10 @@
  * The stack is not restarted after it: the specs that run later (strategies, trading) run on the
  * processes that lived through the restart.
  */
-import { spawn } from 'node:child_process';
-
 import { expect, test } from '@playwright/test';
 
-import { badge, openDashboard } from './dashboard';
+import { runCommand } from './commands';
+import { badge, openDashboard, signalListRequests } from './dashboard';
 
 const RESTART_CMD = process.env.E2E_REDIS_RESTART_CMD;
 
@@ -18,25 +17,6 @@ interface Seen {
   at: number;
   type: string;
   epoch?: string;
-}
-
-function run(command: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => {
-      reject(
-        new Error(`E2E_REDIS_RESTART_CMD still running after ${timeoutMs / 1000} s:\n${output}`),
-      );
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
 }
 
 test('the dashboard resyncs after Redis restarts under it', async ({ page }) => {
@@ -54,10 +34,7 @@ test('the dashboard resyncs after Redis restarts under it', async ({ page }) => 
       });
     });
   });
-  const listRequests: number[] = [];
-  page.on('request', (request) => {
-    if (new URL(request.url()).pathname === '/api/signals/') listRequests.push(Date.now());
-  });
+  const listRequests = signalListRequests(page);
 
   await openDashboard(page);
   await expect
@@ -69,7 +46,7 @@ test('the dashboard resyncs after Redis restarts under it', async ({ page }) => 
   const before = frames.filter((f) => f.epoch !== undefined).at(-1)?.epoch;
 
   const restartedAt = Date.now();
-  const { code, output } = await run(RESTART_CMD ?? '', 60_000);
+  const { code, output } = await runCommand('E2E_REDIS_RESTART_CMD', RESTART_CMD ?? '', 60_000);
   expect(code, `E2E_REDIS_RESTART_CMD failed:\n${output}`).toBe(0);
   const backAt = Date.now();
 

@@ -1,7 +1,6 @@
 """The candle store (PostgreSQL upserts, many-symbol reads into numpy) and the Redis event stream."""
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 import redis

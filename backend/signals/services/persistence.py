@@ -142,16 +142,13 @@ def _close_rows(events: list) -> list[Signal]:
     # Without an outcome (a signal that ends unmeasured) its result columns keep what they held.
     keep = ("exit_price", "outcome_r", "return_pct", "close_rule")
     return update_returning(Signal, key="key", rows=rows, where="t.status = 'active'", assign={
-        "version": "t.version + 1",
-        **{name: f"COALESCE(v.{name}, t.{name})" if name in keep else f"v.{name}" for name in rows[0] if name != "key"},
-    }) if rows else []
+        "version": "t.version + 1", **{name: f"COALESCE(v.{name}, t.{name})" for name in keep}})
 
 
 def _update_rows(events: list) -> list[Signal]:
     rows = [{"key": event.signal.id, **_fields(event.signal)} for event in events]
-    names = [name for name in rows[0] if name != "key"] if rows else []
     return update_returning(Signal, key="key", rows=rows, where="t.status = 'active'",
-                            assign={"version": "t.version + 1", **{name: f"v.{name}" for name in names}})
+                            assign={"version": "t.version + 1"})
 
 
 def _insert_rows(events: list) -> list[Signal]:
