@@ -53,7 +53,7 @@ oidc_provider_start() {
   export E2E_OIDC_PROVIDER_NAME="$OIDC_PROVIDER_NAME" E2E_OIDC_EMAIL="oidc.e2e@example.com"
   export E2E_OIDC_PASSWORD="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(12))')"
   (cd "$ROOT/backend" && exec "$PY" -m accounts.tests.oidc_provider.serve --port "$port" \
-    --data-dir "$OIDC_PROVIDER_DIR" --client-id "$OIDC_CLIENT_ID" --client-secret "$OIDC_CLIENT_SECRET" \
+    --data-dir "$OIDC_PROVIDER_DIR" --client-id "$OIDC_CLIENT_ID" --client-secret="$OIDC_CLIENT_SECRET" \
     --redirect-uri "$redirect_uri" --user "$E2E_OIDC_EMAIL:$E2E_OIDC_PASSWORD") >>"$log" 2>&1 &
   OIDC_PROVIDER_PID=$!
   if ! "$PY" "$ROOT/scripts/wait_healthy.py" "$OIDC_ISSUER/.well-known/openid-configuration" --timeout 60 >/dev/null; then

@@ -62,7 +62,8 @@ def oidc_test_provider_start(*, redirect_uris: list[str], timeout_s: float = 60)
     )
     command = [
         sys.executable, "-m", "accounts.tests.oidc_provider.serve", "--port", str(port),
-        "--data-dir", data_dir.name, "--client-id", provider.client_id, "--client-secret", provider.client_secret,
+        "--data-dir", data_dir.name, "--client-id", provider.client_id,
+        f"--client-secret={provider.client_secret}",  # joined: a secret may start with "-"
         "--user", f"{provider.user.email}:{provider.user.password}",
         "--unverified-user", f"{provider.unverified_user.email}:{provider.unverified_user.password}",
     ]
