@@ -47,6 +47,16 @@ def _flush_waits_out_deadlocks() -> None:
     TransactionTestCase._fixture_teardown = teardown
 
 
+@pytest.fixture(autouse=True)
+def _store_mirrors_forgotten():
+    """A test's rows are rolled back at its end, which the candle store's change feed cannot see:
+    each test starts with no mirror of the store in this process (market/store_mirror.py).
+    Processes outside the test see only committed rows, and a flush's TRUNCATE resets theirs."""
+    from market.store_mirror import store_mirrors_reset
+
+    store_mirrors_reset()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

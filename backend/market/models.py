@@ -36,6 +36,7 @@ class Candle(models.Model):
     live stream accumulates, leaves them alone (a backtest window must not lose its candles).
     Prices are float8: the store feeds indicators and charts, which compute in float64 anyway;
     exact decimal strings travel on the Redis event stream (market/candle_events.py).
+    `revision` orders the changes for readers that follow them (market/store_mirror.py).
     """
 
     market = models.CharField(max_length=8, choices=[("usdm", "USD-M futures"), ("spot", "spot")])
@@ -53,12 +54,16 @@ class Candle(models.Model):
     taker_buy_base = models.FloatField()
     taker_buy_quote = models.FloatField()
     history = models.BooleanField(default=False, help_text="written by fetch_history/import_klines: never pruned")
+    # Set by every upsert that changes the row (services.candles_upsert), from one sequence: the
+    # change feed that keeps a process's copy of the store current (market/store_mirror.py).
+    revision = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         constraints = [
             # Also the index of every read: (market, symbol, interval) equality, then open_time order.
             models.UniqueConstraint(fields=["market", "symbol", "interval", "open_time"], name="market_candle_key"),
         ]
+        indexes = [models.Index(fields=["market", "interval", "revision"], name="market_candle_feed")]
 
     def __str__(self) -> str:
         return f"{self.market} {self.symbol} {self.interval} {self.open_time}"

@@ -54,17 +54,31 @@ def universe_refresh(*, size: int | None = None) -> dict:
 
 
 # --- candle store and candle events -------------------------------------------------
+# Writers hold this advisory lock in shared mode from their first revision to their commit; a
+# reader of the change feed takes it exclusively for an instant (store_mirror.feed_watermark), so
+# every revision at or below the sequence's value it then reads belongs to a finished transaction.
+FEED_LOCK = 7_340_118_001
+
+# An overwrite that changes nothing keeps the row as it is, and its revision: a REST backfill of a
+# window already stored adds nothing to the change feed.
 _UPSERT = """
 INSERT INTO market_candle (market, symbol, interval, open_time, close_time, open, high, low, close, volume,
-                           quote_volume, trades, taker_buy_base, taker_buy_quote, history)
-SELECT %s, s.*, %s FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[], %s::float8[],
-                               %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::float8[], %s::bigint[],
-                               %s::float8[], %s::float8[]) AS s
+                           quote_volume, trades, taker_buy_base, taker_buy_quote, history, revision)
+SELECT %s, s.*, %s, nextval('market_candle_revisions')
+FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[], %s::float8[], %s::float8[], %s::float8[],
+            %s::float8[], %s::float8[], %s::float8[], %s::bigint[], %s::float8[], %s::float8[]) AS s
 ON CONFLICT (market, symbol, interval, open_time) DO UPDATE SET
     close_time = EXCLUDED.close_time, open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
     close = EXCLUDED.close, volume = EXCLUDED.volume, quote_volume = EXCLUDED.quote_volume,
     trades = EXCLUDED.trades, taker_buy_base = EXCLUDED.taker_buy_base, taker_buy_quote = EXCLUDED.taker_buy_quote,
-    history = market_candle.history OR EXCLUDED.history
+    history = market_candle.history OR EXCLUDED.history, revision = EXCLUDED.revision
+WHERE (market_candle.close_time, market_candle.open, market_candle.high, market_candle.low, market_candle.close,
+       market_candle.volume, market_candle.quote_volume, market_candle.trades, market_candle.taker_buy_base,
+       market_candle.taker_buy_quote)
+      IS DISTINCT FROM (EXCLUDED.close_time, EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close,
+                        EXCLUDED.volume, EXCLUDED.quote_volume, EXCLUDED.trades, EXCLUDED.taker_buy_base,
+                        EXCLUDED.taker_buy_quote)
+   OR (EXCLUDED.history AND NOT market_candle.history)
 """
 _FLOATS = ("open", "high", "low", "close", "volume", "quote_volume")
 
@@ -86,7 +100,8 @@ def candles_upsert(candles: Iterable[Candle], *, market: str | None = None, hist
 
     `market` defaults to the platform's (BINANCE_MARKET, what the stream process writes). `history`
     marks the rows as history (fetch_history, import_klines): never pruned; a later overwrite by
-    the stream keeps the mark.
+    the stream keeps the mark. Each row that changes gets a new revision (the change feed,
+    store_mirror.py); the feed's lock is held until the transaction that wrote it ends.
     """
     market = _market_of(market)
     unique = {(c.symbol, c.interval, c.open_time): c for c in candles}  # a key twice would abort the upsert
@@ -98,7 +113,8 @@ def candles_upsert(candles: Iterable[Candle], *, market: str | None = None, hist
         [c.close_time for c in rows], *([float(getattr(c, name)) for c in rows] for name in _FLOATS),
         [c.trades for c in rows], [float(c.taker_buy_base) for c in rows], [float(c.taker_buy_quote) for c in rows],
     ]
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [FEED_LOCK])
         cursor.execute(_UPSERT, [market, history, *columns])
     return len(rows)
 
@@ -141,8 +157,12 @@ DELETE FROM market_candle c USING (
 
 def candles_prune(*, keep: int) -> int:
     """Keep the newest `keep` candles of every (market, symbol, interval), and every history candle
-    (fetch_history, import_klines); returns how many were deleted."""
-    with connection.cursor() as cursor:
+    (fetch_history, import_klines); returns how many were deleted.
+
+    Marked as the prune for the change feed's delete trigger (migration 0006): it removes only
+    candles older than the newest `keep`, so a mirror of the store (store_mirror.py) stays valid."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL market.candle_prune = 'on'")
         cursor.execute(_PRUNE, [keep])
         return cursor.rowcount
 

@@ -194,15 +194,28 @@ def stored_windows(symbols: list[str], timeframe: str, *, boundary_ms: int) -> d
     """Symbols whose whole window (the SCAN_CANDLES closed candles up to `boundary_ms`) is in the
     candle store, contiguous: read there instead of over REST. While the stream runs that is every
     symbol, and a scan then costs one request (the exchange clock) instead of weight 5 a pair; the
-    live path reads the same rows, so both still compute on the same candles."""
+    live path reads the same rows, so both still compute on the same candles.
+
+    The windows come from this process's mirror of the store (market/store_mirror.py), which
+    reads only the rows written since its last pass; a window the mirror cannot give whole is read
+    from the store directly."""
     from market.selectors import candles_last
+    from market.store_mirror import SPARE, store_mirror
 
     step = TIMEFRAME_MS[timeframe]
     last = boundary_ms - step
-    windows = {}
-    for symbol, k in candles_last(symbols, timeframe, SCAN_CANDLES, until_open_time=last).items():
-        if len(k) == SCAN_CANDLES and k.open_time[-1] == last and k.open_time[-1] - k.open_time[0] == (SCAN_CANDLES - 1) * step:
-            windows[symbol] = np.column_stack([k.open_time.astype(np.float64), k.open, k.high, k.low, k.close, k.volume])
+
+    def whole(rows: np.ndarray) -> bool:
+        return len(rows) == SCAN_CANDLES and rows[-1, 0] == last and rows[-1, 0] - rows[0, 0] == (SCAN_CANDLES - 1) * step
+
+    mirror = store_mirror(settings.BINANCE.market, timeframe, SCAN_CANDLES + SPARE)
+    mirrored = mirror.windows(symbols, SCAN_CANDLES, until_open_time=last) or {}
+    windows = {symbol: rows for symbol, rows in mirrored.items() if whole(rows)}
+    rest = [s for s in symbols if s not in windows]
+    for symbol, k in candles_last(rest, timeframe, SCAN_CANDLES, until_open_time=last).items():
+        rows = np.column_stack([k.open_time.astype(np.float64), k.open, k.high, k.low, k.close, k.volume])
+        if whole(rows):
+            windows[symbol] = rows
     return windows
 
 
