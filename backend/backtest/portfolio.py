@@ -247,6 +247,10 @@ class Portfolio:
     # -- internals ------------------------------------------------------------------------
 
     def _open(self, symbol: str) -> list[Position]:
+        """The symbol's open positions, in the order they were opened."""
+        long, short = self.positions.get((symbol, Direction.LONG)), self.positions.get((symbol, Direction.SHORT))
+        if long is None or short is None:  # at most one: no order to keep (the common case, without a scan)
+            return [p for p in (long, short) if p is not None]
         return [p for (s, _), p in self.positions.items() if s == symbol]
 
     def _entry_fill(self, order: EntryOrder, candle: Candle) -> Fill | None:
@@ -263,9 +267,7 @@ class Portfolio:
         if key in self.positions:
             reason = f"a {order.direction.value} position is already open"
         else:
-            margin, available = margin_required(self.model, fill.notional), self.available()
-            if margin > available:
-                reason = f"initial margin {margin} exceeds available equity {available}"
+            reason = self._margin_refusal(margin_required(self.model, fill.notional))
         if reason is not None:
             self.refusals.append(Refusal(fill.time_ms, order.symbol, order.direction, reason, order.tag))
             return
@@ -274,6 +276,11 @@ class Portfolio:
             order.symbol, order.direction, order.qty, fill.price, fill.time_ms, fill.fee, order.stop,
             order.target, order.tag, bracket_from=bracket_from,
         )  # fmt: skip
+
+    def _margin_refusal(self, margin: Decimal) -> str | None:
+        """Why an entry needing `margin` of initial margin is refused, or None: it fits."""
+        available = self.available()
+        return f"initial margin {margin} exceeds available equity {available}" if margin > available else None
 
     def _check_bracket(self, position: Position, candle: Candle) -> None:
         side = exit_side(position.direction)

@@ -7,6 +7,7 @@ from common.testing import impure_imports, modules_loaded_by
 PURE_MODULES = [
     "backtest.fills", "backtest.portfolio", "backtest.scanner", "backtest.signal_trades", "backtest.reports",
     "backtest.strategy", "backtest.walk_forward", "backtest.compiled",
+    "backtest.compiled_arrays", "backtest.compiled_step", "backtest.compiled_ledger",
 ]  # fmt: skip
 
 

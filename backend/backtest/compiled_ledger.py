@@ -1,0 +1,154 @@
+"""The portfolio as `compiled.py` drives it: only at the candles where it can change. Pure.
+
+- `Ledger`: `portfolio.Portfolio` whose margin check at an entry is first done in float64 with a
+  bound of its rounding error; the Decimal check (and the marks it needs) runs only when the
+  float difference is within that bound, or the entry is refused (its reason quotes the exact
+  figures). Where the float check decides, the Decimal one would have decided the same.
+- `ProgramState`: the positions and the available balance as the program reads them at a
+  candle's close (marked at the closes; the balance exact, from the Decimal ledger).
+- `first_reach`: the first candle from which an open position's stop-loss or take-profit is
+  reached, found over the arrays (the ledger then decides the fill).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from .fills import Candle, to_decimal
+from .portfolio import Portfolio, Position
+
+#: Per position (and for cash), how many float64 roundings the margin check's estimate may be off
+#: by, in units of the unit roundoff 2^-53 times the magnitudes involved; ~4 are possible (two
+#: conversions, a subtraction, a product), the rest is margin.
+_ROUNDINGS_PER_TERM = 16
+_UNIT_ROUNDOFF = 2.0**-53
+
+
+class Ledger(Portfolio):
+    """See the module docstring. `on_candle_at` is `on_candle` told the candle's index, so that a
+    margin check can read the marks the per-candle path's check has (`view`)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.view: ProgramState | None = None
+        self._at: tuple[int, str] | None = None
+        self._floats: dict[tuple, tuple] = {}  # (symbol, direction) -> (position, its figures in float64)
+
+    def on_candle_at(self, t: int, symbol: str, candle: Candle) -> None:
+        self._at = (t, symbol)
+        try:
+            self.on_candle(symbol, candle)
+        finally:
+            self._at = None
+
+    def _margin_refusal(self, margin: Decimal) -> str | None:
+        t, symbol = self._at
+        if self._float_fits(float(margin), t, symbol):
+            return None
+        own = self.marks[symbol]  # the open of this candle, which the check reads for the symbol itself
+        self.view.mark(t, symbol)
+        self.marks[symbol] = own
+        return super()._margin_refusal(margin)
+
+    def _float_fits(self, margin: float, t: int, current: str) -> bool:
+        """True when available equity - margin is certainly positive: its float64 estimate is
+        above the bound of its rounding error. Marks: `current`'s open at t, the close of t for the
+        symbols before it, of t - 1 for those after it (`ProgramState.mark`)."""
+        view = self.view
+        after, own_open = view.order[current], float(view.rows[current][t, 1])
+        cash = float(self.cash)
+        available, scale = cash, abs(cash) + margin
+        for key, p in self.positions.items():
+            cached = self._floats.get(key)
+            if cached is None or cached[0] is not p:
+                qty, entry = float(p.qty), float(p.entry_price)
+                cached = self._floats[key] = (p, float(p.direction.sign), qty, entry,
+                                              qty * entry / float(self.model.leverage), 2 * qty * abs(entry),
+                                              view.order[p.symbol], view.closes(p.symbol))
+            _, sign, qty, entry, margin_used, entry_scale, rank, closes = cached
+            mark = own_open if rank == after else closes[t - 1 if rank > after and t > 0 else t]
+            available += sign * (mark - entry) * qty - margin_used
+            scale += qty * abs(mark) + entry_scale
+        bound = (len(self.positions) + 2) * _ROUNDINGS_PER_TERM * _UNIT_ROUNDOFF * scale
+        return available - margin > bound
+
+
+class ProgramState:
+    """The portfolio as the program sees it at candle t: positions marked at the closes of t."""
+
+    def __init__(self, book: Ledger, rows: dict, names: list[str]):
+        self.book, self.rows, self.leverage = book, rows, book.model.leverage
+        self.order = {s: i for i, s in enumerate(names)}
+        self._closes: dict[str, list[float]] = {}
+        book.view = self
+        self.t, self._positions, self._marked, self._balance = 0, None, False, None
+        self._mark_rows: dict[str, int] = {}  # symbol -> the row its mark was last set from
+
+    def at(self, t: int) -> None:
+        """Candle t's evaluations begin: positions are marked at its closes when first read."""
+        self.t, self._positions, self._marked, self._balance = t, None, False, None
+
+    def mark(self, t: int, before: str | None = None) -> None:
+        """Marks of the open positions' symbols: the close of t, or of t - 1 for the symbols after
+        `before` (whose candle t the per-candle path has not handed over yet)."""
+        self._positions = self._balance = None
+        after = self.order[before] if before is not None else len(self.order)
+        marks, rows, order, mark_rows = self.book.marks, self.rows, self.order, self._mark_rows
+        for p in self.book.positions.values():
+            symbol = p.symbol
+            row = t - 1 if order[symbol] > after and t > 0 else t
+            if mark_rows.get(symbol) != row or marks.get(symbol) is None:
+                marks[symbol] = to_decimal(rows[symbol][row, 4])
+                mark_rows[symbol] = row
+
+    def closes(self, symbol: str) -> list[float]:
+        """The symbol's closes as Python floats (float64 arithmetic without numpy scalars)."""
+        if symbol not in self._closes:
+            self._closes[symbol] = self.rows[symbol][:, 4].tolist()
+        return self._closes[symbol]
+
+    def _ensure_marked(self) -> None:
+        if not self._marked:
+            self.mark(self.t)
+            self._marked = True
+
+    def positions(self):
+        """As the evaluator gets them (unrealised PnL in % of margin); built once per candle."""
+        from .strategy import _position
+
+        self._ensure_marked()
+        if self._positions is None:
+            self._positions = [_position(p, self.book.marks[p.symbol], self.leverage)
+                               for p in self.book.positions.values()]
+        return self._positions
+
+    def balance(self) -> float:
+        """Available balance; one per candle (decisions only queue orders: it does not change)."""
+        self._ensure_marked()
+        if self._balance is None:
+            self._balance = float(self.book.available())
+        return self._balance
+
+
+def first_reach(rows: np.ndarray, start: int, position: Position) -> int:
+    """The first row from `start` whose candle reaches the position's stop or target (len(rows):
+    none). Searched in growing chunks: most brackets are reached within a few candles."""
+    n = len(rows)
+    long = position.direction.sign > 0
+    stop = None if position.stop is None else float(position.stop)
+    target = None if position.target is None else float(position.target)
+    size = 32
+    while start < n:
+        end = min(n, start + size)
+        low, high = rows[start:end, 3], rows[start:end, 2]
+        reached = np.zeros(end - start, dtype=bool)
+        if stop is not None:
+            reached |= (low <= stop) if long else (high >= stop)
+        if target is not None:
+            reached |= (high >= target) if long else (low <= target)
+        found = np.flatnonzero(reached)
+        if len(found):
+            return start + int(found[0])
+        start, size = end, size * 4
+    return n
