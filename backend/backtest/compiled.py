@@ -44,12 +44,14 @@ import numpy as np
 from strategies.ir import walk
 from strategies.runtime import DEFAULT_BUDGET
 
-from .compiled_arrays import ATR_NODE, CONVERGED, Arrays, acts, convergence, params_of, worst_steps
+from .compiled_arrays import (
+    ATR_NODE, CONVERGED, LONG_HELD, SHORT_HELD, Arrays, acts, convergence, params_of, worst_steps,
+)
 from .compiled_ledger import Ledger, ProgramState, first_reach
 from .compiled_step import Step, compile_statement
 from .fills import Candle, FillModel, is_funding_time, to_decimal
 from .portfolio import Direction, EquityPoint, Portfolio
-from .scanner import stack_series
+from .scanner import no_gc_pauses, stack_series
 
 __all__ = ["compiled_backtest", "convergence"]
 
@@ -61,29 +63,35 @@ def compiled_backtest(program: dict, series: dict[str, np.ndarray], *, timeframe
                       model: FillModel, initial_equity, first: int, window: int, chunk_done, chunks: int,
                       budget: int = DEFAULT_BUDGET):
     """`strategy.strategy_backtest`'s result by the fast path, or None for a program it does not take."""
-    from .strategy import StrategyBacktest, _apply
-
     statements = program["on_candle_close"]
     if worst_steps(statements) > budget:
         return None
     for node in [*walk(statements), ATR_NODE]:
         if node["op"] == "indicator" and not convergence(node["name"], params_of(node), window) < CONVERGED:
             return None
+    with no_gc_pauses():  # the replay allocates ~10^5 small records that form no cycles
+        return _replay(statements, series, timeframe=timeframe, timeframe_ms=timeframe_ms, model=model,
+                       initial_equity=initial_equity, first=first, window=window, chunk_done=chunk_done,
+                       chunks=chunks)
+
+
+def _replay(statements, series: dict[str, np.ndarray], *, timeframe: str, timeframe_ms: int, model: FillModel,
+            initial_equity, first: int, window: int, chunk_done, chunks: int):
+    from .strategy import StrategyBacktest, _apply
+
     symbols, table = stack_series(series, timeframe_ms)
     names = list(symbols)
     rows = {s: table[i] for i, s in enumerate(names)}
     n = table.shape[1]
     opens = table[0, :, 0].astype(np.int64)
     arrays = Arrays(names, table, timeframe, window)
-    code, runs_of = _statement_visits(statements, arrays, first)
-    any_visit = code.any(axis=0)
-    visit_times = np.flatnonzero(any_visit)
+    visits = _Visits(statements, arrays, first)
     funding = np.array([is_funding_time(o) for o in opens.tolist()], dtype=bool)
     funding_times = np.flatnonzero(funding)
 
     book = Ledger(model, to_decimal(initial_equity))
     result = StrategyBacktest(book)
-    state = ProgramState(book, rows, names)
+    state = ProgramState(book, rows, names, arrays.columns)
     step = Step(state)
     variables: dict[str, dict] = {s: {} for s in names}
     cash_log: list[tuple[int, Decimal]] = []
@@ -91,6 +99,8 @@ def compiled_backtest(program: dict, series: dict[str, np.ndarray], *, timeframe
     next_point = first + every - 1  # progress is reported after this candle (as the per-candle path does)
     brackets: dict[tuple, tuple] = {}  # (symbol, direction) -> (open position, the candle its bracket is reached)
     order = {s: i for i, s in enumerate(names)}
+    held = [visits.held(book.positions, s) for s in names]
+    upcoming = np.array([visits.next(i, held[i], first) for i in range(len(names))] or [n])  # per symbol
     t = first
     while t < n:
         busy = {s for s, waiting in book._entries.items() if waiting}  # noqa: SLF001
@@ -104,31 +114,32 @@ def compiled_backtest(program: dict, series: dict[str, np.ndarray], *, timeframe
             book.on_candle_at(t, s, Candle.of(*rows[s][t, :5].tolist()))
             if (len(book.trades), len(book.positions)) != before:
                 for key in ((s, Direction.LONG), (s, Direction.SHORT)):
-                    _track_bracket(brackets, key, book.positions.get(key), rows[s], t + 1)
+                    _track_bracket(brackets, key, book.positions.get(key), rows[s], t + 1, state)
+                i = order[s]
+                if (now := visits.held(book.positions, s)) != held[i]:
+                    held[i], upcoming[i] = now, visits.next(i, now, t)
         if book.cash != cash or not cash_log:
             cash_log.append((t, book.cash))
-        if any_visit[t]:
+        evaluated = np.flatnonzero(upcoming == t).tolist()
+        if evaluated:
             open_time = int(opens[t])
             state.at(t)
-            column = code[:, t]
-            for i in np.flatnonzero(column).tolist():
+            for i in evaluated:
                 s = names[i]
                 step.i, step.t, step.symbol, step.variables, step.decisions = i, t, s, dict(variables[s]), []
-                for run in runs_of(int(column[i])):
+                for run in visits.runs(i, held[i], t):
                     run(step)
                 variables[s] = {k: v for k, v in step.variables.items() if math.isfinite(v)}
                 if step.decisions:
                     result.decisions.append((open_time, s, tuple(step.decisions)))
                     for d in step.decisions:
                         _apply(book, d)
+                upcoming[i] = visits.next(i, held[i], t + 1)
         # The next candle where anything can happen.
         if any(book._entries.values()) or any(book._exits.values()):  # noqa: SLF001
             following = t + 1
         else:
-            following = n
-            later = np.searchsorted(visit_times, t, side="right")
-            if later < len(visit_times):
-                following = int(visit_times[later])
+            following = int(upcoming.min())
             if book.positions:
                 due = np.searchsorted(funding_times, t, side="right")
                 if due < len(funding_times):
@@ -144,33 +155,58 @@ def compiled_backtest(program: dict, series: dict[str, np.ndarray], *, timeframe
     return result
 
 
-def _statement_visits(statements, arrays: Arrays, first: int):
-    """(symbols, candles) codes, bit j set where the j-th top-level statement may act (with too
-    many statements, bit 0 for all of them), and the statements to run for a code, in order. A
-    statement that cannot act at a candle decides nothing and sets no variable there: skipped."""
-    parts = [[node] for node in statements] if len(statements) <= _MAX_STATEMENT_BITS else [statements]
-    code = np.zeros(arrays.shape, dtype=np.int64)
-    for j, part in enumerate(parts):
-        code |= acts(part, arrays).astype(np.int64) << j
-    code[:, :first] = 0
-    runs = [[compile_statement(node, arrays) for node in part] for part in parts]
-    by_code: dict[int, list] = {}
+class _Visits:
+    """Where each symbol's statements may act. A statement that cannot act at a candle decides
+    nothing and sets no variable there: it is skipped, and a symbol none of whose statements may
+    act is not evaluated. When the program reads `position_has`, that is known per what the
+    symbol holds (`held`: positions only change at fills, before a candle's evaluations)."""
 
-    def runs_of(value: int) -> list:
-        if value not in by_code:
-            by_code[value] = [run for j, part in enumerate(runs) if value >> j & 1 for run in part]
-        return by_code[value]
-    return code, runs_of
+    def __init__(self, statements, arrays: Arrays, first: int):
+        self.n = arrays.n
+        reads_positions = any(node["op"] == "position_has" for node in walk(statements))
+        helds = (0, LONG_HELD, SHORT_HELD, LONG_HELD | SHORT_HELD) if reads_positions else (None,)
+        # Bit j of a code: the j-th top-level statement may act (with too many, bit 0: all of them).
+        parts = [[node] for node in statements] if len(statements) <= _MAX_STATEMENT_BITS else [statements]
+        self.codes: dict[int | None, np.ndarray] = {}
+        self.times: dict[int | None, list[np.ndarray]] = {}  # per symbol, the candles where any may act
+        for held in helds:
+            code = np.zeros(arrays.shape, dtype=np.int64)
+            for j, part in enumerate(parts):
+                code |= acts(part, arrays, held).astype(np.int64) << j
+            code[:, :first] = 0
+            self.codes[held], self.times[held] = code, [np.flatnonzero(row) for row in code]
+        self._parts = [[compile_statement(node, arrays) for node in part] for part in parts]
+        self._runs: dict[int, list] = {}
+
+    def held(self, positions: dict, symbol: str) -> int | None:
+        if None in self.codes:
+            return None
+        return ((LONG_HELD if (symbol, Direction.LONG) in positions else 0)
+                | (SHORT_HELD if (symbol, Direction.SHORT) in positions else 0))
+
+    def next(self, i: int, held: int | None, t: int) -> int:
+        """The first candle from t where symbol i's statements may act (n: none)."""
+        times = self.times[held][i]
+        k = int(np.searchsorted(times, t))
+        return int(times[k]) if k < len(times) else self.n
+
+    def runs(self, i: int, held: int | None, t: int) -> list:
+        """The statements to run for symbol i at candle t, in order."""
+        code = int(self.codes[held][i, t])
+        if code not in self._runs:
+            self._runs[code] = [run for j, part in enumerate(self._parts) if code >> j & 1 for run in part]
+        return self._runs[code]
 
 
-def _track_bracket(brackets: dict, key: tuple, position, rows: np.ndarray, start: int) -> None:
+def _track_bracket(brackets: dict, key: tuple, position, rows: np.ndarray, start: int, state: ProgramState) -> None:
     """Keep `brackets[key]` for the symbol's open position in `key`'s direction (a new one is
     entered at this candle: its bracket is searched from the next)."""
     if position is None:
         brackets.pop(key, None)
     elif key not in brackets or brackets[key][0] is not position:
         has_levels = (position.stop, position.target) != (None, None)
-        brackets[key] = (position, first_reach(rows, start, position) if has_levels else len(rows))
+        reach = first_reach(rows, start, position, *state.lows_highs(position.symbol)) if has_levels else len(rows)
+        brackets[key] = (position, reach)
 
 
 def _equity_curve(book: Portfolio, table: np.ndarray, index: dict[str, int], first: int, timeframe_ms: int,

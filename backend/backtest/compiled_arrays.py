@@ -276,39 +276,54 @@ def _first_known(values: np.ndarray) -> int:
     return int(known[0]) if len(known) else len(values)
 
 
-def acts(statements, arrays: Arrays) -> np.ndarray:
-    """(symbols, candles) where `statements` may decide something or set a variable."""
+#: What a symbol holds when its statements run: bit 0 a LONG position, bit 1 a SHORT one.
+LONG_HELD, SHORT_HELD = 1, 2
+
+
+def acts(statements, arrays: Arrays, held: int | None = None) -> np.ndarray:
+    """(symbols, candles) where `statements` may decide something or set a variable; with `held`
+    (`LONG_HELD` | `SHORT_HELD`), when the symbol holds those positions (`position_has` known)."""
     mask = np.zeros(arrays.shape, dtype=bool)
     for node in statements:
         if node["op"] == "if":
-            then, other = acts(node["then"], arrays), acts(node["else"], arrays)
+            then, other = acts(node["then"], arrays, held), acts(node["else"], arrays, held)
             if then.any():
-                mask |= _possible(node["cond"], arrays) & then
+                mask |= _possible(node["cond"], arrays, held) & then
             if other.any():
-                mask |= _possible_not(node["cond"], arrays) & other
+                mask |= _possible_not(node["cond"], arrays, held) & other
         else:
             return np.ones(arrays.shape, dtype=bool)  # set, open, close, cancel, notify, log: always act
     return mask
 
 
-def _possible(node, arrays: Arrays) -> np.ndarray:
+def _holds(node, held: int) -> bool:
+    """`position_has` given what the symbol holds (as the evaluator: LONG, SHORT or ANY)."""
+    return any(held & bit and node["direction"] in ("ANY", name) for bit, name in ((LONG_HELD, "LONG"),
+                                                                                   (SHORT_HELD, "SHORT")))
+
+
+def _possible(node, arrays: Arrays, held: int | None) -> np.ndarray:
     """Candles where the condition may be true (exactly where it is, for a pure condition)."""
     if is_pure(node):
         return arrays.truth(node, 0)
     if node["op"] == "logic":
-        a, b = (_possible(x, arrays) for x in node["args"])
+        a, b = (_possible(x, arrays, held) for x in node["args"])
         return (a & b) if node["fn"] == "and" else (a | b)
     if node["op"] == "not":
-        return _possible_not(node["arg"], arrays)
+        return _possible_not(node["arg"], arrays, held)
+    if node["op"] == "position_has" and held is not None:
+        return np.full(arrays.shape, _holds(node, held))
     return np.ones(arrays.shape, dtype=bool)
 
 
-def _possible_not(node, arrays: Arrays) -> np.ndarray:
+def _possible_not(node, arrays: Arrays, held: int | None) -> np.ndarray:
     if is_pure(node):
         return ~arrays.truth(node, 0)
     if node["op"] == "logic":  # De Morgan
-        a, b = (_possible_not(x, arrays) for x in node["args"])
+        a, b = (_possible_not(x, arrays, held) for x in node["args"])
         return (a | b) if node["fn"] == "and" else (a & b)
     if node["op"] == "not":
-        return _possible(node["arg"], arrays)
+        return _possible(node["arg"], arrays, held)
+    if node["op"] == "position_has" and held is not None:
+        return np.full(arrays.shape, not _holds(node, held))
     return np.ones(arrays.shape, dtype=bool)

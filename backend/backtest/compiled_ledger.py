@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import numpy as np
@@ -23,6 +24,8 @@ from .portfolio import Portfolio, Position
 #: conversions, a subtraction, a product), the rest is margin.
 _ROUNDINGS_PER_TERM = 16
 _UNIT_ROUNDOFF = 2.0**-53
+#: Candles after an entry scanned one by one for its bracket before the arrays are searched.
+_SCAN = 16
 
 
 class Ledger(Portfolio):
@@ -57,6 +60,7 @@ class Ledger(Portfolio):
         symbols before it, of t - 1 for those after it (`ProgramState.mark`)."""
         view = self.view
         after, own_open = view.order[current], float(view.rows[current][t, 1])
+        previous = t - 1 if t > 0 else t
         cash = float(self.cash)
         available, scale = cash, abs(cash) + margin
         for key, p in self.positions.items():
@@ -67,7 +71,7 @@ class Ledger(Portfolio):
                                               qty * entry / float(self.model.leverage), 2 * qty * abs(entry),
                                               view.order[p.symbol], view.closes(p.symbol))
             _, sign, qty, entry, margin_used, entry_scale, rank, closes = cached
-            mark = own_open if rank == after else closes[t - 1 if rank > after and t > 0 else t]
+            mark = own_open if rank == after else closes[previous if rank > after else t]
             available += sign * (mark - entry) * qty - margin_used
             scale += qty * abs(mark) + entry_scale
         bound = (len(self.positions) + 2) * _ROUNDINGS_PER_TERM * _UNIT_ROUNDOFF * scale
@@ -77,10 +81,10 @@ class Ledger(Portfolio):
 class ProgramState:
     """The portfolio as the program sees it at candle t: positions marked at the closes of t."""
 
-    def __init__(self, book: Ledger, rows: dict, names: list[str]):
+    def __init__(self, book: Ledger, rows: dict, names: list[str], columns: dict[str, np.ndarray]):
         self.book, self.rows, self.leverage = book, rows, book.model.leverage
         self.order = {s: i for i, s in enumerate(names)}
-        self._closes: dict[str, list[float]] = {}
+        self._columns = {c: [memoryview(row) for row in columns[c]] for c in ("low", "high", "close")}
         book.view = self
         self.t, self._positions, self._marked, self._balance = 0, None, False, None
         self._mark_rows: dict[str, int] = {}  # symbol -> the row its mark was last set from
@@ -94,19 +98,23 @@ class ProgramState:
         `before` (whose candle t the per-candle path has not handed over yet)."""
         self._positions = self._balance = None
         after = self.order[before] if before is not None else len(self.order)
-        marks, rows, order, mark_rows = self.book.marks, self.rows, self.order, self._mark_rows
+        marks, order, mark_rows = self.book.marks, self.order, self._mark_rows
         for p in self.book.positions.values():
             symbol = p.symbol
             row = t - 1 if order[symbol] > after and t > 0 else t
             if mark_rows.get(symbol) != row or marks.get(symbol) is None:
-                marks[symbol] = to_decimal(rows[symbol][row, 4])
+                marks[symbol] = to_decimal(self.closes(symbol)[row])
                 mark_rows[symbol] = row
 
-    def closes(self, symbol: str) -> list[float]:
-        """The symbol's closes as Python floats (float64 arithmetic without numpy scalars)."""
-        if symbol not in self._closes:
-            self._closes[symbol] = self.rows[symbol][:, 4].tolist()
-        return self._closes[symbol]
+    # Columns as memoryviews of the contiguous arrays: an item is a Python float (float64 arithmetic
+    # without numpy scalars), and unlike lists of floats they give the garbage collector nothing to
+    # walk through.
+    def closes(self, symbol: str) -> memoryview:
+        return self._columns["close"][self.order[symbol]]
+
+    def lows_highs(self, symbol: str) -> tuple[memoryview, memoryview]:
+        i = self.order[symbol]
+        return self._columns["low"][i], self._columns["high"][i]
 
     def _ensure_marked(self) -> None:
         if not self._marked:
@@ -131,22 +139,24 @@ class ProgramState:
         return self._balance
 
 
-def first_reach(rows: np.ndarray, start: int, position: Position) -> int:
+def first_reach(rows: np.ndarray, start: int, position: Position, lows, highs) -> int:
     """The first row from `start` whose candle reaches the position's stop or target (len(rows):
-    none). Searched in growing chunks: most brackets are reached within a few candles."""
+    none). `lows` / `highs`: its lows and highs, items Python floats. Most brackets are reached within a few
+    candles: those are scanned one by one, the rest in growing chunks of the arrays."""
     n = len(rows)
     long = position.direction.sign > 0
-    stop = None if position.stop is None else float(position.stop)
-    target = None if position.target is None else float(position.target)
-    size = 32
+    stop = math.nan if position.stop is None else float(position.stop)  # NaN: never reached
+    target = math.nan if position.target is None else float(position.target)
+    first, second = (lows, highs) if long else (highs, lows)  # the stop's side, the target's side
+    for t in range(start, min(n, start + _SCAN)):
+        if (first[t] <= stop if long else first[t] >= stop) or (second[t] >= target if long else second[t] <= target):
+            return t
+    start, size = start + _SCAN, 4 * _SCAN
     while start < n:
         end = min(n, start + size)
         low, high = rows[start:end, 3], rows[start:end, 2]
-        reached = np.zeros(end - start, dtype=bool)
-        if stop is not None:
-            reached |= (low <= stop) if long else (high >= stop)
-        if target is not None:
-            reached |= (high >= target) if long else (low <= target)
+        with np.errstate(invalid="ignore"):
+            reached = ((low <= stop) | (high >= target)) if long else ((high >= stop) | (low <= target))
         found = np.flatnonzero(reached)
         if len(found):
             return start + int(found[0])

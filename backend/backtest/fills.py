@@ -40,6 +40,8 @@ FUNDING_PERIOD_MS = 8 * 3_600_000  # 00:00, 08:00, 16:00 UTC are the multiples o
 
 def to_decimal(x) -> Decimal:
     """A price or quantity as an exact decimal: floats by their shortest repr, ints and strings as given."""
+    if type(x) is float:  # the common case first: a ledger converts prices and quantities all the time
+        return Decimal(repr(x))
     if isinstance(x, Decimal):
         return x
     if isinstance(x, float):  # numpy's float64 too (its repr would name its type)
@@ -81,7 +83,7 @@ class Candle:
     @classmethod
     def of(cls, open_time, open_, high, low, close) -> Candle:
         """From floats, ints or strings (see `to_decimal`); refuses high < low."""
-        o, h, l, c = (to_decimal(x) for x in (open_, high, low, close))  # noqa: E741
+        o, h, l, c = map(to_decimal, (open_, high, low, close))  # noqa: E741
         if h < l:
             raise ValueError(f"candle at {open_time}: high {h} < low {l}")
         return cls(int(open_time), o, h, l, c)

@@ -152,7 +152,7 @@ class _RowBatch(ScoreBatch):
 
 
 @contextmanager
-def _no_gc_pauses():
+def no_gc_pauses():
     """The lifecycle allocates ~10^5 small records that form no cycles; the collector's passes
     over them cost ~15 % of the loop, so it is held off for the loop (and restored after)."""
     was_enabled = gc.isenabled()
@@ -271,7 +271,7 @@ def scan_signals(series: dict[str, np.ndarray], config: SignalConfig | None = No
     first = max(MIN_HISTORY - 1, int(np.searchsorted(open_times, start_ms)) if start_ms is not None else 0)
     events: list[SignalEvent] = []
     published: list[int] = []
-    with _no_gc_pauses():
+    with no_gc_pauses():
         steps = _run_lifecycle(engine, cache, step, batch, candidate, symbols, open_times, first, tf_ms,
                                timeframe, events, published)  # fmt: skip
     return ScanResult(events, published, symbols, open_times, n_sym * n_time, rescored, steps)
