@@ -91,7 +91,7 @@ def _replay(statements, series: dict[str, np.ndarray], *, timeframe: str, timefr
 
     book = Ledger(model, to_decimal(initial_equity))
     result = StrategyBacktest(book)
-    state = ProgramState(book, rows, names, arrays.columns)
+    state = ProgramState(book, rows, names, arrays.columns, opens.tolist())
     step = Step(state)
     variables: dict[str, dict] = {s: {} for s in names}
     cash_log: list[tuple[int, Decimal]] = []
@@ -109,15 +109,12 @@ def _replay(statements, series: dict[str, np.ndarray], *, timeframe: str, timefr
             busy.update(s for s, _ in book.positions)
         busy.update(key[0] for key, (_, hit) in brackets.items() if hit == t)
         cash = book.cash
-        for s in sorted(busy, key=order.__getitem__):  # the per-candle path's order of symbols
-            before = len(book.trades), len(book.positions)  # a position is added or closed (a trade) or neither
-            book.on_candle_at(t, s, Candle.of(*rows[s][t, :5].tolist()))
-            if (len(book.trades), len(book.positions)) != before:
-                for key in ((s, Direction.LONG), (s, Direction.SHORT)):
-                    _track_bracket(brackets, key, book.positions.get(key), rows[s], t + 1, state)
-                i = order[s]
-                if (now := visits.held(book.positions, s)) != held[i]:
-                    held[i], upcoming[i] = now, visits.next(i, now, t)
+        for s in book.on_candles_at(t, sorted(busy, key=order.__getitem__)):  # the per-candle path's order
+            for key in ((s, Direction.LONG), (s, Direction.SHORT)):
+                _track_bracket(brackets, key, book.positions.get(key), rows[s], t + 1, state)
+            i = order[s]
+            if (now := visits.held(book.positions, s)) != held[i]:
+                held[i], upcoming[i] = now, visits.next(i, now, t)
         if book.cash != cash or not cash_log:
             cash_log.append((t, book.cash))
         evaluated = np.flatnonzero(upcoming == t).tolist()

@@ -12,11 +12,11 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import numpy as np
 
-from .fills import Candle, to_decimal
+from .fills import LEDGER_CONTEXT, Candle, to_decimal
 from .portfolio import Portfolio, Position
 
 #: Per position (and for cash), how many float64 roundings the margin check's estimate may be off
@@ -38,12 +38,21 @@ class Ledger(Portfolio):
         self._at: tuple[int, str] | None = None
         self._floats: dict[tuple, tuple] = {}  # (symbol, direction) -> (position, its figures in float64)
 
-    def on_candle_at(self, t: int, symbol: str, candle: Candle) -> None:
-        self._at = (t, symbol)
+    def on_candles_at(self, t: int, symbols: list[str]) -> list[str]:
+        """`on_candle` for each of `symbols`, in order, with candle t (in one ledger context);
+        returns the symbols whose positions changed (one was opened, or closed: a trade)."""
+        changed = []
         try:
-            self.on_candle(symbol, candle)
+            with localcontext(LEDGER_CONTEXT):
+                for symbol in symbols:
+                    before = len(self.trades), len(self.positions)
+                    self._at = (t, symbol)
+                    self._on_candle(symbol, self.view.candle(t, symbol))
+                    if (len(self.trades), len(self.positions)) != before:
+                        changed.append(symbol)
         finally:
             self._at = None
+        return changed
 
     def _margin_refusal(self, margin: Decimal) -> str | None:
         t, symbol = self._at
@@ -81,10 +90,12 @@ class Ledger(Portfolio):
 class ProgramState:
     """The portfolio as the program sees it at candle t: positions marked at the closes of t."""
 
-    def __init__(self, book: Ledger, rows: dict, names: list[str], columns: dict[str, np.ndarray]):
+    def __init__(self, book: Ledger, rows: dict, names: list[str], columns: dict[str, np.ndarray],
+                 open_times: list[int]):
         self.book, self.rows, self.leverage = book, rows, book.model.leverage
         self.order = {s: i for i, s in enumerate(names)}
-        self._columns = {c: [memoryview(row) for row in columns[c]] for c in ("low", "high", "close")}
+        self._columns = {c: [memoryview(row) for row in columns[c]] for c in ("open", "high", "low", "close")}
+        self._open_times = open_times
         book.view = self
         self.t, self._positions, self._marked, self._balance = 0, None, False, None
         self._mark_rows: dict[str, int] = {}  # symbol -> the row its mark was last set from
@@ -111,6 +122,11 @@ class ProgramState:
     # walk through.
     def closes(self, symbol: str) -> memoryview:
         return self._columns["close"][self.order[symbol]]
+
+    def candle(self, t: int, symbol: str) -> Candle:
+        i, columns = self.order[symbol], self._columns
+        return Candle.of(self._open_times[t], columns["open"][i][t], columns["high"][i][t], columns["low"][i][t],
+                         columns["close"][i][t])
 
     def lows_highs(self, symbol: str) -> tuple[memoryview, memoryview]:
         i = self.order[symbol]
