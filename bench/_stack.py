@@ -68,3 +68,30 @@ def stop(process: subprocess.Popen) -> None:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def cpu_seconds_by_program(pids: dict[str, list[int]] | None = None) -> dict[str, float]:
+    """CPU seconds (user + system) used so far, summed per program: the named pid groups, plus
+    every `postgres` and `redis-server` process on the machine. Two readings around a stretch of
+    work tell where the machine's cores went during it."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used(pid: int) -> tuple[str, float] | None:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            return None
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        return comm, (int(fields[11]) + int(fields[12])) / tick
+
+    totals: dict[str, float] = {}
+    for name, group in (pids or {}).items():
+        totals[name] = sum(u[1] for u in map(used, group) if u is not None)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            u = used(int(entry))
+            if u is not None and u[0] in ("postgres", "redis-server"):
+                totals[u[0]] = totals.get(u[0], 0.0) + u[1]
+    return totals
