@@ -37,7 +37,9 @@ budget (the per-candle path raises `BudgetExceeded` as live does).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from decimal import Decimal
+from heapq import heapify, heappop, heappush
 
 import numpy as np
 
@@ -100,7 +102,7 @@ def _replay(statements, series: dict[str, np.ndarray], *, timeframe: str, timefr
     brackets: dict[tuple, tuple] = {}  # (symbol, direction) -> (open position, the candle its bracket is reached)
     order = {s: i for i, s in enumerate(names)}
     held = [visits.held(book.positions, s) for s in names]
-    upcoming = np.array([visits.next(i, held[i], first) for i in range(len(names))] or [n])  # per symbol
+    upcoming = _Upcoming([visits.next(i, held[i], first) for i in range(len(names))], n)
     t = first
     while t < n:
         busy = {s for s, waiting in book._entries.items() if waiting}  # noqa: SLF001
@@ -114,10 +116,11 @@ def _replay(statements, series: dict[str, np.ndarray], *, timeframe: str, timefr
                 _track_bracket(brackets, key, book.positions.get(key), rows[s], t + 1, state)
             i = order[s]
             if (now := visits.held(book.positions, s)) != held[i]:
-                held[i], upcoming[i] = now, visits.next(i, now, t)
+                held[i] = now
+                upcoming.set(i, visits.next(i, now, t))
         if book.cash != cash or not cash_log:
             cash_log.append((t, book.cash))
-        evaluated = np.flatnonzero(upcoming == t).tolist()
+        evaluated = upcoming.due(t)
         if evaluated:
             open_time = int(opens[t])
             state.at(t)
@@ -131,12 +134,12 @@ def _replay(statements, series: dict[str, np.ndarray], *, timeframe: str, timefr
                     result.decisions.append((open_time, s, tuple(step.decisions)))
                     for d in step.decisions:
                         _apply(book, d)
-                upcoming[i] = visits.next(i, held[i], t + 1)
+                upcoming.set(i, visits.next(i, held[i], t + 1))
         # The next candle where anything can happen.
         if any(book._entries.values()) or any(book._exits.values()):  # noqa: SLF001
             following = t + 1
         else:
-            following = int(upcoming.min())
+            following = upcoming.first()
             if book.positions:
                 due = np.searchsorted(funding_times, t, side="right")
                 if due < len(funding_times):
@@ -165,13 +168,13 @@ class _Visits:
         # Bit j of a code: the j-th top-level statement may act (with too many, bit 0: all of them).
         parts = [[node] for node in statements] if len(statements) <= _MAX_STATEMENT_BITS else [statements]
         self.codes: dict[int | None, np.ndarray] = {}
-        self.times: dict[int | None, list[np.ndarray]] = {}  # per symbol, the candles where any may act
+        self.times: dict[int | None, list[list[int]]] = {}  # per symbol, the candles where any may act
         for held in helds:
             code = np.zeros(arrays.shape, dtype=np.int64)
             for j, part in enumerate(parts):
                 code |= acts(part, arrays, held).astype(np.int64) << j
             code[:, :first] = 0
-            self.codes[held], self.times[held] = code, [np.flatnonzero(row) for row in code]
+            self.codes[held], self.times[held] = code, [np.flatnonzero(row).tolist() for row in code]
         self._parts = [[compile_statement(node, arrays) for node in part] for part in parts]
         self._runs: dict[int, list] = {}
 
@@ -184,8 +187,8 @@ class _Visits:
     def next(self, i: int, held: int | None, t: int) -> int:
         """The first candle from t where symbol i's statements may act (n: none)."""
         times = self.times[held][i]
-        k = int(np.searchsorted(times, t))
-        return int(times[k]) if k < len(times) else self.n
+        k = bisect_left(times, t)
+        return times[k] if k < len(times) else self.n
 
     def runs(self, i: int, held: int | None, t: int) -> list:
         """The statements to run for symbol i at candle t, in order."""
@@ -193,6 +196,36 @@ class _Visits:
         if code not in self._runs:
             self._runs[code] = [run for j, part in enumerate(self._parts) if code >> j & 1 for run in part]
         return self._runs[code]
+
+
+class _Upcoming:
+    """Per symbol, the next candle it is evaluated at (n: none), and the earliest of them: a heap
+    of (candle, symbol index) whose entries a later `set` made stale are dropped when they surface."""
+
+    def __init__(self, candles: list[int], n: int):
+        self.n, self.candles = n, candles
+        self.heap = [(c, i) for i, c in enumerate(candles) if c < n]
+        heapify(self.heap)
+
+    def set(self, i: int, candle: int) -> None:
+        self.candles[i] = candle
+        if candle < self.n:
+            heappush(self.heap, (candle, i))
+
+    def first(self) -> int:
+        heap = self.heap
+        while heap and self.candles[heap[0][1]] != heap[0][0]:
+            heappop(heap)
+        return heap[0][0] if heap else self.n
+
+    def due(self, t: int) -> list[int]:
+        """The symbols evaluated at candle t, in order (each then needs a `set`)."""
+        out = []
+        while self.first() == t:
+            _, i = heappop(self.heap)
+            if not out or out[-1] != i:
+                out.append(i)
+        return out
 
 
 def _track_bracket(brackets: dict, key: tuple, position, rows: np.ndarray, start: int, state: ProgramState) -> None:
