@@ -152,6 +152,7 @@ def _replay(statements, series: dict[str, np.ndarray], *, timeframe: str, timefr
     last = {s: Candle.of(*rows[s][n - 1, :5].tolist()) for s in names}
     book.close_all(last, int(opens[n - 1]) + timeframe_ms)
     book.equity_curve = _equity_curve(book, table, order, first, timeframe_ms, cash_log)
+    book.view = None  # the ledger and its view referred to each other: no cycle left for the collector
     return result
 
 
