@@ -29,8 +29,8 @@ _SCAN = 16
 
 
 class Ledger(Portfolio):
-    """See the module docstring. `on_candle_at` is `on_candle` told the candle's index, so that a
-    margin check can read the marks the per-candle path's check has (`view`)."""
+    """See the module docstring. `on_candles_at` is `on_candle` told the candle's index, so that
+    a margin check can read the marks the per-candle path's check has (from `view`)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -134,8 +134,8 @@ def test_the_margin_check_in_float_decides_as_the_decimal_one():
         arrays = Arrays(list(names), table, "5m", 500)
         t, current = rng.randrange(0, n), rng.choice(names)
         book = Ledger(model, Decimal(rng.choice(["1000", "250.5", "10000"])))
-        state = ProgramState(book, {s: table[i] for i, s in enumerate(names)}, list(names), arrays.columns,
-                             table[0, :, 0].astype(np.int64).tolist())
+        ProgramState(book, {s: table[i] for i, s in enumerate(names)}, list(names), arrays.columns,
+                     table[0, :, 0].astype(np.int64).tolist())  # becomes the book's view of the marks
         for s in rng.sample(names, rng.randint(0, n_sym)):
             for direction in rng.sample([Direction.LONG, Direction.SHORT], rng.randint(1, 2)):
                 entry = to_decimal(float(table[names.index(s), rng.randrange(n), 4]))
