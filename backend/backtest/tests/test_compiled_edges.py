@@ -227,3 +227,22 @@ def test_a_symbol_holding_long_and_short_at_once_is_evaluated_as_the_per_candle_
     hedged = [(a, b) for a in trades for b in trades if a.symbol == b.symbol and a.direction is Direction.LONG
               and b.direction is Direction.SHORT and a.entry_time < b.exit_time and b.entry_time < a.exit_time]
     assert len(trades) > 50 and hedged  # the case is there: both directions open on one symbol
+
+
+def test_more_top_level_statements_than_mask_bits_run_as_the_per_candle_path():
+    """70 statements: past the 62 per-statement bits, a candle where any may act runs them all."""
+    rng = random.Random(2)
+    series = {f"M{k}": random_walk(rng, 300, 10.0 * (k + 1), 0.01) for k in range(3)}
+    statements = []
+    for j in range(70):
+        long = block("position_has", {"DIRECTION": "LONG"})
+        if j % 10 == 0:
+            rising = cmp(candle(), "gt", candle("close", back=j % 7 + 1))
+            statements.append(if_(logic(block("logic_not", X=long), "and", rising), [open_("LONG", num(0.1))]))
+        elif j % 10 == 5:
+            falling = cmp(candle(), "lt", candle("close", back=j % 5 + 1))
+            statements.append(if_(logic(long, "and", falling), [close("LONG")]))
+        else:
+            statements.append(if_(cmp(candle(), "gt", candle("open", back=j % 9)), [log(f"s{j}", candle())]))
+    slow, _ = run_both(compile_workspace(workspace(*statements)), series, FillModel())
+    assert len(slow.book.trades) > 20
