@@ -96,6 +96,7 @@ def _replay(statements, series: dict[str, np.ndarray], *, timeframe: str, timefr
     state = ProgramState(book, rows, names, arrays.columns, opens.tolist())
     step = Step(state)
     variables: dict[str, dict] = {s: {} for s in names}
+    sets_variables = any(node["op"] == "set" for node in walk(statements))
     cash_log: list[tuple[int, Decimal]] = []
     every = max(1, (n - first) // chunks)
     next_point = first + every - 1  # progress is reported after this candle (as the per-candle path does)
@@ -126,10 +127,12 @@ def _replay(statements, series: dict[str, np.ndarray], *, timeframe: str, timefr
             state.at(t)
             for i in evaluated:
                 s = names[i]
-                step.i, step.t, step.symbol, step.variables, step.decisions = i, t, s, dict(variables[s]), []
+                step.i, step.t, step.symbol, step.decisions = i, t, s, []
+                step.variables = dict(variables[s]) if sets_variables else variables[s]  # else never written
                 for run in visits.runs(i, held[i], t):
                     run(step)
-                variables[s] = {k: v for k, v in step.variables.items() if math.isfinite(v)}
+                if sets_variables:
+                    variables[s] = {k: v for k, v in step.variables.items() if math.isfinite(v)}
                 if step.decisions:
                     result.decisions.append((open_time, s, tuple(step.decisions)))
                     for d in step.decisions:
@@ -270,13 +273,13 @@ def _open_trade_sums(trades, table: np.ndarray, index: dict[str, int], opens: np
     unrealised, notional, count = np.zeros(n), np.zeros(n), np.zeros(n, dtype=int)
     if not trades:
         return unrealised, notional, count
-    starts = np.searchsorted(opens, [trade.entry_time for trade in trades])
-    ends = np.searchsorted(opens, [trade.exit_time for trade in trades])  # an exit at t's open is out at t's close
+    entered, exited, sign, qty, entry, row = (np.array(column) for column in zip(*(
+        (trade.entry_time, trade.exit_time, trade.direction.sign, float(trade.qty), float(trade.entry_price),
+         index[trade.symbol]) for trade in trades)))
+    starts = np.searchsorted(opens, entered)
+    ends = np.searchsorted(opens, exited)  # an exit at t's open is out at t's close
     lengths = ends - starts
-    signed = np.array([trade.direction.sign * float(trade.qty) for trade in trades])
-    qty = np.array([float(trade.qty) for trade in trades])
-    entry = np.array([float(trade.entry_price) for trade in trades])
-    row = np.array([index[trade.symbol] for trade in trades])
+    signed = sign * qty  # +-qty exactly
     # One element per (trade, candle it is open at), trade by trade.
     which = np.repeat(np.arange(len(trades)), lengths)
     offset = np.arange(len(which)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
