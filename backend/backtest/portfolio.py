@@ -74,11 +74,14 @@ class EntryOrder:
     tag: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "direction", Direction(self.direction))
-        object.__setattr__(self, "kind", OrderKind(self.kind))
+        # Converted only when not already of the type (a backtest creates one order per entry).
+        if type(self.direction) is not Direction:
+            object.__setattr__(self, "direction", Direction(self.direction))
+        if type(self.kind) is not OrderKind:
+            object.__setattr__(self, "kind", OrderKind(self.kind))
         for name in ("qty", "price", "stop", "target"):
             value = getattr(self, name)
-            if value is not None:
+            if value is not None and type(value) is not Decimal:
                 object.__setattr__(self, name, to_decimal(value))
         if not self.qty > 0:
             raise ValueError(f"quantity must be positive, got {self.qty}")
