@@ -4,6 +4,7 @@ The expected windows are built from the candles the test wrote, not read back th
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -29,6 +30,31 @@ def _candle(symbol: str, i: int, close: float | None = None, *, volume: str = "1
 def _rows(candles: list[Candle]) -> np.ndarray:
     return np.array([[c.open_time, float(c.open), float(c.high), float(c.low), float(c.close), float(c.volume)]
                      for c in candles])
+
+
+@contextmanager
+def _writer_left_open(candle: Candle):
+    """Writer A: upserts `candle` in a transaction on a connection of its own and keeps it open
+    until the yielded event is set (or the block ends), then commits."""
+    wrote, commit = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        try:
+            with transaction.atomic():
+                services.candles_upsert([candle])
+                wrote.set()
+                commit.wait(30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert wrote.wait(30)
+        yield commit
+    finally:
+        commit.set()
+        thread.join(30)
 
 
 def _revisions() -> dict[tuple[str, int], int]:
@@ -97,29 +123,12 @@ def test_a_writer_still_open_holds_the_watermark_back_so_its_rows_are_not_skippe
     services.candles_upsert(_candle(s, i) for s in ("BTCUSDT", "SOLUSDT") for i in range(5))
     mirror = store_mirror.StoreMirror("usdm", "5m", keep=10)
     mirror.windows(["BTCUSDT", "SOLUSDT"], 10, until_open_time=T0 + 9 * STEP)
-    a_wrote, a_commit = threading.Event(), threading.Event()
-
-    def writer_a() -> None:
-        try:
-            with transaction.atomic():
-                services.candles_upsert([_candle("BTCUSDT", 5)])
-                a_wrote.set()
-                a_commit.wait(30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=writer_a)
-    thread.start()
-    try:
-        assert a_wrote.wait(30)
+    with _writer_left_open(_candle("BTCUSDT", 5)) as a_commit:
         services.candles_upsert([_candle("SOLUSDT", 5)])  # B: drawn after A's, committed first
         revisions = _revisions()
         assert ("SOLUSDT", T0 + 5 * STEP) in revisions and ("BTCUSDT", T0 + 5 * STEP) not in revisions
         threading.Timer(0.5, a_commit.set).start()  # A commits while the reader waits for the lock
         got = mirror.windows(["BTCUSDT", "SOLUSDT"], 10, until_open_time=T0 + 9 * STEP)
-    finally:
-        a_commit.set()
-        thread.join(30)
     assert mirror.rows_applied == 2  # both read from the feed, in one pass
     assert got["BTCUSDT"][:, 0].tolist() == got["SOLUSDT"][:, 0].tolist() == [T0 + i * STEP for i in range(6)]
 
@@ -129,26 +138,9 @@ def test_a_writer_that_stays_open_makes_the_mirror_give_up_the_feed_for_the_pass
     mirror = store_mirror.StoreMirror("usdm", "5m", keep=10)
     mirror.windows(["BTCUSDT"], 10, until_open_time=T0 + 9 * STEP)
     monkeypatch.setattr(store_mirror, "LOCK_WAIT_S", 0.3)
-    a_wrote, a_commit = threading.Event(), threading.Event()
-
-    def writer_a() -> None:
-        try:
-            with transaction.atomic():
-                services.candles_upsert([_candle("BTCUSDT", 5)])
-                a_wrote.set()
-                a_commit.wait(30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=writer_a)
-    thread.start()
-    try:
-        assert a_wrote.wait(30)
+    with _writer_left_open(_candle("BTCUSDT", 5)):
         assert mirror.windows(["BTCUSDT"], 10, until_open_time=T0 + 9 * STEP) is None
         assert mirror.series == {}  # dropped: the next pass reads in full
-    finally:
-        a_commit.set()
-        thread.join(30)
     got = mirror.windows(["BTCUSDT"], 10, until_open_time=T0 + 9 * STEP)
     assert got["BTCUSDT"][:, 0].tolist() == [T0 + i * STEP for i in range(6)]
     # From here the feed is followed again: one more candle is one row read.
